@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make run` (the app on SQLite, demo data, a demo login) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: venv run test lint format migrate seed e2e loadtest-smoke clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+migrate: venv
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+run: seed
+	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run-local
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+e2e: venv
+	$(PY) -m pytest e2e $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+loadtest-smoke: venv
+	PY=$(PY) loadtest/run.sh --users 10 --seconds 30
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,131 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectQuerySet(models.QuerySet):
+    """Every project query goes through these two methods, so sharing with roles can grow here."""
+
+    def visible_to(self, user) -> "ProjectQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def editable_by(self, user) -> "ProjectQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+
+class Project(models.Model):
+    """One estimate (RAB) with the fields its formal header needs."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        ACTIVE = "active", _("Berjalan")
+        DONE = "done", _("Selesai")
+        ARCHIVED = "archived", _("Diarsipkan")
+
+    class RoundingMode(models.TextChoices):
+        DOWN = "down", _("ke bawah")
+        HALF_UP = "half_up", _("terdekat")
+        UP = "up", _("ke atas")
+
+    ROUNDING_STEPS = [
+        (1, "Rp 1"),
+        (10, "Rp 10"),
+        (100, "Rp 100"),
+        (1000, "Rp 1.000"),
+        (10000, "Rp 10.000"),
+        (100000, "Rp 100.000"),
+    ]
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("pemilik akun"),
+    )
+    name = models.CharField(_("nama proyek"), max_length=255)
+    client = models.CharField(_("pemilik / instansi"), max_length=255, blank=True)
+    location = models.CharField(_("lokasi"), max_length=255, blank=True)
+    funding_source = models.CharField(_("sumber dana"), max_length=255, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("tahun anggaran"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    budget_ceiling = models.DecimalField(
+        _("pagu anggaran (Rp)"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    start_date = models.DateField(_("tanggal mulai"), null=True, blank=True)
+    duration_weeks = models.PositiveSmallIntegerField(
+        _("durasi (minggu)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(520)]
+    )
+    contractor = models.CharField(_("kontraktor pelaksana"), max_length=255, blank=True)
+    planning_consultant = models.CharField(_("konsultan perencana"), max_length=255, blank=True)
+    supervising_consultant = models.CharField(_("konsultan pengawas"), max_length=255, blank=True)
+    description = models.TextField(_("keterangan"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    overhead_profit_pct = models.DecimalField(
+        _("biaya umum dan keuntungan (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("15"))],
+        help_text=_("Paling tinggi 15% menurut pedoman yang berlaku."),
+    )
+    vat_pct = models.DecimalField(
+        _("PPN (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("11"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    rounding_step = models.PositiveIntegerField(
+        _("pembulatan total ke"), choices=ROUNDING_STEPS, default=1000
+    )
+    rounding_mode = models.CharField(
+        _("arah pembulatan"), max_length=10, choices=RoundingMode.choices, default=RoundingMode.DOWN
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("proyek")
+        verbose_name_plural = _("proyek")
+        indexes = [models.Index(fields=["owner", "-updated_at", "-id"], name="project_owner_updated_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ahsp:project_detail", args=[self.pk])
+
+    def audit_snapshot(self) -> dict:
+        """The values an audit event records before/after a change (JSON-safe)."""
+        data = {}
+        for field in self._meta.concrete_fields:
+            if field.name in {"id", "created_at", "updated_at"}:
+                continue
+            value = getattr(self, field.attname)
+            if value is not None and isinstance(field, models.DecimalField):
+                value = str(Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
+            elif value is not None and not isinstance(value, (str, int, bool)):
+                value = str(value)
+            data[field.name] = value
+        return data

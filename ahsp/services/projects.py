@@ -1,0 +1,112 @@
+"""Writes to projects. Each runs in one transaction and records exactly one audit event."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from ahsp.models import AuditEvent, Project
+from ahsp.services import audit
+
+
+class ConflictError(Exception):
+    """The project changed since the user loaded it (optimistic locking)."""
+
+
+EDITABLE_FIELDS = [
+    "name",
+    "client",
+    "location",
+    "funding_source",
+    "fiscal_year",
+    "budget_ceiling",
+    "start_date",
+    "duration_weeks",
+    "contractor",
+    "planning_consultant",
+    "supervising_consultant",
+    "description",
+    "status",
+    "overhead_profit_pct",
+    "vat_pct",
+    "rounding_step",
+    "rounding_mode",
+]
+
+
+@transaction.atomic
+def create(*, data: dict, by) -> Project:
+    project = Project(owner=by, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    project.full_clean()
+    project.save()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.CREATE,
+        target=project,
+        project_id=project.pk,
+        summary=_("Proyek “%(name)s” dibuat") % {"name": project.name},
+        after=project.audit_snapshot(),
+    )
+    return project
+
+
+@transaction.atomic
+def update(*, project: Project, data: dict, expected_version: int, by) -> Project:
+    """Save the changes only if nobody saved the project since `expected_version` was read."""
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    if current.version != expected_version:
+        raise ConflictError(
+            _("Proyek ini sudah diubah oleh pengguna lain. Muat ulang halaman untuk melihat versi terbaru.")
+        )
+    before = current.audit_snapshot()
+    for key, value in data.items():
+        if key in EDITABLE_FIELDS:
+            setattr(current, key, value)
+    current.full_clean()
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=current,
+        project_id=current.pk,
+        summary=_("Proyek “%(name)s” diubah") % {"name": current.name},
+        before=before,
+        after=current.audit_snapshot(),
+    )
+    return current
+
+
+@transaction.atomic
+def archive(*, project: Project, by) -> Project:
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    before = current.audit_snapshot()
+    current.status = Project.Status.ARCHIVED
+    current.version = F("version") + 1
+    current.save(update_fields=["status", "version", "updated_at"])
+    current.refresh_from_db()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.ARCHIVE,
+        target=current,
+        project_id=current.pk,
+        summary=_("Proyek “%(name)s” diarsipkan") % {"name": current.name},
+        before=before,
+        after=current.audit_snapshot(),
+    )
+    return current
+
+
+@transaction.atomic
+def delete(*, project: Project, by) -> None:
+    before = project.audit_snapshot()
+    project_id = project.pk
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.DELETE,
+        target=project,
+        project_id=project_id,
+        summary=_("Proyek “%(name)s” dihapus") % {"name": project.name},
+        before=before,
+    )
+    project.delete()

@@ -1,0 +1,45 @@
+import pytest
+
+from ahsp.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_indonesian(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert 'lang="id"' in response.text
+    assert "Masuk" in response.text
+
+
+def test_signup_with_email_logs_in(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "baru@example.com", "password1": "Rahasia-kuat-2026", "password2": "Rahasia-kuat-2026"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="baru@example.com")
+    assert user.password.startswith("md5$")  # fast hasher in tests
+    assert client.get("/").status_code == 200
+
+
+def test_login_with_email_and_wrong_password_message(client, make_user):
+    make_user("masuk@example.com", password="Benar-sekali-99")
+    bad = client.post("/accounts/login/", {"login": "masuk@example.com", "password": "salah"})
+    assert bad.status_code == 200
+    assert "tidak benar" in bad.text or "salah" in bad.text.lower()
+    good = client.post("/accounts/login/", {"login": "masuk@example.com", "password": "Benar-sekali-99"})
+    assert good.status_code == 302
+
+
+def test_english_is_available(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    response = client.get("/accounts/login/")
+    assert 'lang="en"' in response.text
+
+
+def test_production_settings_use_argon2_first():
+    from project import settings
+
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert settings.ACCOUNT_RATE_LIMITS  # on unless switched off explicitly

@@ -1,0 +1,215 @@
+import pytest
+from django.urls import reverse
+
+from ahsp.models import AuditEvent, Project
+from ahsp.tests.factories import make_project
+
+pytestmark = pytest.mark.django_db
+HX = {"HX-Request": "true"}
+
+
+def test_dashboard_requires_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_dashboard_full_page_lists_only_own_projects(logged_in_client, user, other_user):
+    make_project(user, name="Proyek Saya")
+    make_project(other_user, name="Proyek Orang Lain")
+
+    response = logged_in_client.get("/")
+
+    assert response.status_code == 200
+    text = response.text
+    assert "<html" in text and "Proyek Saya" in text
+    assert "Proyek Orang Lain" not in text
+    assert 'lang="id"' in text
+
+
+def test_dashboard_htmx_returns_only_the_list_fragment(logged_in_client, user):
+    make_project(user, name="Gedung A", location="Bandung")
+    make_project(user, name="Gedung B", location="Garut")
+
+    response = logged_in_client.get("/?q=garut", headers=HX)
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'id="project-list"' in response.text
+    assert "Gedung B" in response.text and "Gedung A" not in response.text
+
+
+def test_dashboard_paginates_20_per_page_and_keeps_filters(logged_in_client, user):
+    for i in range(45):
+        make_project(user, name=f"Proyek {i:02d}", status="active" if i % 2 else "draft")
+
+    page1 = logged_in_client.get("/?sort=name&status=draft")
+    page2 = logged_in_client.get("/?sort=name&status=draft&page=2", headers=HX)
+
+    assert page1.text.count('id="project-') == 20 + 1  # 20 rows + the section itself
+    assert "Proyek 00" in page1.text
+    assert "status=draft" in page1.text and "page=2" in page1.text
+    assert page2.text.count('<tr id="project-') == 3  # 23 draft projects: 20 + 3
+    assert "Proyek 40" in page2.text and "Proyek 01" not in page2.text
+
+
+def test_dashboard_invalid_filter_is_ignored_not_500(logged_in_client, user):
+    make_project(user, name="Ada")
+    response = logged_in_client.get("/?status=bogus&sort=drop_table&page=abc")
+    assert response.status_code == 200
+    assert "Ada" in response.text
+
+
+def test_dashboard_query_count_is_bounded(logged_in_client, user, django_assert_max_num_queries):
+    for i in range(60):
+        make_project(user, name=f"P{i}")
+    with django_assert_max_num_queries(6):
+        response = logged_in_client.get("/?page=2", headers=HX)
+    assert response.status_code == 200
+
+
+def test_create_project_full_page_redirects_and_audits(logged_in_client, user):
+    response = logged_in_client.post(
+        reverse("ahsp:project_create"),
+        {
+            "name": "Gedung Baru",
+            "status": "draft",
+            "overhead_profit_pct": "10",
+            "vat_pct": "11",
+            "rounding_step": "1000",
+            "rounding_mode": "down",
+        },
+    )
+    project = Project.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/projects/{project.pk}/"
+    assert project.owner == user
+    assert AuditEvent.objects.filter(project_id=project.pk, action="create").count() == 1
+
+
+def test_create_project_htmx_invalid_returns_form_with_200_and_message(logged_in_client):
+    response = logged_in_client.post(
+        reverse("ahsp:project_create"),
+        {
+            "name": "",
+            "status": "draft",
+            "overhead_profit_pct": "25",
+            "vat_pct": "11",
+            "rounding_step": "1000",
+            "rounding_mode": "down",
+        },
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text and 'id="project-form"' in response.text
+    assert "Nama proyek wajib diisi." in response.text
+    assert "15" in response.text  # the BUK ceiling message
+    assert Project.objects.count() == 0
+
+
+def test_create_project_htmx_success_uses_client_redirect(logged_in_client):
+    response = logged_in_client.post(
+        reverse("ahsp:project_create"),
+        {
+            "name": "Via HTMX",
+            "status": "draft",
+            "overhead_profit_pct": "10",
+            "vat_pct": "11",
+            "rounding_step": "1000",
+            "rounding_mode": "down",
+        },
+        headers=HX,
+    )
+    project = Project.objects.get()
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/projects/{project.pk}/"
+
+
+def test_edit_with_stale_version_shows_conflict_message(logged_in_client, user):
+    project = make_project(user, name="Awal")
+    form = {
+        "name": "Edit saya",
+        "status": "draft",
+        "overhead_profit_pct": "10",
+        "vat_pct": "11",
+        "rounding_step": "1000",
+        "rounding_mode": "down",
+        "version": "1",
+    }
+    Project.objects.filter(pk=project.pk).update(version=2, name="Diubah orang lain")
+
+    response = logged_in_client.post(reverse("ahsp:project_edit", args=[project.pk]), form, headers=HX)
+
+    assert response.status_code == 200
+    assert "sudah diubah oleh pengguna lain" in response.text
+    project.refresh_from_db()
+    assert project.name == "Diubah orang lain"
+
+
+def test_edit_saves_and_redirects(logged_in_client, user):
+    project = make_project(user, name="Awal")
+    form = {
+        "name": "Akhir",
+        "status": "active",
+        "overhead_profit_pct": "12.5",
+        "vat_pct": "11",
+        "rounding_step": "100",
+        "rounding_mode": "down",
+        "version": "1",
+    }
+    response = logged_in_client.post(reverse("ahsp:project_edit", args=[project.pk]), form)
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.status, str(project.overhead_profit_pct), project.version) == (
+        "Akhir",
+        "active",
+        "12.50",
+        2,
+    )
+
+
+def test_archive_and_delete_with_confirmation(logged_in_client, user):
+    project = make_project(user, name="Hapus Saya")
+    logged_in_client.post(reverse("ahsp:project_archive", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.status == "archived"
+
+    wrong = logged_in_client.post(
+        reverse("ahsp:project_delete", args=[project.pk]), {"confirm_name": "salah"}
+    )
+    assert wrong.status_code == 200 and "tidak sama" in wrong.text
+    assert Project.objects.filter(pk=project.pk).exists()
+
+    right = logged_in_client.post(
+        reverse("ahsp:project_delete", args=[project.pk]), {"confirm_name": "Hapus Saya"}
+    )
+    assert right.status_code == 302
+    assert not Project.objects.filter(pk=project.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name"),
+    [
+        ("get", "ahsp:project_detail"),
+        ("get", "ahsp:project_edit"),
+        ("post", "ahsp:project_edit"),
+        ("post", "ahsp:project_archive"),
+        ("get", "ahsp:project_delete"),
+        ("post", "ahsp:project_delete"),
+    ],
+)
+def test_other_users_project_urls_are_404(client, user, other_user, method, url_name):
+    project = make_project(other_user, name="Rahasia")
+    client.force_login(user)
+
+    response = getattr(client, method)(reverse(url_name, args=[project.pk]), {"confirm_name": "Rahasia"})
+
+    assert response.status_code == 404
+    project.refresh_from_db()
+    assert project.status == "draft"
+
+
+def test_project_detail_shows_header_fields_and_history(logged_in_client, user):
+    project = make_project(user, name="Gedung X", funding_source="DAK", budget_ceiling="1234567.5")
+    response = logged_in_client.get(project.get_absolute_url())
+    assert response.status_code == 200
+    assert "DAK" in response.text and "Rp 1.234.567,50" in response.text

@@ -1,0 +1,134 @@
+"""Dashboard and project pages. Permissions are checked here, in every view."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from ahsp.forms import ProjectFilterForm, ProjectForm
+from ahsp.models import AuditEvent, Project
+from ahsp.services import projects
+from partials.htmx import is_partial, template_for
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = ProjectFilterForm(request.GET or None)
+    qs = Project.objects.visible_to(request.user)
+    sort = "-updated_at"
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            qs = qs.filter(Q(name__icontains=query) | Q(location__icontains=query))
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        sort = form.cleaned_data["sort"] or sort
+    qs = qs.order_by(sort, "-id").only(
+        "id", "name", "location", "client", "fiscal_year", "status", "budget_ceiling", "updated_at"
+    )
+    page_obj = Paginator(qs, settings.DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page_obj, "projects": page_obj.object_list}
+    return render(request, template_for(request, "ahsp/project_list.html", "project-list"), context)
+
+
+def _visible_project(request: HttpRequest, pk: int) -> Project:
+    return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+
+
+def _editable_project(request: HttpRequest, pk: int) -> Project:
+    return get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ProjectForm(request.POST)
+        if form.is_valid():
+            project = projects.create(data=form.cleaned_data, by=request.user)
+            messages.success(request, _("Proyek “%(name)s” dibuat.") % {"name": project.name})
+            if is_partial(request):
+                return HttpResponseClientRedirect(project.get_absolute_url())
+            return redirect(project)
+    else:
+        form = ProjectForm()
+    return render(
+        request,
+        template_for(request, "ahsp/project_form.html", "project-form"),
+        {"form": form, "project": None},
+    )
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _visible_project(request, pk)
+    events = AuditEvent.objects.filter(project_id=project.pk).order_by("-created_at", "-id")[:10]
+    return render(request, "ahsp/project_detail.html", {"project": project, "events": events})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _editable_project(request, pk)
+    if request.method == "POST":
+        form = ProjectForm(request.POST, instance=project)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            expected = form.cleaned_data.get("version") or project.version
+            try:
+                project = projects.update(
+                    project=project, data=data, expected_version=expected, by=request.user
+                )
+            except projects.ConflictError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Perubahan proyek disimpan."))
+                if is_partial(request):
+                    return HttpResponseClientRedirect(project.get_absolute_url())
+                return redirect(project)
+    else:
+        form = ProjectForm(instance=project)
+    return render(
+        request,
+        template_for(request, "ahsp/project_form.html", "project-form"),
+        {"form": form, "project": project},
+    )
+
+
+@login_required
+@require_POST
+def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _editable_project(request, pk)
+    projects.archive(project=project, by=request.user)
+    messages.success(request, _("Proyek “%(name)s” diarsipkan.") % {"name": project.name})
+    if is_partial(request):
+        return HttpResponseClientRedirect(project.get_absolute_url())
+    return redirect(project)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _editable_project(request, pk)
+    if request.method == "POST":
+        if request.POST.get("confirm_name", "").strip() != project.name.strip():
+            return render(
+                request,
+                "ahsp/project_confirm_delete.html",
+                {"project": project, "error": _("Nama yang diketik tidak sama dengan nama proyek.")},
+            )
+        name = project.name
+        projects.delete(project=project, by=request.user)
+        messages.success(request, _("Proyek “%(name)s” dihapus.") % {"name": name})
+        if is_partial(request):
+            return HttpResponseClientRedirect("/")
+        return redirect("ahsp:dashboard")
+    return render(request, "ahsp/project_confirm_delete.html", {"project": project})

@@ -1,0 +1,41 @@
+"""Shared pytest fixtures."""
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Every test starts with an empty cache (Redis in CI is shared between runs)."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    counter = {"n": 0}
+
+    def make(email: str | None = None, password: str = "s3cret-pass-123", **extra):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}@example.com"
+        return django_user_model.objects.create_user(
+            username=email.split("@")[0] + str(counter["n"]), email=email, password=password, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("estimator@example.com")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("other@example.com")
+
+
+@pytest.fixture
+def logged_in_client(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,29 @@
+"""Test settings: the production settings with fast, isolated choices (cookiecutter-django style).
+
+Database and Redis still come from DATABASE_URL / REDIS_URL, so CI runs against PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault(
+    "AHSP_DATA_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")
+)
+os.environ.setdefault("CACHE_KEY_PREFIX", "ahsp-test")
+os.environ.setdefault("HUEY_NAME", "ahsp-test")
+
+from project.settings import *  # noqa: E402,F403
+from project.settings import HUEY  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+ACCOUNT_RATE_LIMITS = False
+HUEY = {**HUEY, "immediate": True}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["*"]
+# No collectstatic in tests: whitenoise serves from the finders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
