@@ -1,6 +1,7 @@
 """`/healthz`: JSON status of the database, the cache and the task queue (200 all up, 503 otherwise)."""
 
 import logging
+import time
 import uuid
 
 from django.core.cache import cache
@@ -8,6 +9,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from huey.contrib.djhuey import HUEY
+
+from ahsp.tasks import WORKER_HEARTBEAT_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +29,12 @@ def _check_cache() -> None:
     cache.delete(key)
 
 
-def _check_queue() -> int:
-    return HUEY.pending_count()
+def _check_queue() -> dict:
+    info = {"pending": HUEY.pending_count()}
+    beat = cache.get(WORKER_HEARTBEAT_KEY)
+    # Informational: a missing consumer delays exports but does not make the web process unhealthy.
+    info["worker_last_seen_s"] = None if beat is None else round(time.time() - float(beat))
+    return info
 
 
 @never_cache
@@ -42,9 +49,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks[name] = {"status": "down", "error": exc.__class__.__name__}
             healthy = False
         else:
-            checks[name] = {"status": "up"}
-            if name == "queue":
-                checks[name]["pending"] = result
+            checks[name] = {"status": "up", **(result or {})}
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )

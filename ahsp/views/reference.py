@@ -5,8 +5,8 @@ from itertools import groupby
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -71,9 +71,11 @@ def reference_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "ahsp/reference_detail.html", context)
 
 
-@staff_member_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def reference_upload(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:
+        raise PermissionDenied("Hanya staf yang dapat mengimpor pustaka referensi.")
     result = None
     error = None
     if request.method == "POST":

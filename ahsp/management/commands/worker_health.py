@@ -1,0 +1,24 @@
+"""Exit 0 when the huey consumer recorded a heartbeat recently (used by the worker's health check)."""
+
+import time
+
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
+
+from ahsp.tasks import WORKER_HEARTBEAT_KEY
+
+
+class Command(BaseCommand):
+    help = "Check that the task consumer is alive (its periodic heartbeat is recent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--max-age", type=int, default=180, help="seconds (default 180)")
+
+    def handle(self, *args, max_age: int, **options):
+        beat = cache.get(WORKER_HEARTBEAT_KEY)
+        if beat is None:
+            raise CommandError("Belum ada detak dari pekerja antrean (huey).")
+        age = time.time() - float(beat)
+        if age > max_age:
+            raise CommandError(f"Detak terakhir pekerja antrean {age:.0f} detik yang lalu (batas {max_age}).")
+        self.stdout.write(f"worker ok, last heartbeat {age:.0f}s ago")
