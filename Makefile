@@ -10,7 +10,7 @@ PORT ?= 8000
 venv: $(STAMP)
 
 $(STAMP): requirements.txt
-	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	@test -x $(PY) || "$$(project/bin/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
@@ -22,7 +22,7 @@ seed: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 
 run: seed
-	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run-local
+	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) PY=$(PY) project/bin/run-local
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

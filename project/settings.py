@@ -83,7 +83,7 @@ ASGI_APPLICATION = "project.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "project" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -212,7 +212,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AHSP <noreply@localhost>")
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "project" / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

@@ -43,3 +43,26 @@ def test_production_settings_use_argon2_first():
 
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert settings.ACCOUNT_RATE_LIMITS  # on unless switched off explicitly
+
+
+def test_browser_language_does_not_override_indonesian_default(client):
+    response = client.get("/accounts/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="id"' in response.text
+    assert "Lupa kata sandi" in response.text
+
+
+def test_password_reset_sends_indonesian_mail(client, make_user, mailoutbox):
+    make_user("lupa@example.com")
+    response = client.post("/accounts/password/reset/", {"email": "lupa@example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["lupa@example.com"]
+
+
+def test_password_change_page_requires_login_and_works(logged_in_client, user):
+    response = logged_in_client.post(
+        "/accounts/password/change/",
+        {"oldpassword": "s3cret-pass-123", "password1": "Sandi-baru-2026!", "password2": "Sandi-baru-2026!"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Sandi-baru-2026!")
