@@ -27,3 +27,8 @@ ALLOWED_HOSTS = ["*"]
 # No collectstatic in tests: whitenoise serves from the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# An N+1 query is an error in tests: django-zeal checks every request (loader tests use zeal_context).
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]  # noqa: F405
+ZEAL_RAISE = True
