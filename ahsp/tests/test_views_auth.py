@@ -66,3 +66,15 @@ def test_password_change_page_requires_login_and_works(logged_in_client, user):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Sandi-baru-2026!")
+
+
+def test_two_signups_get_distinct_generated_usernames(client):
+    for email in ("satu@example.com", "dua@example.com"):
+        client.logout()
+        response = client.post(
+            "/accounts/signup/",
+            {"email": email, "password1": "Rahasia-kuat-2026", "password2": "Rahasia-kuat-2026"},
+        )
+        assert response.status_code == 302
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert len(usernames) == 2 and "" not in usernames
