@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 
 
-def make_analysis(code: str, name: str, unit: str = "m3", source: str = "SNI 2025", **extra) -> ReferenceAnalysis:
+def make_analysis(
+    code: str, name: str, unit: str = "m3", source: str = "SNI 2025", **extra
+) -> ReferenceAnalysis:
     return ReferenceAnalysis.objects.create(
         source=source,
         code=code,
@@ -23,7 +25,9 @@ def make_analysis(code: str, name: str, unit: str = "m3", source: str = "SNI 202
 @pytest.fixture
 def library():
     worker = ReferenceResource.objects.create(code="TK.0008", name="Pekerja", unit="OH", category="labour")
-    cement = ReferenceResource.objects.create(code="B.1871", name="Semen Portland", unit="kg", category="material")
+    cement = ReferenceResource.objects.create(
+        code="B.1871", name="Semen Portland", unit="kg", category="material"
+    )
     dig = make_analysis("2.2.1.1", "Galian tanah biasa sedalam s.d. 1 m")
     concrete = make_analysis("3.1.1.10", "Pembuatan 1 m3 beton mutu fc 19,3 MPa", is_suspicious=True)
     slab = make_analysis("3.1.1.2", "Pembuatan 1 m2 plat lantai beton", unit="m2")
@@ -37,7 +41,9 @@ def library():
         is_flagged=True,
         flag_reason="Koma desimal hilang: dibagi 1000",
     )
-    ReferenceComponent.objects.create(analysis=slab, nested_analysis=concrete, unit="m3", coefficient=Decimal("0.12"))
+    ReferenceComponent.objects.create(
+        analysis=slab, nested_analysis=concrete, unit="m3", coefficient=Decimal("0.12")
+    )
     return {"dig": dig, "concrete": concrete, "slab": slab}
 
 
