@@ -1,0 +1,244 @@
+"""Seed the load-test data (idempotent): N accounts with M projects each, and a non-empty reference library.
+
+    DJANGO_SETTINGS_MODULE=project.settings python loadtest/seed.py --users 50 --projects 45
+
+Accounts are user0001@load.test ... with the password from LOAD_PASSWORD (default in accounts.py);
+existing accounts get that password again, and each keeps at least M projects. The reference library:
+`manage.py seed_demo` when the command exists, then `import_reference $LOAD_REFERENCE_XLSX` when that
+variable names a file; if the library is still empty, a small built-in set of analyses is added so the
+search and analysis pages have something to show.
+"""
+
+import argparse
+import os
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from accounts import email_for, password  # noqa: E402
+
+PROJECT_KINDS = [
+    "Pembangunan Gedung Serbaguna",
+    "Rehabilitasi Gedung Sekolah Dasar",
+    "Peningkatan Jalan Desa",
+    "Pemeliharaan Saluran Irigasi",
+    "Pembangunan Puskesmas Pembantu",
+    "Penggantian Jembatan Gantung",
+    "Renovasi Kantor Kecamatan",
+    "Pembangunan Drainase Lingkungan",
+]
+LOCATIONS = [
+    "Kabupaten Bogor",
+    "Kabupaten Sleman",
+    "Kota Bandung",
+    "Kabupaten Gowa",
+    "Kota Padang",
+    "Kabupaten Banyumas",
+]
+STATUSES = ["draft", "draft", "active", "active", "active", "done"]
+
+# Used only when the library is empty after seed_demo / import_reference: (code, name, unit, material).
+FALLBACK_SOURCE = "Contoh uji beban"
+FALLBACK_ANALYSES = [
+    ("2.2.1.1", "Galian tanah biasa sedalam s.d. 1 m", "m3", None),
+    ("2.2.1.2", "Galian tanah biasa sedalam 1 s.d. 2 m", "m3", None),
+    ("2.2.1.3", "Galian tanah keras sedalam s.d. 1 m", "m3", None),
+    ("2.2.2.1", "Urugan tanah kembali", "m3", None),
+    ("2.2.2.2", "Urugan pasir bawah pondasi", "m3", "pasir"),
+    ("3.1.1.1", "Pasangan pondasi batu kali 1PC:4PP", "m3", "semen"),
+    ("3.2.1.1", "Pasangan bata merah tebal 1/2 batu 1PC:4PP", "m2", "semen"),
+    ("3.3.1.1", "Plesteran tebal 15 mm 1PC:4PP", "m2", "semen"),
+    ("3.3.2.1", "Acian semen", "m2", "semen"),
+    ("4.1.1.1", "Beton mutu fc' 7,4 MPa (K-100) untuk lantai kerja", "m3", "semen"),
+    ("4.1.1.5", "Beton mutu fc' 19,3 MPa (K-225)", "m3", "semen"),
+    ("4.1.1.7", "Beton mutu fc' 24,9 MPa (K-300)", "m3", "semen"),
+    ("4.2.1.1", "Pembesian 10 kg dengan besi polos", "kg", "besi"),
+    ("4.2.1.2", "Pembesian 10 kg dengan besi ulir", "kg", "besi"),
+    ("4.3.1.1", "Bekisting pondasi dan sloof", "m2", "kayu"),
+    ("4.3.1.2", "Bekisting kolom", "m2", "kayu"),
+    ("5.1.1.1", "Pemasangan lantai keramik 40x40 cm", "m2", "keramik"),
+    ("6.1.1.1", "Pengecatan tembok baru (plamir, cat dasar, 2 lapis cat penutup)", "m2", "cat"),
+    ("6.1.2.1", "Pengecatan kayu baru (cat dasar, 2 lapis cat penutup)", "m2", "cat"),
+    ("7.1.1.1", "Pemasangan rangka atap baja ringan", "m2", "baja"),
+    ("8.1.1.1", "Pembuatan dan pemasangan kusen pintu kayu kelas II", "m3", "kayu"),
+    ("9.1.1.1", "Pemasangan pipa PVC diameter 3/4 inci", "m", "pipa"),
+]
+FALLBACK_RESOURCES = {
+    # key: (code, name, unit, category)
+    "pekerja": ("LT.L.01", "Pekerja", "OH", "labour"),
+    "tukang": ("LT.L.02", "Tukang", "OH", "labour"),
+    "mandor": ("LT.L.04", "Mandor", "OH", "labour"),
+    "pasir": ("LT.M.01", "Pasir urug", "m3", "material"),
+    "semen": ("LT.M.02", "Semen Portland", "kg", "material"),
+    "besi": ("LT.M.03", "Besi beton", "kg", "material"),
+    "kayu": ("LT.M.04", "Kayu kelas III", "m3", "material"),
+    "keramik": ("LT.M.05", "Keramik 40x40 cm", "m2", "material"),
+    "cat": ("LT.M.06", "Cat tembok", "kg", "material"),
+    "baja": ("LT.M.07", "Baja ringan", "kg", "material"),
+    "pipa": ("LT.M.08", "Pipa PVC 3/4 inci", "m", "material"),
+}
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+
+
+def seed_users(count: int) -> list:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    User = get_user_model()
+    hashed = make_password(password())  # one (slow, Argon2) hash shared by all accounts
+    emails = [email_for(n) for n in range(1, count + 1)]
+    existing = {u.email: u for u in User.objects.filter(email__in=emails)}
+    User.objects.bulk_create(
+        [
+            User(
+                username=email, email=email, password=hashed, first_name="Uji", last_name=email.split("@")[0]
+            )
+            for email in emails
+            if email not in existing
+        ]
+    )
+    users = list(User.objects.filter(email__in=emails).order_by("email"))
+    for user in users:
+        user.password = hashed
+        user.is_active = True
+    User.objects.bulk_update(users, ["password", "is_active"])
+    verified = set(EmailAddress.objects.filter(user__in=users).values_list("email", flat=True))
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in users
+            if user.email not in verified
+        ]
+    )
+    print(
+        f"seed: {len(users)} accounts ({len(users) - len(existing)} new), password from LOAD_PASSWORD/default"
+    )
+    return users
+
+
+def seed_projects(users: list, per_user: int) -> None:
+    from django.db.models import Count
+
+    from ahsp.models import Project
+
+    have = dict(
+        Project.objects.filter(owner__in=users)
+        .values("owner")
+        .annotate(n=Count("id"))
+        .values_list("owner", "n")
+    )
+    new = []
+    for u_index, user in enumerate(users):
+        for p_index in range(have.get(user.pk, 0), per_user):
+            n = u_index * 7 + p_index
+            new.append(
+                Project(
+                    owner=user,
+                    name=f"{PROJECT_KINDS[n % len(PROJECT_KINDS)]} Tahap {p_index + 1}",
+                    location=LOCATIONS[n % len(LOCATIONS)],
+                    client=f"Dinas PUPR {LOCATIONS[(n + 1) % len(LOCATIONS)]}",
+                    funding_source="APBD" if n % 3 else "DAK",
+                    fiscal_year=2024 + n % 3,
+                    budget_ceiling=Decimal(250_000_000 + 50_000_000 * (n % 20)),
+                    duration_weeks=12 + n % 30,
+                    status=STATUSES[n % len(STATUSES)],
+                )
+            )
+    Project.objects.bulk_create(new, batch_size=1000)
+    print(f"seed: {per_user} projects per account ({len(new)} new)")
+
+
+def seed_reference_library() -> None:
+    from django.core.management import call_command, get_commands
+
+    from ahsp.models import ReferenceAnalysis
+
+    commands = get_commands()
+    if "seed_demo" in commands:
+        # The load stack runs with DEBUG off; seed_demo then refuses unless told that its demo
+        # accounts (published passwords) are intended: they are, in this throwaway database.
+        print("seed: manage.py seed_demo --allow-without-debug")
+        try:
+            call_command("seed_demo", allow_without_debug=True)
+        except TypeError:  # an older seed_demo without that option
+            call_command("seed_demo")
+    else:
+        print("seed: no seed_demo command in this tree, skipped")
+    workbook = os.environ.get("LOAD_REFERENCE_XLSX", "")
+    if workbook:
+        if not Path(workbook).is_file():
+            raise SystemExit(f"seed: LOAD_REFERENCE_XLSX={workbook} is not a file")
+        if "import_reference" not in commands:
+            raise SystemExit("seed: LOAD_REFERENCE_XLSX is set but there is no import_reference command")
+        print(f"seed: manage.py import_reference {workbook}")
+        call_command("import_reference", workbook)
+    if not ReferenceAnalysis.objects.exists():
+        seed_fallback_library()
+    print(f"seed: reference library has {ReferenceAnalysis.objects.count()} analyses")
+
+
+def seed_fallback_library() -> None:
+    from django.db import transaction
+
+    from ahsp.models import ReferenceAnalysis, ReferenceComponent, ReferenceResource
+
+    print(f"seed: reference library empty; adding {len(FALLBACK_ANALYSES)} built-in analyses")
+    with transaction.atomic():
+        resources = {}
+        for key, (code, name, unit, category) in FALLBACK_RESOURCES.items():
+            resources[key], _ = ReferenceResource.objects.get_or_create(
+                code=code, defaults={"name": name, "unit": unit, "category": category}
+            )
+        for index, (code, name, unit, material) in enumerate(FALLBACK_ANALYSES):
+            analysis = ReferenceAnalysis.objects.create(
+                source=FALLBACK_SOURCE,
+                code=code,
+                name=name,
+                unit=unit,
+                search_text=ReferenceAnalysis.build_search_text(code, name),
+                sort_key=ReferenceAnalysis.build_sort_key(code),
+            )
+            lines = [("pekerja", "0.750"), ("tukang", "0.250"), ("mandor", "0.025")]
+            if material:
+                lines.append((material, str(1 + index % 5)))
+            ReferenceComponent.objects.bulk_create(
+                ReferenceComponent(
+                    analysis=analysis,
+                    position=position,
+                    resource=resources[key],
+                    unit=resources[key].unit,
+                    coefficient=Decimal(coefficient),
+                    raw_coefficient=coefficient,
+                )
+                for position, (key, coefficient) in enumerate(lines, start=1)
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10, help="number of accounts (default 10)")
+    parser.add_argument("--projects", type=int, default=45, help="projects per account (default 45)")
+    args = parser.parse_args(argv)
+    if args.users < 1 or args.projects < 1:
+        parser.error("--users and --projects must be at least 1")
+    setup_django()
+    users = seed_users(args.users)
+    seed_projects(users, args.projects)
+    seed_reference_library()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
