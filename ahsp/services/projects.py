@@ -1,4 +1,7 @@
-"""Writes to projects. Each runs in one transaction and records exactly one audit event."""
+"""Writes to projects. Each runs in one transaction and records exactly one audit event.
+
+Audit summaries are stored data, always written in Bahasa Indonesia (never translated at write time).
+"""
 
 from django.db import transaction
 from django.db.models import F
@@ -43,7 +46,7 @@ def create(*, data: dict, by) -> Project:
         action=AuditEvent.Action.CREATE,
         target=project,
         project_id=project.pk,
-        summary=_("Proyek “%(name)s” dibuat") % {"name": project.name},
+        summary=f"Proyek “{project.name}” dibuat",
         after=project.audit_snapshot(),
     )
     return project
@@ -70,7 +73,7 @@ def update(*, project: Project, data: dict, expected_version: int, by) -> Projec
         action=AuditEvent.Action.UPDATE,
         target=current,
         project_id=current.pk,
-        summary=_("Proyek “%(name)s” diubah") % {"name": current.name},
+        summary=f"Proyek “{current.name}” diubah",
         before=before,
         after=current.audit_snapshot(),
     )
@@ -90,7 +93,7 @@ def archive(*, project: Project, by) -> Project:
         action=AuditEvent.Action.ARCHIVE,
         target=current,
         project_id=current.pk,
-        summary=_("Proyek “%(name)s” diarsipkan") % {"name": current.name},
+        summary=f"Proyek “{current.name}” diarsipkan",
         before=before,
         after=current.audit_snapshot(),
     )
@@ -106,7 +109,7 @@ def delete(*, project: Project, by) -> None:
         action=AuditEvent.Action.DELETE,
         target=project,
         project_id=project_id,
-        summary=_("Proyek “%(name)s” dihapus") % {"name": project.name},
+        summary=f"Proyek “{project.name}” dihapus",
         before=before,
     )
     project.delete()

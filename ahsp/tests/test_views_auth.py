@@ -78,3 +78,9 @@ def test_two_signups_get_distinct_generated_usernames(client):
         assert response.status_code == 302
     usernames = set(User.objects.values_list("username", flat=True))
     assert len(usernames) == 2 and "" not in usernames
+
+
+def test_english_translation_of_app_pages(logged_in_client):
+    logged_in_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = logged_in_client.get("/")
+    assert "Dashboard" in response.text and "Dasbor" not in response.text
