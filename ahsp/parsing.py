@@ -1,0 +1,151 @@
+"""Numbers typed by users (volumes, prices, coefficients): Indonesian and plain formats, strictly.
+
+Accepted: ``1.234,56`` (Indonesian), ``1.234.567``, ``0,5``, ``1234.56``, ``1234,56``, ``1,234.56`` (English
+grouping), ``Rp 1.234.567``, ``1 234 567,5`` (spaces as thousands separators), ``,5``, surrounding spaces,
+and a leading ``-`` when ``allow_negative=True``.
+
+Rules, in order:
+
+1. When both ``.`` and ``,`` occur, the LAST one is the decimal separator and must occur once; the other
+   groups thousands.
+2. When one kind occurs several times it groups thousands (``1.234.567``; no decimals).
+3. When one kind occurs once, it is the decimal separator (``1234,56``, ``0,500``, ``1234.567``), EXCEPT
+   the ambiguous form: exactly three digits after it and a 1-3 digit integer part not starting with 0
+   (``1.234``, ``12,500``), which could mean thousands or decimals and is refused with a hint. ``0,500``
+   is not ambiguous: a thousands group never starts with 0.
+4. Thousands groups: the first has 1-3 digits and does not start with 0, every other has exactly 3.
+
+Errors are ``NumberInputError`` (a ``ValueError``) with a message in Bahasa Indonesia and a ``code``
+(``empty``, ``invalid``, ``ambiguous``, ``grouping``, ``incomplete``, ``places``, ``too_large``, ``negative``).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+MAX_INTEGER_DIGITS = 15
+
+_SIGNS = "-−+"  # ASCII minus, U+2212 minus sign, plus
+_CURRENCY = re.compile(r"^rp\.?", re.IGNORECASE)
+_ALLOWED = re.compile(r"^[0-9.,\s]*$")
+_AROUND_SEPARATOR = re.compile(r"\s*([.,])\s*")
+_WHITESPACE = re.compile(r"\s+")
+
+
+class NumberInputError(ValueError):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _quoted(text: str) -> str:
+    text = text.strip()
+    return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
+
+
+def _strip_sign(text: str) -> tuple[str, str | None]:
+    if text and text[0] in _SIGNS:
+        return text[1:].lstrip(), text[0]
+    return text, None
+
+
+def _check_groups(int_part: str, group_chars: str, original: str) -> str:
+    """Validate thousands grouping in ``int_part``; return its digits."""
+    groups = re.split(f"[{re.escape(group_chars)}]", int_part) if group_chars else [int_part]
+    if len(groups) > 1:
+        first, rest = groups[0], groups[1:]
+        if not (1 <= len(first) <= 3) or first[0] == "0" or any(len(group) != 3 for group in rest):
+            raise NumberInputError(
+                f"{_quoted(original)}: pemisah ribuan tidak konsisten. "
+                "Contoh penulisan yang benar: 1.234.567,89 atau 1234567,89.",
+                "grouping",
+            )
+    return "".join(groups)
+
+
+def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool = False) -> Decimal:
+    """Parse user input into an exact ``Decimal`` (see the module docstring for the accepted forms).
+
+    The result keeps the decimals as typed (``"1,50"`` -> ``Decimal("1.50")``); trailing zeros beyond
+    ``max_places`` are dropped (``"0,50000000"`` -> ``Decimal("0.500000")``), significant ones are an error.
+    """
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if text is None or not text.strip():
+        raise NumberInputError("Angka wajib diisi.", "empty")
+
+    rest, sign = _strip_sign(text.strip())
+    rest = _CURRENCY.sub("", rest, count=1).lstrip()
+    if sign is None:
+        rest, sign = _strip_sign(rest)
+    if not _ALLOWED.match(rest) or not any(char.isdigit() for char in rest):
+        raise NumberInputError(
+            f"{_quoted(text)} bukan angka. Tulis angka saja, misalnya 1.234,56 atau 1234.56.", "invalid"
+        )
+    number = _WHITESPACE.sub(" ", _AROUND_SEPARATOR.sub(r"\1", rest))
+
+    dots, commas = number.count("."), number.count(",")
+    if dots and commas:
+        decimal_sep = "." if number.rfind(".") > number.rfind(",") else ","
+        group_chars = " " + ("," if decimal_sep == "." else ".")
+        if number.count(decimal_sep) > 1:
+            raise NumberInputError(
+                f"{_quoted(text)}: pemisah ribuan dan desimal tidak konsisten. "
+                "Contoh penulisan yang benar: 1.234.567,89 atau 1234567,89.",
+                "grouping",
+            )
+        int_part, fraction = number.split(decimal_sep)
+    elif dots + commas > 1:
+        int_part, fraction, group_chars = number, None, " " + ("." if dots else ",")
+        decimal_sep = None
+    elif dots + commas == 1:
+        decimal_sep = "." if dots else ","
+        int_part, fraction = number.split(decimal_sep)
+        group_chars = " "
+        if " " not in int_part and len(fraction) == 3 and 1 <= len(int_part) <= 3 and int_part[0] != "0":
+            thousands = int_part + fraction
+            grouped = f"{int(thousands):,}".replace(",", ".")
+            raise NumberInputError(
+                f"{_quoted(text)} ambigu: bisa berarti ribuan atau desimal. Jika maksudnya ribuan, "
+                f"tulis {thousands} (atau {grouped},0); jika desimal, tulis {int_part},{fraction}0.",
+                "ambiguous",
+            )
+    else:
+        int_part, fraction, group_chars, decimal_sep = number, None, " ", None
+
+    digits = _check_groups(int_part, group_chars, text)
+    if fraction is not None:
+        if not fraction:
+            raise NumberInputError(
+                f"{_quoted(text)} tidak lengkap: tulis angka sesudah tanda “{decimal_sep}”.", "incomplete"
+            )
+        if not fraction.isdigit():
+            raise NumberInputError(
+                f"{_quoted(text)}: bagian desimal hanya boleh berisi angka, tanpa spasi atau pemisah.",
+                "grouping",
+            )
+        significant = fraction.rstrip("0")
+        if len(significant) > max_places:
+            message = (
+                "Harus bilangan bulat (tanpa angka desimal)."
+                if max_places == 0
+                else f"Paling banyak {max_places} angka di belakang koma."
+            )
+            raise NumberInputError(message, "places")
+        fraction = fraction[:max_places]
+
+    integer = digits.lstrip("0")
+    if len(integer) > MAX_INTEGER_DIGITS:
+        raise NumberInputError(
+            f"Angka terlalu besar (paling banyak {MAX_INTEGER_DIGITS} angka sebelum koma).", "too_large"
+        )
+    literal = (integer or "0") + (f".{fraction}" if fraction else "")
+    value = Decimal(literal)
+    if sign is not None and sign in "-−":
+        if not allow_negative:
+            raise NumberInputError("Angka tidak boleh negatif.", "negative")
+        if value:
+            value = -value
+    return value

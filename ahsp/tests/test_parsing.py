@@ -1,0 +1,208 @@
+"""ahsp.parsing.parse_decimal: numbers typed by users. Pure, no DB."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ahsp.formatting import format_number
+from ahsp.parsing import NumberInputError, parse_decimal
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.234,56", "1234.56"),  # Indonesian
+        ("1.234.567", "1234567"),  # several dots: thousands
+        ("1.234.567,89", "1234567.89"),
+        ("0,5", "0.5"),
+        ("1234.56", "1234.56"),  # plain
+        ("1234,56", "1234.56"),
+        ("1,234.56", "1234.56"),  # English grouping
+        ("1,234,567", "1234567"),
+        ("1,234,567.5", "1234567.5"),
+        ("1234", "1234"),
+        ("0,500", "0.500"),  # 0 cannot start a thousands group: decimal
+        ("0.125", "0.125"),
+        ("1234.567", "1234.567"),  # 4-digit integer part: cannot be a thousands group
+        ("12.5", "12.5"),
+        ("12,3456", "12.3456"),
+        ("1,50", "1.50"),  # decimals kept as typed
+        ("  42  ", "42"),
+        ("\t1.234,5\n", "1234.5"),
+        ("Rp 1.234.567", "1234567"),
+        ("Rp1.234.567,00", "1234567.00"),
+        ("rp. 2.500.000", "2500000"),
+        ("1 234 567", "1234567"),  # spaces as thousands separators
+        ("1 234 567,5", "1234567.5"),
+        ("1\u00a0234,5", "1234.5"),  # non-breaking space (copied from a spreadsheet)
+        ("1 234,567", "1234.567"),  # space grouping shows the comma is the decimal
+        (",5", "0.5"),
+        ("007", "7"),
+        ("0", "0"),
+        ("0,000", "0.000"),
+        ("+5", "5"),
+        ("0,1234560000", "0.123456"),  # trailing zeros beyond 6 places dropped
+        ("999999999999999,999999", "999999999999999.999999"),  # 15 integer digits: the limit
+    ],
+)
+def test_parse_decimal_accepts(text, expected):
+    result = parse_decimal(text)
+    assert result == D(expected)
+    assert str(result) == expected  # exponent as typed
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "expected"),
+    [
+        ("-1.234,5", {"allow_negative": True}, "-1234.5"),
+        ("-Rp 1.000.000", {"allow_negative": True}, "-1000000"),
+        ("Rp -1.000.000", {"allow_negative": True}, "-1000000"),
+        ("\u22122,5", {"allow_negative": True}, "-2.5"),  # U+2212 minus sign
+        ("-0", {"allow_negative": True}, "0"),  # never -0
+        ("1,5", {"max_places": 2}, "1.5"),
+        ("12,00", {"max_places": 0}, "12"),  # only zeros after the comma: fine for an integer field
+        ("1,1234567891", {"max_places": 10}, "1.1234567891"),
+    ],
+)
+def test_parse_decimal_options(text, kwargs, expected):
+    result = parse_decimal(text, **kwargs)
+    assert str(result) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "code", "fragment"),
+    [
+        ("", {}, "empty", "wajib diisi"),
+        ("   ", {}, "empty", "wajib diisi"),
+        (None, {}, "empty", "wajib diisi"),
+        ("abc", {}, "invalid", "bukan angka"),
+        ("12a", {}, "invalid", "bukan angka"),
+        ("1e5", {}, "invalid", "bukan angka"),  # no scientific notation
+        ("Rp", {}, "invalid", "bukan angka"),
+        (".", {}, "invalid", "bukan angka"),
+        ("--5", {}, "invalid", "bukan angka"),
+        ("1/2", {}, "invalid", "bukan angka"),
+        ("١٢", {}, "invalid", "bukan angka"),  # Arabic-Indic digits are not accepted
+        ("1.234", {}, "ambiguous", "tulis 1234 (atau 1.234,0); jika desimal, tulis 1,2340"),
+        ("12,500", {}, "ambiguous", "tulis 12500 (atau 12.500,0); jika desimal, tulis 12,5000"),
+        ("999.999", {}, "ambiguous", "ambigu"),
+        ("Rp 1.500", {}, "ambiguous", "ambigu"),  # consistent: the prefix does not decide
+        ("-1.234", {"allow_negative": True}, "ambiguous", "ambigu"),
+        ("1.23.4", {}, "grouping", "tidak konsisten"),
+        ("1,234.5.6", {}, "grouping", "tidak konsisten"),
+        ("1.2345.678", {}, "grouping", "tidak konsisten"),
+        ("1234.567.890", {}, "grouping", "tidak konsisten"),  # first group of 4
+        ("0.123.456", {}, "grouping", "tidak konsisten"),  # a group cannot start with 0
+        ("12,34.5", {}, "grouping", "tidak konsisten"),
+        ("12 34", {}, "grouping", "tidak konsisten"),
+        ("0,12 34", {}, "grouping", "desimal"),
+        ("5,", {}, "incomplete", "tidak lengkap"),
+        ("1.234.", {}, "grouping", "tidak konsisten"),
+        ("1,1234567", {}, "places", "Paling banyak 6 angka di belakang koma"),
+        ("1,1255", {"max_places": 2}, "places", "Paling banyak 2 angka"),
+        ("1,5", {"max_places": 0}, "places", "bilangan bulat"),
+        ("1234567890123456", {}, "too_large", "terlalu besar"),  # 16 integer digits
+        ("1.234.567.890.123.456,5", {}, "too_large", "terlalu besar"),
+        ("-5", {}, "negative", "tidak boleh negatif"),
+        ("-0", {}, "negative", "tidak boleh negatif"),
+    ],
+)
+def test_parse_decimal_rejects(text, kwargs, code, fragment):
+    with pytest.raises(NumberInputError) as info:
+        parse_decimal(text, **kwargs)
+    assert info.value.code == code
+    assert fragment in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_parse_decimal_quotes_long_input_briefly():
+    with pytest.raises(NumberInputError) as info:
+        parse_decimal("x" * 500)
+    assert len(str(info.value)) < 150
+
+
+def test_parse_decimal_rejects_non_string():
+    with pytest.raises(TypeError):
+        parse_decimal(12)
+
+
+def test_format_number_with_three_places_is_ambiguous_below_1000():
+    """Known limit, by design: the app must not prefill inputs with exactly 3 decimals (or 0 decimals for
+    1.000-999.999): "1,500" (format_number(1.5, 3)) and "1.234" (format_number(1234, 0)) are refused as
+    ambiguous. Money uses 2 places, quantities 4, coefficients 6: all unambiguous."""
+    for text in (format_number(D("1.5"), 3), format_number(D("1234"), 0)):
+        with pytest.raises(NumberInputError) as info:
+            parse_decimal(text)
+        assert info.value.code == "ambiguous"
+
+
+# ------------------------------------------------------------------------------------- properties
+
+values_6 = st.decimals(
+    min_value=-(10**15) + 1, max_value=10**15 - 1, places=6, allow_nan=False, allow_infinity=False
+)
+
+
+@given(values_6, st.sampled_from([6, 7, 8]))
+def test_parse_decimal_reads_back_the_displayed_format(value, places):
+    """Any value with up to 6 places, displayed the app's way (dot thousands, comma decimals, always a
+    decimal part; format_number with 6+ places as for coefficients) parses back exactly."""
+    text = format_number(value, places)
+    assert parse_decimal(text, allow_negative=True, max_places=6) == value
+
+
+@given(
+    st.decimals(
+        min_value=-(10**15) + 1, max_value=10**15 - 1, places=2, allow_nan=False, allow_infinity=False
+    )
+)
+def test_parse_decimal_reads_back_money_format(value):
+    assert parse_decimal(format_number(value, 2), allow_negative=True) == value
+    assert parse_decimal("Rp " + format_number(abs(value), 2)) == abs(value)
+
+
+@given(
+    st.decimals(
+        min_value=-(10**15) + 1, max_value=10**15 - 1, places=4, allow_nan=False, allow_infinity=False
+    )
+)
+def test_parse_decimal_reads_back_quantity_format(value):
+    assert parse_decimal(format_number(value, 4), allow_negative=True) == value
+
+
+_AMBIGUOUS = re.compile(r"^-?[1-9]\d{0,2}[.,]\d{3}$")
+
+
+@given(values_6.filter(lambda d: d != d.to_integral_value()))
+def test_parse_decimal_reads_back_plain_str(value):
+    """str(d) of a Decimal with a decimal part round-trips, except the one documented ambiguous shape
+    (1-3 digit integer part not starting with 0, exactly three decimals, e.g. "12.345")."""
+    text = str(value)
+    if _AMBIGUOUS.match(text):
+        with pytest.raises(NumberInputError) as info:
+            parse_decimal(text, allow_negative=True)
+        assert info.value.code == "ambiguous"
+    else:
+        assert parse_decimal(text, allow_negative=True) == value
+
+
+@given(st.integers(min_value=1_000_000, max_value=10**15 - 1))
+def test_parse_decimal_reads_back_grouped_integers(n):
+    """Two or more thousands separators are never ambiguous."""
+    assert parse_decimal(format_number(D(n), 0)) == n
+    assert parse_decimal(f"{n:,}") == n
+
+
+@given(st.text(max_size=40) | st.text(alphabet="0123456789.,- Rp+", max_size=25))
+def test_parse_decimal_only_raises_number_input_error(text):
+    try:
+        result = parse_decimal(text, allow_negative=True)
+    except NumberInputError as error:
+        assert str(error)
+    else:
+        assert isinstance(result, Decimal) and result.is_finite()
