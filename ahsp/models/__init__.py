@@ -1,4 +1,12 @@
 from ahsp.models.audit import AuditEvent
+from ahsp.models.estimate import (
+    AnalysisComponent,
+    ProjectAnalysis,
+    ProjectParameter,
+    ProjectResource,
+    Section,
+    WorkItem,
+)
 from ahsp.models.project import Project, ProjectQuerySet
 from ahsp.models.reference import (
     ReferenceAnalysis,
@@ -10,6 +18,12 @@ from ahsp.models.reference import (
 from ahsp.models.user import User
 
 __all__ = [
+    "AnalysisComponent",
+    "ProjectAnalysis",
+    "ProjectParameter",
+    "ProjectResource",
+    "Section",
+    "WorkItem",
     "AuditEvent",
     "Project",
     "ProjectQuerySet",

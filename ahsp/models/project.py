@@ -98,6 +98,12 @@ class Project(models.Model):
     rounding_mode = models.CharField(
         _("arah pembulatan"), max_length=10, choices=RoundingMode.choices, default=RoundingMode.DOWN
     )
+    hsp_rounding_step = models.PositiveIntegerField(
+        _("pembulatan harga satuan pekerjaan"),
+        choices=[(0, _("tidak dibulatkan")), (1, "Rp 1"), (10, "Rp 10"), (100, "Rp 100")],
+        default=0,
+        help_text=_("Sebagian kantor membulatkan setiap HSP ke Rp 1, 10, atau 100 (terdekat)."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -33,6 +33,7 @@ EDITABLE_FIELDS = [
     "vat_pct",
     "rounding_step",
     "rounding_mode",
+    "hsp_rounding_step",
 ]
 
 

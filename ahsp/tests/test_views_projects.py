@@ -78,6 +78,7 @@ def test_create_project_full_page_redirects_and_audits(logged_in_client, user):
             "vat_pct": "11",
             "rounding_step": "1000",
             "rounding_mode": "down",
+            "hsp_rounding_step": "0",
         },
     )
     project = Project.objects.get()
@@ -96,6 +97,7 @@ def test_create_project_htmx_invalid_returns_form_with_200_and_message(logged_in
             "vat_pct": "11",
             "rounding_step": "1000",
             "rounding_mode": "down",
+            "hsp_rounding_step": "0",
         },
         headers=HX,
     )
@@ -116,6 +118,7 @@ def test_create_project_htmx_success_uses_client_redirect(logged_in_client):
             "vat_pct": "11",
             "rounding_step": "1000",
             "rounding_mode": "down",
+            "hsp_rounding_step": "0",
         },
         headers=HX,
     )
@@ -133,6 +136,7 @@ def test_edit_with_stale_version_shows_conflict_message(logged_in_client, user):
         "vat_pct": "11",
         "rounding_step": "1000",
         "rounding_mode": "down",
+        "hsp_rounding_step": "0",
         "version": "1",
     }
     Project.objects.filter(pk=project.pk).update(version=2, name="Diubah orang lain")
@@ -154,6 +158,7 @@ def test_edit_saves_and_redirects(logged_in_client, user):
         "vat_pct": "11",
         "rounding_step": "100",
         "rounding_mode": "down",
+        "hsp_rounding_step": "0",
         "version": "1",
     }
     response = logged_in_client.post(reverse("ahsp:project_edit", args=[project.pk]), form)

@@ -1,0 +1,239 @@
+"""Writes to work items (pekerjaan). Each runs in one transaction and records one audit event."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+
+from ahsp.calculations.formula import FormulaError, evaluate
+from ahsp.models import (
+    AuditEvent,
+    Project,
+    ProjectAnalysis,
+    ReferenceAnalysis,
+    Section,
+    WorkItem,
+)
+from ahsp.services import audit, recalc
+from ahsp.services.analysis_copy import copy_reference_analysis
+
+
+class ConflictError(Exception):
+    """The row changed since the user loaded it (optimistic locking)."""
+
+
+CONFLICT_MESSAGE = "Baris ini sudah diubah oleh pengguna lain. Muat ulang untuk melihat nilai terbaru."
+
+
+def _snapshot(item: WorkItem) -> dict:
+    return {
+        "name": item.name,
+        "unit": item.unit,
+        "section_id": item.section_id,
+        "position": item.position,
+        "volume": str(item.volume),
+        "volume_formula": item.volume_formula,
+        "analysis_id": item.analysis_id,
+    }
+
+
+def _next_position(section: Section) -> int:
+    last = WorkItem.objects.filter(section=section).aggregate(m=Max("position"))["m"]
+    return 0 if last is None else last + 1
+
+
+def _create_item(
+    *, project: Project, section: Section, analysis: ProjectAnalysis, by, summary: str
+) -> WorkItem:
+    if section.project_id != project.pk:
+        raise ValidationError("Klasifikasi bukan milik proyek ini.")
+    item = WorkItem(
+        project=project,
+        section=section,
+        analysis=analysis,
+        name=analysis.name,
+        unit=analysis.unit,
+        position=_next_position(section),
+    )
+    item.full_clean()
+    item.save()
+    recalc.recalculate_project(project)
+    item.refresh_from_db()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.CREATE,
+        target=item,
+        project_id=project.pk,
+        summary=summary,
+        after=_snapshot(item),
+    )
+    return item
+
+
+@transaction.atomic
+def add_from_reference(*, project: Project, section: Section, reference: ReferenceAnalysis, by) -> WorkItem:
+    """Copy the reference analysis into the project (once) and add a work item that uses it."""
+    analysis = copy_reference_analysis(project=project, reference=reference)
+    return _create_item(
+        project=project,
+        section=section,
+        analysis=analysis,
+        by=by,
+        summary=f"Pekerjaan “{analysis.name[:120]}” ({reference.code}) ditambahkan dari referensi",
+    )
+
+
+@transaction.atomic
+def add_custom(*, project: Project, section: Section, name: str, unit: str, by) -> WorkItem:
+    """A work item with its own, initially empty, analysis (code C.1, C.2, ...)."""
+    taken = set(
+        ProjectAnalysis.objects.filter(project=project, code__startswith="C.").values_list("code", flat=True)
+    )
+    number = 1
+    while f"C.{number}" in taken:
+        number += 1
+    analysis = ProjectAnalysis(project=project, code=f"C.{number}", name=name.strip(), unit=unit.strip())
+    analysis.full_clean()
+    analysis.save()
+    return _create_item(
+        project=project,
+        section=section,
+        analysis=analysis,
+        by=by,
+        summary=f"Pekerjaan khusus “{analysis.name[:120]}” ditambahkan",
+    )
+
+
+def _locked(item: WorkItem, expected_version: int | None) -> WorkItem:
+    current = WorkItem.objects.select_for_update().get(pk=item.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(CONFLICT_MESSAGE)
+    return current
+
+
+def project_parameters(project: Project) -> dict[str, Decimal]:
+    return dict(project.parameters.values_list("name", "value"))
+
+
+@transaction.atomic
+def set_volume(
+    *, item: WorkItem, volume: Decimal | None, formula: str = "", expected_version: int | None, by
+) -> WorkItem:
+    """Set the volume directly, or through a formula over the project's parameters."""
+    current = _locked(item, expected_version)
+    before = _snapshot(current)
+    formula = formula.strip()
+    if formula:
+        try:
+            volume = evaluate(formula, project_parameters(current.project))
+        except FormulaError as exc:
+            raise ValidationError({"volume_formula": str(exc)}) from exc
+        if volume < 0:
+            raise ValidationError({"volume_formula": "Hasil rumus volume tidak boleh negatif."})
+    if volume is None:
+        raise ValidationError({"volume": "Volume wajib diisi."})
+    current.volume = volume
+    current.volume_formula = formula
+    current.volume_error = ""
+    current.full_clean()
+    recalc.refresh_item_amount(current)
+    current.version = F("version") + 1
+    current.save(update_fields=["volume", "volume_formula", "volume_error", "amount", "version"])
+    current.refresh_from_db()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=current,
+        project_id=current.project_id,
+        summary=f"Volume “{current.name[:120]}” diubah",
+        before=before,
+        after=_snapshot(current),
+    )
+    return current
+
+
+@transaction.atomic
+def rename(*, item: WorkItem, name: str, by) -> WorkItem:
+    current = _locked(item, None)
+    before = _snapshot(current)
+    current.name = name.strip()
+    current.full_clean()
+    current.version = F("version") + 1
+    current.save(update_fields=["name", "version"])
+    current.refresh_from_db()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=current,
+        project_id=current.project_id,
+        summary=f"Pekerjaan diganti nama menjadi “{current.name[:120]}”",
+        before=before,
+        after=_snapshot(current),
+    )
+    return current
+
+
+@transaction.atomic
+def move(*, item: WorkItem, direction: str, by) -> WorkItem:
+    """Swap with the previous ("up") or next ("down") item of the same section."""
+    siblings = list(
+        WorkItem.objects.select_for_update().filter(section_id=item.section_id).order_by("position", "id")
+    )
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(siblings):
+        return item
+    before = _snapshot(siblings[index])
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+    WorkItem.objects.bulk_update(siblings, ["position"])
+    moved = siblings[other]
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=moved,
+        project_id=moved.project_id,
+        summary=f"Pekerjaan “{moved.name[:120]}” dipindah ke {'atas' if direction == 'up' else 'bawah'}",
+        before=before,
+        after=_snapshot(moved),
+    )
+    return moved
+
+
+@transaction.atomic
+def move_to_section(*, item: WorkItem, section: Section, by) -> WorkItem:
+    if section.project_id != item.project_id:
+        raise ValidationError("Klasifikasi tujuan bukan milik proyek ini.")
+    current = _locked(item, None)
+    before = _snapshot(current)
+    current.section = section
+    current.position = _next_position(section)
+    current.version = F("version") + 1
+    current.save(update_fields=["section", "position", "version"])
+    current.refresh_from_db()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=current,
+        project_id=current.project_id,
+        summary=f"Pekerjaan “{current.name[:120]}” dipindah ke “{section.name}”",
+        before=before,
+        after=_snapshot(current),
+    )
+    return current
+
+
+@transaction.atomic
+def delete(*, item: WorkItem, by) -> None:
+    before = _snapshot(item)
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.DELETE,
+        target=item,
+        project_id=item.project_id,
+        summary=f"Pekerjaan “{item.name[:120]}” dihapus",
+        before=before,
+    )
+    item.delete()
