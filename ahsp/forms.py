@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ahsp.models import Project
+from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.services.projects import EDITABLE_FIELDS
 
 
@@ -60,3 +61,55 @@ class ReferenceUploadForm(forms.Form):
         if upload.size > 50 * 1024 * 1024:
             raise forms.ValidationError(_("Berkas terlalu besar (maksimal 50 MB)."))
         return upload
+
+
+class SectionForm(forms.Form):
+    name = forms.CharField(label=_("Nama klasifikasi"), max_length=255)
+    parent = forms.ModelChoiceField(
+        label=_("Di bawah"), queryset=None, required=False, empty_label=_("(klasifikasi utama)")
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = project.sections.order_by("position", "id")
+        self.fields["parent"].error_messages["invalid_choice"] = _("Klasifikasi induk tidak ditemukan.")
+        self.fields["name"].error_messages["required"] = _("Nama klasifikasi wajib diisi.")
+
+
+class CustomItemForm(forms.Form):
+    name = forms.CharField(label=_("Uraian pekerjaan"), max_length=500)
+    unit = forms.CharField(label=_("Satuan"), max_length=60)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = _("Uraian pekerjaan wajib diisi.")
+        self.fields["unit"].error_messages["required"] = _("Satuan wajib diisi.")
+
+
+class DecimalInputField(forms.CharField):
+    """Accepts Indonesian (1.234,56) and plain (1234.56) numbers; ambiguous text gets a clear message."""
+
+    def __init__(self, *args, max_places: int = 6, **kwargs):
+        self.max_places = max_places
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return parse_decimal(value, max_places=self.max_places)
+        except NumberInputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class VolumeForm(forms.Form):
+    volume = DecimalInputField(label=_("Volume"), required=False, max_places=4)
+    volume_formula = forms.CharField(label=_("Rumus volume"), required=False, max_length=500)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("volume") is None and not data.get("volume_formula", "").strip():
+            raise forms.ValidationError(_("Isi volume atau rumus volume."))
+        return data

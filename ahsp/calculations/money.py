@@ -67,6 +67,16 @@ def quantize_money(x: Decimal | int) -> Decimal:
     return result if result else abs(result)
 
 
+QUANTITY_PLACES = Decimal("0.0001")
+
+
+def quantize_quantity(x: Decimal | int) -> Decimal:
+    """Volumes are stored with 4 decimals: a formula result is rounded half up at that boundary."""
+    number = to_decimal(x, name="x")
+    result = number.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP, context=_ROUNDING)
+    return result if result else abs(result)
+
+
 def validate_rounding(step: int, mode: str) -> None:
     """``ValueError`` unless ``step`` is an int >= 0 and ``mode`` one of ``ROUNDING_MODES``."""
     if isinstance(step, bool) or not isinstance(step, int) or step < 0:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from ahsp.calculations.formula import FormulaError, evaluate
+from ahsp.calculations.money import quantize_quantity
 from ahsp.models import (
     AuditEvent,
     Project,
@@ -126,7 +127,7 @@ def set_volume(
     formula = formula.strip()
     if formula:
         try:
-            volume = evaluate(formula, project_parameters(current.project))
+            volume = quantize_quantity(evaluate(formula, project_parameters(current.project)))
         except FormulaError as exc:
             raise ValidationError({"volume_formula": str(exc)}) from exc
         if volume < 0:

@@ -146,3 +146,20 @@ def test_quantize_money_is_idempotent_and_within_half_a_cent(value):
     once = quantize_money(value)
     assert quantize_money(once) == once
     assert abs(once - value) <= D("0.005")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("14.400000000000"), Decimal("14.4000")),
+        (Decimal("1.23455"), Decimal("1.2346")),  # half up at the 5th decimal
+        (Decimal("1.23454"), Decimal("1.2345")),
+        (Decimal("-0.00001"), Decimal("0.0000")),  # never -0.0000
+        (7, Decimal("7.0000")),
+    ],
+)
+def test_quantize_quantity(value, expected):
+    from ahsp.calculations.money import quantize_quantity
+
+    result = quantize_quantity(value)
+    assert result == expected and str(result) == str(expected)

@@ -1,0 +1,168 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from ahsp.models import ProjectResource, Section, WorkItem
+from ahsp.services import recalc, sections, work_items
+from ahsp.tests.estimate_fixtures import make_reference_library
+from ahsp.tests.factories import make_project
+
+pytestmark = pytest.mark.django_db
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def estimate(user):
+    library = make_reference_library()
+    project = make_project(user)
+    section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
+    item = work_items.add_from_reference(project=project, section=section, reference=library["dig"], by=user)
+    ProjectResource.objects.filter(project=project, code="TK.0008").update(unit_price=Decimal("100000"))
+    ProjectResource.objects.filter(project=project, code="TK.0006").update(unit_price=Decimal("150000"))
+    recalc.recalculate_project(project)
+    return {"project": project, "section": section, "item": item, "library": library}
+
+
+def url(name, *args):
+    return reverse(f"ahsp:{name}", args=args)
+
+
+def test_page_shows_numbered_tree(logged_in_client, estimate):
+    project = estimate["project"]
+    response = logged_in_client.get(url("work_item_list", project.pk))
+    assert response.status_code == 200
+    assert "I. Pekerjaan Tanah" in response.text and ">I.1<" in response.text
+    assert "2.2.1.1" in response.text and "Rp 86.625,00" in response.text
+
+
+def test_volume_edit_htmx_swaps_row_and_total_oob(logged_in_client, estimate):
+    """12,5 m3 x Rp 86.625,00 = Rp 1.082.812,50."""
+    project, item = estimate["project"], estimate["item"]
+    response = logged_in_client.post(
+        url("work_item_volume", project.pk, item.pk), {"volume": "12,5", "version": "1"}, headers=HX
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text and f'id="item-{item.pk}"' in response.text
+    assert 'id="project-total" hx-swap-oob="outerHTML"' in response.text
+    assert response.text.count("Rp 1.082.812,50") == 2  # row amount and the total
+    assert ">I.1<" in response.text
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("abc", "bukan angka"), ("1.234", "ambigu"), ("-5", "negatif"), ("", "Isi volume atau rumus")],
+)
+def test_volume_invalid_input_200_with_message_and_nothing_written(
+    logged_in_client, estimate, value, message
+):
+    project, item = estimate["project"], estimate["item"]
+    response = logged_in_client.post(
+        url("work_item_volume", project.pk, item.pk), {"volume": value, "version": "1"}, headers=HX
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    item.refresh_from_db()
+    assert item.volume == 0 and item.version == 1
+
+
+def test_volume_formula_error_shown_on_row(logged_in_client, estimate):
+    project, item = estimate["project"], estimate["item"]
+    response = logged_in_client.post(
+        url("work_item_volume", project.pk, item.pk),
+        {"volume_formula": "panjang * 2", "version": "1"},
+        headers=HX,
+    )
+    assert response.status_code == 200 and "panjang" in response.text and "tidak dikenal" in response.text
+
+
+def test_volume_without_js_redirects_back(logged_in_client, estimate):
+    project, item = estimate["project"], estimate["item"]
+    response = logged_in_client.post(
+        url("work_item_volume", project.pk, item.pk), {"volume": "2", "version": "1"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith(f"#item-{item.pk}")
+    item.refresh_from_db()
+    assert item.volume == Decimal("2")
+
+
+def test_section_create_and_invalid(logged_in_client, estimate):
+    project = estimate["project"]
+    logged_in_client.post(
+        url("section_create", project.pk), {"name": "Galian A", "parent": estimate["section"].pk}
+    )
+    assert Section.objects.filter(project=project, parent=estimate["section"], name="Galian A").exists()
+    response = logged_in_client.post(url("section_create", project.pk), {"name": ""}, follow=True)
+    assert "Nama klasifikasi wajib diisi." in response.text
+
+
+def test_picker_fragment_and_add(logged_in_client, estimate):
+    project, section, library = estimate["project"], estimate["section"], estimate["library"]
+    response = logged_in_client.get(
+        url("work_item_picker", project.pk), {"q": "plat beton", "section": section.pk}, headers=HX
+    )
+    assert "<html" not in response.text and "3.1.2.1" in response.text
+    response = logged_in_client.post(
+        url("work_item_add", project.pk), {"reference": library["slab"].pk, "section": section.pk}
+    )
+    assert response.status_code == 302
+    assert WorkItem.objects.filter(project=project, analysis__code="3.1.2.1").exists()
+
+
+def test_add_custom_invalid_and_missing_section(logged_in_client, estimate):
+    project, section = estimate["project"], estimate["section"]
+    response = logged_in_client.post(
+        url("work_item_add", project.pk), {"section": section.pk, "name": "", "unit": "m2"}, follow=True
+    )
+    assert "Uraian pekerjaan wajib diisi." in response.text
+    response = logged_in_client.post(
+        url("work_item_add", project.pk), {"name": "X", "unit": "m2"}, follow=True
+    )
+    assert "Pilih klasifikasi" in response.text
+    assert WorkItem.objects.filter(project=project).count() == 1
+
+
+def test_move_and_delete_with_confirmation(logged_in_client, estimate):
+    project, item = estimate["project"], estimate["item"]
+    assert (
+        logged_in_client.post(url("work_item_move", project.pk, item.pk), {"direction": "up"}).status_code
+        == 302
+    )
+    confirm = logged_in_client.get(url("work_item_delete", project.pk, item.pk))
+    assert confirm.status_code == 200 and "Yakin menghapus" in confirm.text
+    logged_in_client.post(url("work_item_delete", project.pk, item.pk))
+    assert not WorkItem.objects.filter(pk=item.pk).exists()
+
+
+def test_page_query_count_is_constant(logged_in_client, estimate, user, django_assert_max_num_queries):
+    project, section = estimate["project"], estimate["section"]
+    for i in range(30):
+        work_items.add_custom(project=project, section=section, name=f"P{i}", unit="ls", by=user)
+    with django_assert_max_num_queries(12):
+        logged_in_client.get(url("work_item_list", project.pk))
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "extra"),
+    [
+        ("get", "work_item_list", ()),
+        ("get", "work_item_picker", ()),
+        ("post", "work_item_add", ()),
+        ("post", "section_create", ()),
+        ("post", "section_move", ("section",)),
+        ("get", "section_delete", ("section",)),
+        ("post", "section_delete", ("section",)),
+        ("post", "work_item_volume", ("item",)),
+        ("post", "work_item_move", ("item",)),
+        ("get", "work_item_delete", ("item",)),
+        ("post", "work_item_delete", ("item",)),
+    ],
+)
+def test_other_users_get_404_everywhere(client, other_user, estimate, method, name, extra):
+    client.force_login(other_user)
+    args = [estimate["project"].pk] + [estimate[key].pk for key in extra]
+    response = getattr(client, method)(
+        url(name, *args), {"volume": "1", "name": "x", "direction": "up"}, headers=HX
+    )
+    assert response.status_code == 404
+    assert WorkItem.objects.filter(pk=estimate["item"].pk, volume=0).exists()

@@ -1,0 +1,320 @@
+"""The work breakdown page (Daftar Pekerjaan): sections, work items, volumes, the reference picker."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ahsp.calculations.numbering import number_tree
+from ahsp.calculations.totals import ItemInput, SectionInput
+from ahsp.forms import CustomItemForm, SectionForm, VolumeForm
+from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
+from ahsp.services import sections as section_services
+from ahsp.services import work_items as item_services
+from partials.htmx import is_partial
+
+
+@dataclass
+class SectionNode:
+    section: Section
+    number: str
+    depth: int
+    items: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+
+def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def _tree(project: Project) -> tuple[list[SectionNode], dict]:
+    """The whole breakdown in two queries, numbered (I, I.1, I.1.1)."""
+    sections = list(Section.objects.filter(project=project).order_by("position", "id"))
+    items = list(
+        WorkItem.objects.filter(project=project)
+        .select_related("analysis")
+        .only(
+            "id",
+            "section_id",
+            "name",
+            "unit",
+            "position",
+            "volume",
+            "volume_formula",
+            "volume_error",
+            "unit_rate",
+            "amount",
+            "version",
+            "analysis__code",
+            "analysis__reference_code",
+            "analysis__is_modified",
+            "analysis__missing_prices",
+        )
+        .order_by("position", "id")
+    )
+    numbers = number_tree(
+        [SectionInput(s.pk, s.parent_id, s.position) for s in sections],
+        [ItemInput(i.pk, i.section_id, i.position, i.volume, i.unit_rate) for i in items],
+    )
+    nodes = {s.pk: SectionNode(s, numbers[("section", s.pk)], 0) for s in sections}
+    roots = []
+    for s in sections:
+        node = nodes[s.pk]
+        if s.parent_id is None:
+            roots.append(node)
+        else:
+            nodes[s.parent_id].children.append(node)
+    for item in items:
+        item.number = numbers[("item", item.pk)]
+        nodes[item.section_id].items.append(item)
+
+    def set_depth(node_list, depth):
+        for node in node_list:
+            node.depth = depth
+            set_depth(node.children, depth + 1)
+
+    set_depth(roots, 0)
+    return roots, nodes
+
+
+def _flat_sections(roots: list[SectionNode]) -> list[SectionNode]:
+    out = []
+    for node in roots:
+        out.append(node)
+        out.extend(_flat_sections(node.children))
+    return out
+
+
+def _total(project: Project) -> Decimal:
+    return WorkItem.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+
+@login_required
+@require_GET
+def work_item_list(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    roots, _nodes = _tree(project)
+    flat = _flat_sections(roots)
+    context = {
+        "project": project,
+        "roots": roots,
+        "section_form": SectionForm(project=project),
+        "custom_form": CustomItemForm(project=project),
+        "flat_sections": flat,
+        "total": _total(project),
+    }
+    return render(request, "ahsp/work_item_list.html", context)
+
+
+def _back(project: Project, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("ahsp:work_item_list", args=[project.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+@require_POST
+def section_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    form = SectionForm(request.POST, project=project)
+    if form.is_valid():
+        section_services.create(
+            project=project,
+            name=form.cleaned_data["name"],
+            parent=form.cleaned_data["parent"],
+            by=request.user,
+        )
+        messages.success(request, "Klasifikasi ditambahkan.")
+        return _back(project)
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return _back(project)
+
+
+@login_required
+@require_POST
+def section_move(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    section = get_object_or_404(Section, project=project, pk=section_id)
+    section_services.move(section=section, direction=_direction(request), by=request.user)
+    return _back(project, f"section-{section.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_delete(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    section = get_object_or_404(Section, project=project, pk=section_id)
+    if request.method == "POST":
+        section_services.delete(section=section, by=request.user)
+        messages.success(request, f"Klasifikasi “{section.name}” dihapus.")
+        return _back(project)
+    count = WorkItem.objects.filter(section__in=_descendants(section)).count()
+    return render(
+        request,
+        "ahsp/confirm_delete.html",
+        {
+            "project": project,
+            "what": f"klasifikasi “{section.name}”",
+            "detail": f"{count} pekerjaan di dalamnya ikut terhapus.",
+        },
+    )
+
+
+def _descendants(section: Section) -> list[int]:
+    ids, frontier = [section.pk], [section.pk]
+    while frontier:
+        frontier = list(Section.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def _direction(request: HttpRequest) -> str:
+    return "up" if request.POST.get("direction") == "up" else "down"
+
+
+@login_required
+@require_GET
+def reference_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX search in the reference library; each result has an 'add' button for the chosen section."""
+    project = _project(request, pk, edit=True)
+    query = request.GET.get("q", "").strip()[:100]
+    results = []
+    if query:
+        results = list(
+            ReferenceAnalysis.objects.search(query).only(
+                "id", "code", "name", "unit", "source", "is_suspicious"
+            )[: settings.REFERENCE_PAGE_SIZE]
+        )
+    context = {
+        "project": project,
+        "query": query,
+        "results": results,
+        "flat_sections": _flat_sections(_tree(project)[0]) if not is_partial(request) else None,
+        "section_id": request.GET.get("section", ""),
+    }
+    template = "ahsp/work_item_picker.html" + ("#picker-results" if is_partial(request) else "")
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def work_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a work item from the library (`reference`) or a custom one (`name` + `unit`)."""
+    project = _project(request, pk, edit=True)
+    section = Section.objects.filter(project=project, pk=request.POST.get("section") or 0).first()
+    if section is None:
+        messages.error(
+            request, "Pilih klasifikasi tempat pekerjaan ditambahkan (buat klasifikasi dulu bila belum ada)."
+        )
+        return _back(project)
+    if request.POST.get("reference"):
+        reference = ReferenceAnalysis.objects.filter(pk=request.POST["reference"]).first()
+        if reference is None:
+            messages.error(request, "AHSP referensi tidak ditemukan.")
+            return _back(project)
+        item = item_services.add_from_reference(
+            project=project, section=section, reference=reference, by=request.user
+        )
+    else:
+        form = CustomItemForm(request.POST, project=project)
+        if not form.is_valid():
+            for error in form.errors.values():
+                messages.error(request, " ".join(error))
+            return _back(project)
+        item = item_services.add_custom(
+            project=project,
+            section=section,
+            name=form.cleaned_data["name"],
+            unit=form.cleaned_data["unit"],
+            by=request.user,
+        )
+    messages.success(request, f"Pekerjaan “{item.name[:80]}” ditambahkan.")
+    return _back(project, f"item-{item.pk}")
+
+
+def _item_number(project: Project, item: WorkItem) -> str:
+    """The derived number of one row: all sections plus the items of its own section (two queries)."""
+    sections = Section.objects.filter(project=project).values_list("id", "parent_id", "position")
+    siblings = WorkItem.objects.filter(section_id=item.section_id).values_list("id", "position")
+    numbers = number_tree(
+        [SectionInput(*row) for row in sections],
+        [ItemInput(pk, item.section_id, position, Decimal("0"), Decimal("0")) for pk, position in siblings],
+    )
+    return numbers[("item", item.pk)]
+
+
+def _row_context(project: Project, item: WorkItem, form: VolumeForm | None = None) -> dict:
+    item.number = _item_number(project, item)
+    return {"project": project, "item": item, "form": form, "total": _total(project), "oob": True}
+
+
+@login_required
+@require_POST
+def work_item_volume(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Inline volume edit: the row swaps, the project total updates out of band."""
+    project = _project(request, pk, edit=True)
+    item = get_object_or_404(WorkItem.objects.select_related("analysis"), project=project, pk=item_id)
+    form = VolumeForm(request.POST)
+    if form.is_valid():
+        try:
+            item = item_services.set_volume(
+                item=item,
+                volume=form.cleaned_data["volume"],
+                formula=form.cleaned_data["volume_formula"],
+                expected_version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except item_services.ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+    if not is_partial(request):
+        if form.errors:
+            for message in form.non_field_errors() or [e for errs in form.errors.values() for e in errs]:
+                messages.error(request, message)
+        return _back(project, f"item-{item.pk}")
+    item = WorkItem.objects.select_related("analysis").get(pk=item.pk)
+    return render(
+        request,
+        "ahsp/work_item_list.html#work-item-row",
+        _row_context(project, item, form if form.errors else None),
+    )
+
+
+@login_required
+@require_POST
+def work_item_move(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    item = get_object_or_404(WorkItem, project=project, pk=item_id)
+    target = request.POST.get("section")
+    if target:
+        section = get_object_or_404(Section, project=project, pk=target)
+        item_services.move_to_section(item=item, section=section, by=request.user)
+    else:
+        item_services.move(item=item, direction=_direction(request), by=request.user)
+    return _back(project, f"item-{item.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_item_delete(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    item = get_object_or_404(WorkItem, project=project, pk=item_id)
+    if request.method == "POST":
+        item_services.delete(item=item, by=request.user)
+        messages.success(request, f"Pekerjaan “{item.name[:80]}” dihapus.")
+        return _back(project)
+    return render(
+        request,
+        "ahsp/confirm_delete.html",
+        {"project": project, "what": f"pekerjaan “{item.name[:120]}”", "detail": ""},
+    )
