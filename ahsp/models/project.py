@@ -36,6 +36,7 @@ class Project(models.Model):
         UP = "up", _("ke atas")
 
     ROUNDING_STEPS = [
+        (0, _("tidak dibulatkan")),
         (1, "Rp 1"),
         (10, "Rp 10"),
         (100, "Rp 100"),
