@@ -113,3 +113,23 @@ class VolumeForm(forms.Form):
         if not self.errors and data.get("volume") is None and not data.get("volume_formula", "").strip():
             raise forms.ValidationError(_("Isi volume atau rumus volume."))
         return data
+
+
+class ParameterForm(forms.Form):
+    name = forms.RegexField(
+        label=_("Nama parameter"),
+        regex=r"^[A-Za-z][A-Za-z0-9_]*$",
+        max_length=40,
+        error_messages={
+            "invalid": _("Nama parameter diawali huruf dan hanya berisi huruf, angka, atau garis bawah."),
+            "required": _("Nama parameter wajib diisi."),
+        },
+    )
+    value = DecimalInputField(label=_("Nilai"), max_places=6)
+    description = forms.CharField(label=_("Keterangan"), required=False, max_length=200)
+
+    def clean_value(self):
+        value = self.cleaned_data.get("value")
+        if value is None:
+            raise forms.ValidationError(_("Nilai parameter wajib diisi."))
+        return value

@@ -25,6 +25,12 @@ urlpatterns = [
         work_items.section_delete,
         name="section_delete",
     ),
+    path("projects/<int:pk>/items/parameters/", work_items.parameter_set, name="parameter_set"),
+    path(
+        "projects/<int:pk>/items/parameters/<int:parameter_id>/delete/",
+        work_items.parameter_delete,
+        name="parameter_delete",
+    ),
     path(
         "projects/<int:pk>/items/<int:item_id>/volume/", work_items.work_item_volume, name="work_item_volume"
     ),

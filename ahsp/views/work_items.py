@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.totals import ItemInput, SectionInput
-from ahsp.forms import CustomItemForm, SectionForm, VolumeForm
+from ahsp.forms import CustomItemForm, ParameterForm, SectionForm, VolumeForm
 from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
+from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
 from partials.htmx import is_partial
@@ -111,6 +112,8 @@ def work_item_list(request: HttpRequest, pk: int) -> HttpResponse:
         "custom_form": CustomItemForm(project=project),
         "flat_sections": flat,
         "total": _total(project),
+        "parameters": list(project.parameters.all()),
+        "parameter_form": ParameterForm(),
     }
     return render(request, "ahsp/work_item_list.html", context)
 
@@ -318,3 +321,41 @@ def work_item_delete(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
         "ahsp/confirm_delete.html",
         {"project": project, "what": f"pekerjaan “{item.name[:120]}”", "detail": ""},
     )
+
+
+@login_required
+@require_POST
+def parameter_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create or update a parameter by name; formulas using it are recomputed."""
+    project = _project(request, pk, edit=True)
+    form = ParameterForm(request.POST)
+    if form.is_valid():
+        parameter = parameter_services.set_value(
+            project=project,
+            name=form.cleaned_data["name"],
+            value=form.cleaned_data["value"],
+            description=form.cleaned_data["description"],
+            by=request.user,
+        )
+        messages.success(
+            request, f"Parameter {parameter.name} disimpan; volume yang memakainya dihitung ulang."
+        )
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return _back(project, "parameters")
+
+
+@login_required
+@require_POST
+def parameter_delete(request: HttpRequest, pk: int, parameter_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    parameter = get_object_or_404(project.parameters, pk=parameter_id)
+    broken = parameter_services.delete(parameter=parameter, by=request.user)
+    if broken:
+        messages.warning(
+            request, f"Parameter {parameter.name} dihapus; {broken} rumus volume perlu diperbaiki."
+        )
+    else:
+        messages.success(request, f"Parameter {parameter.name} dihapus.")
+    return _back(project, "parameters")
