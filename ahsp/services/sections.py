@@ -6,6 +6,7 @@ from django.db.models import Max
 
 from ahsp.models import AuditEvent, Project, Section
 from ahsp.services import audit
+from ahsp.services.ordering import swap_with_neighbour
 
 
 def _snapshot(section: Section) -> dict:
@@ -58,31 +59,20 @@ def rename(*, section: Section, name: str, by) -> Section:
 @transaction.atomic
 def move(*, section: Section, direction: str, by) -> Section:
     """Swap with the previous ("up") or next ("down") sibling; at an end nothing changes."""
-    siblings = list(
-        Section.objects.select_for_update()
-        .filter(project_id=section.project_id, parent_id=section.parent_id)
-        .order_by("position", "id")
-    )
-    index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if other < 0 or other >= len(siblings):
+    before = _snapshot(section)
+    siblings = Section.objects.filter(project_id=section.project_id, parent_id=section.parent_id)
+    if not swap_with_neighbour(siblings, section, direction):
         return section
-    before = _snapshot(siblings[index])
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings):
-        sibling.position = position
-    Section.objects.bulk_update(siblings, ["position"])
-    moved = siblings[other]
     audit.record(
         by=by,
         action=AuditEvent.Action.UPDATE,
-        target=moved,
-        project_id=moved.project_id,
-        summary=f"Klasifikasi “{moved.name}” dipindah ke {'atas' if direction == 'up' else 'bawah'}",
+        target=section,
+        project_id=section.project_id,
+        summary=f"Klasifikasi “{section.name}” dipindah ke {'atas' if direction == 'up' else 'bawah'}",
         before=before,
-        after=_snapshot(moved),
+        after=_snapshot(section),
     )
-    return moved
+    return section
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from ahsp.models import (
 )
 from ahsp.services import audit, recalc
 from ahsp.services.analysis_copy import copy_reference_analysis
+from ahsp.services.ordering import swap_with_neighbour
 
 
 class ConflictError(Exception):
@@ -178,29 +179,19 @@ def rename(*, item: WorkItem, name: str, by) -> WorkItem:
 @transaction.atomic
 def move(*, item: WorkItem, direction: str, by) -> WorkItem:
     """Swap with the previous ("up") or next ("down") item of the same section."""
-    siblings = list(
-        WorkItem.objects.select_for_update().filter(section_id=item.section_id).order_by("position", "id")
-    )
-    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if other < 0 or other >= len(siblings):
+    before = _snapshot(item)
+    if not swap_with_neighbour(WorkItem.objects.filter(section_id=item.section_id), item, direction):
         return item
-    before = _snapshot(siblings[index])
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings):
-        sibling.position = position
-    WorkItem.objects.bulk_update(siblings, ["position"])
-    moved = siblings[other]
     audit.record(
         by=by,
         action=AuditEvent.Action.UPDATE,
-        target=moved,
-        project_id=moved.project_id,
-        summary=f"Pekerjaan “{moved.name[:120]}” dipindah ke {'atas' if direction == 'up' else 'bawah'}",
+        target=item,
+        project_id=item.project_id,
+        summary=f"Pekerjaan “{item.name[:120]}” dipindah ke {'atas' if direction == 'up' else 'bawah'}",
         before=before,
-        after=_snapshot(moved),
+        after=_snapshot(item),
     )
-    return moved
+    return item
 
 
 @transaction.atomic

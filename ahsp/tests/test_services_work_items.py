@@ -181,3 +181,19 @@ def test_project_with_an_estimate_can_be_deleted(setup, user):
     work_items.add_from_reference(project=project, section=section, reference=library["slab"], by=user)
     projects.delete(project=project, by=user)
     assert not ProjectAnalysis.objects.exists() and not ProjectResource.objects.exists()
+
+
+def test_sections_move_among_siblings_only(setup, user):
+    project, first, library = setup
+    second = sections.create(project=project, name="Beton", by=user)
+    child = sections.create(project=project, name="Sub", parent=first, by=user)
+
+    sections.move(section=second, direction="up", by=user)
+
+    top = list(project.sections.filter(parent=None).order_by("position").values_list("name", flat=True))
+    assert top == ["Beton", "Pekerjaan Tanah"]
+    child.refresh_from_db()
+    assert (child.parent_id, child.position) == (first.pk, 0)
+    assert not sections.move(section=second, direction="up", by=user).position  # already first
+    moves = AuditEvent.objects.filter(target_type="section", action="update")
+    assert moves.count() == 1 and moves.get().after == {"position": 0}
