@@ -32,3 +32,10 @@ WHITENOISE_AUTOREFRESH = True
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
 MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]  # noqa: F405
 ZEAL_RAISE = True
+# cached_db sessions read the session row again on flush after a cache miss: not an N+1.
+ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
+
+# Without Redis, each test process gets its own in-memory cache (the live server runs in a thread of
+# the same process), so parallel test runs never clear each other's sessions.
+if not os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ahsp-tests"}}
