@@ -1,12 +1,18 @@
 from django.urls import path
 
-from ahsp.views import projects, reference, work_items
+from ahsp.views import analyses, prices, project_import, projects, rab, reference, work_items
 
 app_name = "ahsp"
 
 urlpatterns = [
     path("", projects.dashboard, name="dashboard"),
     path("projects/new/", projects.project_create, name="project_create"),
+    path("projects/import/", project_import.project_import, name="project_import"),
+    path(
+        "projects/import/template.xlsx",
+        project_import.project_import_template,
+        name="project_import_template",
+    ),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("projects/<int:pk>/archive/", projects.project_archive, name="project_archive"),
@@ -38,6 +44,49 @@ urlpatterns = [
     path(
         "projects/<int:pk>/items/<int:item_id>/delete/", work_items.work_item_delete, name="work_item_delete"
     ),
+    path("projects/<int:pk>/items/<int:item_id>/", analyses.work_item_detail, name="work_item_detail"),
+    path(
+        "projects/<int:pk>/items/<int:item_id>/resources/",
+        analyses.analysis_resource_search,
+        name="analysis_resource_search",
+    ),
+    path(
+        "projects/<int:pk>/items/<int:item_id>/components/add/",
+        analyses.analysis_component_add,
+        name="analysis_component_add",
+    ),
+    path(
+        "projects/<int:pk>/items/<int:item_id>/components/<int:component_id>/",
+        analyses.analysis_component_edit,
+        name="analysis_component_edit",
+    ),
+    path(
+        "projects/<int:pk>/items/<int:item_id>/components/<int:component_id>/delete/",
+        analyses.analysis_component_delete,
+        name="analysis_component_delete",
+    ),
+    path("projects/<int:pk>/items/<int:item_id>/reset/", analyses.analysis_reset, name="analysis_reset"),
+    path(
+        "projects/<int:pk>/items/<int:item_id>/overhead/",
+        analyses.work_item_overhead,
+        name="work_item_overhead",
+    ),
+    path("projects/<int:pk>/ahsp/", analyses.project_analyses, name="project_analyses"),
+    path("projects/<int:pk>/prices/", prices.project_prices, name="project_prices"),
+    path("projects/<int:pk>/prices/import/", prices.project_prices_import, name="project_prices_import"),
+    path("projects/<int:pk>/prices/<int:resource_id>/", prices.project_price_edit, name="project_price_edit"),
+    path(
+        "projects/<int:pk>/prices/<int:resource_id>/delete/",
+        prices.project_price_delete,
+        name="project_price_delete",
+    ),
+    path("projects/<int:pk>/rab/", rab.project_rab, name="project_rab"),
+    path(
+        "projects/<int:pk>/rab/sections/<int:section_id>/",
+        rab.project_rab_section,
+        name="project_rab_section",
+    ),
+    path("projects/<int:pk>/exports/rab.csv", rab.project_rab_csv, name="project_rab_csv"),
     path("referensi/", reference.reference_search, name="reference_search"),
     path("referensi/impor/", reference.reference_upload, name="reference_upload"),
     path("referensi/<str:code>/", reference.reference_detail, name="reference_detail"),

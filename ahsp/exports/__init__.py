@@ -1,0 +1,1 @@
+"""Pure export builders: data in (loader dataclasses), bytes out. No ORM, no requests."""

@@ -1,0 +1,43 @@
+"""Input validation for the resource price page (harga satuan dasar): no writes here.
+
+Cross-field rules (purchase unit and factor together, a purchase price needs both) live in
+``ahsp.services.resources.set_price``, so they hold for every caller; the view shows their messages in
+the row like any form error.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ahsp.forms import DecimalInputField
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class PriceForm(forms.Form):
+    unit_price = DecimalInputField(label=_("Harga satuan"), required=False, max_places=2)
+    purchase_unit = forms.CharField(label=_("Satuan beli"), required=False, max_length=60)
+    purchase_factor = DecimalInputField(label=_("Isi per satuan beli"), required=False, max_places=6)
+    purchase_price = DecimalInputField(label=_("Harga per satuan beli"), required=False, max_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purchase_unit"].error_messages["max_length"] = _(
+            "Satuan beli paling banyak %(limit_value)d karakter."
+        )
+
+
+class PriceImportForm(forms.Form):
+    file = forms.FileField(label=_("Berkas Excel (.xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].error_messages["required"] = _("Pilih berkas Excel (.xlsx) yang akan diimpor.")
+        self.fields["file"].error_messages["empty"] = _("Berkas yang diunggah kosong.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Berkas harus berformat Excel .xlsx."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Berkas terlalu besar (maksimal 10 MB)."))
+        return upload

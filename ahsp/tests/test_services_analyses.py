@@ -1,0 +1,533 @@
+"""ahsp.services.analyses: the analysis editor's writes (recalc, is_modified, one audit event each) and the
+A/B/C/D/E/HSP sheets. Expected money values are worked out by hand in the comments."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ahsp.models import (
+    AnalysisComponent,
+    AuditEvent,
+    ProjectAnalysis,
+    ProjectResource,
+    ReferenceAnalysis,
+    ReferenceComponent,
+    ReferenceResource,
+    WorkItem,
+)
+from ahsp.services import analyses, recalc, sections, work_items
+from ahsp.tests.factories import make_project
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def add_resource(project, code, name, unit, category, price):
+    return ProjectResource.objects.create(
+        project=project, code=code, name=name, unit=unit, category=category, unit_price=price
+    )
+
+
+def add_component(analysis, *, resource=None, nested=None, coefficient, position=0):
+    return AnalysisComponent.objects.create(
+        analysis=analysis,
+        resource=resource,
+        nested_analysis=nested,
+        coefficient=D(coefficient),
+        position=position,
+    )
+
+
+def custom_item(project, section, user, name, unit="m2", volume="0"):
+    item = work_items.add_custom(project=project, section=section, name=name, unit=unit, by=user)
+    WorkItem.objects.filter(pk=item.pk).update(volume=D(volume))
+    return item
+
+
+def build_priced_item(user, *, volume="2"):
+    """A custom work item (analysis C.1, BUK 10 %) worked out by hand:
+
+    Pekerja 0,75 OH x Rp 100.000 = 75.000; Mandor 0,025 OH x Rp 150.000 = 3.750 -> A = 78.750
+    Semen 10 kg x Rp 1.300 = 13.000 -> B = 13.000; C = 0; D = 91.750; E = 10 % x D = 9.175
+    HSP = 100.925,00; amount = 2 x 100.925 = 201.850,00.
+    """
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Pekerjaan Plesteran", by=user)
+    item = custom_item(project, section, user, "Plesteran 1 m2", volume=volume)
+    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
+    mandor = add_resource(project, "L.04", "Mandor", "OH", "labour", D("150000"))
+    semen = add_resource(project, "B.01", "Semen Portland", "kg", "material", D("1300"))
+    add_component(item.analysis, resource=pekerja, coefficient="0.75", position=0)
+    add_component(item.analysis, resource=mandor, coefficient="0.025", position=1)
+    add_component(item.analysis, resource=semen, coefficient="10", position=2)
+    recalc.recalculate_project(project)
+    item.refresh_from_db()
+    return project, section, item
+
+
+def build_reference():
+    """Reference 2.2.1.1 (Pekerja 0,75; Mandor 0,025; Semen 10) nesting nothing, and 2.2.9.9 nesting it."""
+    pekerja = ReferenceResource.objects.create(code="L.01", name="Pekerja", unit="OH", category="labour")
+    mandor = ReferenceResource.objects.create(code="L.04", name="Mandor", unit="OH", category="labour")
+    semen = ReferenceResource.objects.create(
+        code="B.01", name="Semen Portland", unit="kg", category="material"
+    )
+    base = ReferenceAnalysis.objects.create(
+        source="SNI 2025", code="2.2.1.1", name="Plesteran 1 m2", unit="m2"
+    )
+    for position, (resource, k) in enumerate([(pekerja, "0.75"), (mandor, "0.025"), (semen, "10")]):
+        ReferenceComponent.objects.create(
+            analysis=base, resource=resource, coefficient=D(k), position=position
+        )
+    outer = ReferenceAnalysis.objects.create(
+        source="SNI 2025", code="2.2.9.9", name="Dinding 1 m2", unit="m2"
+    )
+    ReferenceComponent.objects.create(analysis=outer, nested_analysis=base, coefficient=D("2"), position=0)
+    ReferenceComponent.objects.create(analysis=outer, resource=mandor, coefficient=D("0.01"), position=1)
+    return base, outer
+
+
+def reference_item(user, reference, *, volume="2"):
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Pekerjaan Dinding", by=user)
+    item = work_items.add_from_reference(project=project, section=section, reference=reference, by=user)
+    ProjectResource.objects.filter(project=project, code="L.01").update(unit_price=D("100000"))
+    ProjectResource.objects.filter(project=project, code="L.04").update(unit_price=D("150000"))
+    ProjectResource.objects.filter(project=project, code="B.01").update(unit_price=D("1300"))
+    WorkItem.objects.filter(pk=item.pk).update(volume=D(volume))
+    recalc.recalculate_project(project)
+    item.refresh_from_db()
+    return project, section, item
+
+
+def coefficients(analysis):
+    return [
+        (c.resource.code if c.resource_id else f"@{c.nested_analysis.code}", c.coefficient)
+        for c in analysis.components.select_related("resource", "nested_analysis").order_by("position", "id")
+    ]
+
+
+def audit_count(project):
+    return AuditEvent.objects.filter(project_id=project.pk).count()
+
+
+# ---------------------------------------------------------------------------------------------- sheets
+
+
+def test_load_item_sheet_hand_worked_values(user):
+    project, _section, item = build_priced_item(user)
+
+    sheet = analyses.load_item_sheet(project=project, item=item)
+
+    groups = {g.key: g for g in sheet.groups}
+    assert [g.key for g in sheet.groups] == ["labour", "material", "equipment"]
+    assert [row.amount for row in groups["labour"].rows] == [D("75000"), D("3750")]
+    assert groups["labour"].subtotal == D("78750")
+    assert groups["material"].subtotal == D("13000")
+    assert groups["equipment"].subtotal == D("0") and groups["equipment"].rows == ()
+    assert sheet.direct == D("91750")
+    assert sheet.overhead == D("9175")
+    assert sheet.unit_rate == D("100925.00") == item.unit_rate
+    assert item.amount == D("201850.00")
+    assert sheet.item_count == 1 and sheet.used_in_count == 0
+
+
+def test_load_item_sheet_nested_priced_at_nested_d_without_overhead(user):
+    """N (beton 1 m3): Pekerja 1 x 100.000 = 100.000 (A), Semen 300 x 1.300 = 390.000 (B) -> D_N = 490.000.
+    M: Mandor 0,1 x 150.000 = 15.000 (A) + 0,12 x D_N = 58.800 -> D_M = 73.800; E = 7.380; HSP = 81.180,00."""
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Beton", by=user)
+    main = custom_item(project, section, user, "Pelat 1 m2", volume="1")
+    nested_item = custom_item(project, section, user, "Beton 1 m3", unit="m3")
+    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
+    mandor = add_resource(project, "L.04", "Mandor", "OH", "labour", D("150000"))
+    semen = add_resource(project, "B.01", "Semen Portland", "kg", "material", D("1300"))
+    add_component(nested_item.analysis, resource=pekerja, coefficient="1")
+    add_component(nested_item.analysis, resource=semen, coefficient="300", position=1)
+    add_component(main.analysis, resource=mandor, coefficient="0.1")
+    add_component(main.analysis, nested=nested_item.analysis, coefficient="0.12", position=1)
+    recalc.recalculate_project(project)
+    main.refresh_from_db()
+
+    sheet = analyses.load_item_sheet(project=project, item=main)
+
+    groups = {g.key: g for g in sheet.groups}
+    (nested_row,) = groups["nested"].rows
+    assert nested_row.unit_price == D("490000") and nested_row.amount == D("58800")
+    assert nested_row.nested_id == nested_item.analysis_id
+    assert groups["labour"].subtotal == D("15000")
+    assert sheet.direct == D("73800") and sheet.overhead == D("7380")
+    assert sheet.unit_rate == D("81180.00") == main.unit_rate
+    assert "analisa bersarang" in sheet.direct_parts
+
+
+def test_load_project_sheets_natural_code_order_and_counts(user):
+    project = make_project(user)
+    for code in ["1.10", "1.2", "A.1"]:
+        ProjectAnalysis.objects.create(project=project, code=code, name=f"Analisa {code}", unit="m2")
+
+    sheets = analyses.load_project_sheets(project=project)
+
+    assert [s.analysis.code for s in sheets] == ["1.2", "1.10", "A.1"]
+    assert all(s.item_count == 0 and s.direct == 0 for s in sheets)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [("0.75", 4, "0,7500"), ("1.125", 4, "1,1250"), ("0.000125", 6, "0,000125"), ("1234", 4, "1.234,0000")],
+)
+def test_coefficient_places_never_three(value, places, text):
+    assert analyses.coefficient_places(D(value)) == places
+    assert analyses.format_coefficient(D(value)) == text
+
+
+# ---------------------------------------------------------------------------------------------- set_coefficient
+
+
+def test_set_coefficient_recalculates_and_audits_once(user):
+    project, _section, item = build_priced_item(user)
+    component = item.analysis.components.get(resource__code="L.01")
+    before = audit_count(project)
+
+    analyses.set_coefficient(component=component, coefficient=D("0.8"), by=user)
+
+    # A = 0,8 x 100.000 + 3.750 = 83.750; D = 96.750; E = 9.675; HSP = 106.425; amount = 212.850
+    item.refresh_from_db()
+    assert item.unit_rate == D("106425.00") and item.amount == D("212850.00")
+    assert audit_count(project) == before + 1
+    event = AuditEvent.objects.filter(project_id=project.pk).first()
+    assert event.action == "update" and event.target_type == "projectanalysis"
+    assert "0,7500" in event.summary and "0,8000" in event.summary
+    assert ["L.01", "0.75"] in event.before["components"] and ["L.01", "0.8"] in event.after["components"]
+    assert item.analysis.reference_id is None
+    assert (
+        ProjectAnalysis.objects.get(pk=item.analysis_id).is_modified is False
+    )  # custom: nothing to differ from
+
+
+def test_set_coefficient_same_value_writes_nothing(user):
+    project, _section, item = build_priced_item(user)
+    component = item.analysis.components.get(resource__code="L.01")
+    before = audit_count(project)
+
+    analyses.set_coefficient(component=component, coefficient=D("0.750"), by=user)
+
+    assert audit_count(project) == before
+
+
+def test_set_coefficient_negative_refused(user):
+    project, _section, item = build_priced_item(user)
+    component = item.analysis.components.get(resource__code="L.01")
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError):
+        analyses.set_coefficient(component=component, coefficient=D("-1"), by=user)
+
+    component.refresh_from_db()
+    assert component.coefficient == D("0.75") and audit_count(project) == before
+
+
+def test_set_coefficient_on_reference_copy_toggles_is_modified(user):
+    base, _outer = build_reference()
+    project, _section, item = reference_item(user, base)
+    component = item.analysis.components.get(resource__code="L.01")
+
+    analyses.set_coefficient(component=component, coefficient=D("0.8"), by=user)
+    assert ProjectAnalysis.objects.get(pk=item.analysis_id).is_modified is True
+
+    analyses.set_coefficient(component=component, coefficient=D("0.75"), by=user)
+    assert ProjectAnalysis.objects.get(pk=item.analysis_id).is_modified is False
+
+
+# ---------------------------------------------------------------------------------------------- add / remove
+
+
+def test_add_project_resource_component(user):
+    project, _section, item = build_priced_item(user)
+    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+
+    component = analyses.add_resource_component(
+        analysis=item.analysis, resource=molen, coefficient=D("0.1"), by=user
+    )
+
+    # C = 0,1 x 50.000 = 5.000 -> D = 96.750; E = 9.675; HSP = 106.425
+    item.refresh_from_db()
+    assert component.position == 3
+    assert item.unit_rate == D("106425.00")
+    assert AuditEvent.objects.filter(project_id=project.pk, summary__contains="E.06").count() == 1
+
+
+def test_add_reference_resource_copies_it_once_without_price(user):
+    project, _section, item = build_priced_item(user)
+    pasir = ReferenceResource.objects.create(code="B.05", name="Pasir pasang", unit="m3", category="material")
+    before = audit_count(project)
+
+    analyses.add_resource_component(
+        analysis=item.analysis, reference_resource=pasir, coefficient=D("0.02"), by=user
+    )
+
+    copied = ProjectResource.objects.get(project=project, code="B.05")
+    assert copied.reference_id == pasir.pk and copied.unit_price is None and copied.category == "material"
+    assert audit_count(project) == before + 1
+    analysis = ProjectAnalysis.objects.get(pk=item.analysis_id)
+    assert analysis.missing_prices == 1
+    item.refresh_from_db()
+    assert item.unit_rate == D("100925.00")  # a missing price counts as 0
+
+
+def test_add_reference_resource_reuses_project_resource_with_same_code(user):
+    project, section, item = build_priced_item(user)
+    other = custom_item(project, section, user, "Acian")
+    semen_ref = ReferenceResource.objects.create(code="B.01", name="Semen PC", unit="kg", category="material")
+
+    analyses.add_resource_component(
+        analysis=other.analysis, reference_resource=semen_ref, coefficient=D("3"), by=user
+    )
+
+    assert ProjectResource.objects.filter(project=project, code="B.01").count() == 1
+    other.refresh_from_db()
+    # 3 x 1.300 = 3.900; E = 390; HSP = 4.290
+    assert other.unit_rate == D("4290.00")
+
+
+def test_add_duplicate_resource_refused(user):
+    project, _section, item = build_priced_item(user)
+    semen = ProjectResource.objects.get(project=project, code="B.01")
+
+    with pytest.raises(ValidationError, match="sudah ada di analisa ini"):
+        analyses.add_resource_component(analysis=item.analysis, resource=semen, coefficient=D("1"), by=user)
+
+
+def test_add_resource_of_another_project_refused(user, other_user):
+    _project, _section, item = build_priced_item(user)
+    foreign = add_resource(make_project(other_user), "X.1", "Asing", "bh", "material", D("1"))
+
+    with pytest.raises(ValidationError, match="bukan milik proyek ini"):
+        analyses.add_resource_component(analysis=item.analysis, resource=foreign, coefficient=D("1"), by=user)
+    assert not item.analysis.components.filter(resource=foreign).exists()
+
+
+def test_remove_component_recalculates_and_audits(user):
+    project, _section, item = build_priced_item(user)
+    semen = item.analysis.components.get(resource__code="B.01")
+    before = audit_count(project)
+
+    analyses.remove_component(component=semen, by=user)
+
+    # D = 78.750; E = 7.875; HSP = 86.625
+    item.refresh_from_db()
+    assert item.unit_rate == D("86625.00")
+    assert audit_count(project) == before + 1
+    assert not item.analysis.components.filter(resource__code="B.01").exists()
+
+
+# ---------------------------------------------------------------------------------------------- nested, cycles
+
+
+def three_analyses(user):
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Struktur", by=user)
+    a = custom_item(project, section, user, "Pelat").analysis  # C.1
+    b = custom_item(project, section, user, "Beton").analysis  # C.2
+    c = custom_item(project, section, user, "Bekisting").analysis  # C.3
+    return project, a, b, c
+
+
+def test_add_nested_component_reprices(user):
+    project, a, b, _c = three_analyses(user)
+    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
+    add_component(b, resource=pekerja, coefficient="2")
+    recalc.recalculate_project(project)
+
+    analyses.add_nested_component(analysis=a, nested=b, coefficient=D("0.5"), by=user)
+
+    # D_b = 200.000; a uses 0,5 b -> D_a = 100.000; E = 10.000; HSP = 110.000
+    item = WorkItem.objects.get(analysis=a)
+    assert item.unit_rate == D("110000.00")
+    assert (
+        AuditEvent.objects.filter(project_id=project.pk, summary__contains="dipakai di analisa C.1").count()
+        == 1
+    )
+
+
+def test_nested_self_refused_with_chain(user):
+    project, a, _b, _c = three_analyses(user)
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError) as excinfo:
+        analyses.add_nested_component(analysis=a, nested=a, coefficient=D("1"), by=user)
+
+    assert "lingkaran: C.1 → C.1" in excinfo.value.messages[0]
+    assert not a.components.exists() and audit_count(project) == before
+
+
+def test_nested_two_step_cycle_refused_with_chain(user):
+    project, a, b, _c = three_analyses(user)
+    analyses.add_nested_component(analysis=a, nested=b, coefficient=D("1"), by=user)
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError) as excinfo:
+        analyses.add_nested_component(analysis=b, nested=a, coefficient=D("1"), by=user)
+
+    assert "lingkaran: C.2 → C.1 → C.2" in excinfo.value.messages[0]
+    assert not b.components.exists() and audit_count(project) == before
+
+
+def test_nested_three_step_cycle_refused_with_chain(user):
+    _project, a, b, c = three_analyses(user)
+    analyses.add_nested_component(analysis=a, nested=b, coefficient=D("1"), by=user)
+    analyses.add_nested_component(analysis=b, nested=c, coefficient=D("1"), by=user)
+
+    with pytest.raises(ValidationError, match="C.3 → C.1 → C.2 → C.3"):
+        analyses.add_nested_component(analysis=c, nested=a, coefficient=D("1"), by=user)
+
+
+def test_nested_diamond_is_not_a_cycle(user):
+    _project, a, b, c = three_analyses(user)
+    analyses.add_nested_component(analysis=a, nested=b, coefficient=D("1"), by=user)
+    analyses.add_nested_component(analysis=b, nested=c, coefficient=D("1"), by=user)
+
+    analyses.add_nested_component(analysis=a, nested=c, coefficient=D("1"), by=user)
+
+    assert a.components.count() == 2
+
+
+def test_nested_of_another_project_refused(user, other_user):
+    _project, a, _b, _c = three_analyses(user)
+    foreign = ProjectAnalysis.objects.create(project=make_project(other_user), code="X", name="X", unit="m")
+
+    with pytest.raises(ValidationError, match="bukan milik proyek ini"):
+        analyses.add_nested_component(analysis=a, nested=foreign, coefficient=D("1"), by=user)
+
+
+# ---------------------------------------------------------------------------------------------- reset
+
+
+def test_reset_to_reference_restores_coefficients_and_clears_modified(user):
+    base, _outer = build_reference()
+    project, _section, item = reference_item(user, base)
+    analysis = item.analysis
+    original = coefficients(analysis)
+    analyses.set_coefficient(
+        component=analysis.components.get(resource__code="L.01"), coefficient=D("2"), by=user
+    )
+    analyses.remove_component(component=analysis.components.get(resource__code="B.01"), by=user)
+    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+    analyses.add_resource_component(analysis=analysis, resource=molen, coefficient=D("1"), by=user)
+    assert ProjectAnalysis.objects.get(pk=analysis.pk).is_modified is True
+    before = audit_count(project)
+
+    analyses.reset_to_reference(analysis=analysis, by=user)
+
+    analysis.refresh_from_db()
+    assert coefficients(analysis) == original
+    assert analysis.is_modified is False
+    item.refresh_from_db()
+    assert item.unit_rate == D("100925.00") and item.amount == D("201850.00")
+    assert audit_count(project) == before + 1
+    assert ProjectResource.objects.get(project=project, code="L.01").unit_price == D("100000")  # prices kept
+
+
+def test_reset_restores_nested_reference_analysis(user):
+    _base, outer = build_reference()
+    project, _section, item = reference_item(user, outer)
+    analysis = item.analysis
+    nested = ProjectAnalysis.objects.get(project=project, code="2.2.1.1")
+    analyses.remove_component(component=analysis.components.get(nested_analysis=nested), by=user)
+    assert ProjectAnalysis.objects.get(pk=analysis.pk).is_modified is True
+
+    analyses.reset_to_reference(analysis=analysis, by=user)
+
+    analysis.refresh_from_db()
+    assert coefficients(analysis) == [("@2.2.1.1", D("2")), ("L.04", D("0.01"))]
+    assert analysis.is_modified is False
+    assert ProjectAnalysis.objects.filter(project=project, code="2.2.1.1").count() == 1  # reused, not copied
+    # 2 x D(2.2.1.1) = 2 x 91.750 = 183.500 (+ Mandor 0,01 x 150.000 = 1.500) -> D = 185.000; HSP = 203.500
+    item.refresh_from_db()
+    assert item.unit_rate == D("203500.00")
+
+
+def test_reset_refuses_cycle_through_project_edits(user):
+    _base, outer = build_reference()
+    project, _section, item = reference_item(user, outer)
+    analysis = item.analysis
+    nested = ProjectAnalysis.objects.get(project=project, code="2.2.1.1")
+    analyses.remove_component(component=analysis.components.get(nested_analysis=nested), by=user)
+    analyses.add_nested_component(analysis=nested, nested=analysis, coefficient=D("1"), by=user)
+    kept = coefficients(analysis)
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError, match="2.2.9.9 → 2.2.1.1 → 2.2.9.9"):
+        analyses.reset_to_reference(analysis=analysis, by=user)
+
+    assert coefficients(analysis) == kept and audit_count(project) == before
+
+
+def test_reset_refused_for_custom_analysis(user):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError, match="tidak berasal dari AHSP referensi"):
+        analyses.reset_to_reference(analysis=item.analysis, by=user)
+
+    assert item.analysis.components.count() == 3 and audit_count(project) == before
+
+
+# ---------------------------------------------------------------------------------------------- BUK override
+
+
+def test_set_overhead_override_and_back_to_project(user):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project)
+
+    item = analyses.set_overhead_override(item=item, pct=D("12.5"), by=user)
+
+    # E = 12,5 % x 91.750 = 11.468,75; HSP = 103.218,75; amount = 206.437,50
+    assert item.overhead_pct_override == D("12.50")
+    assert item.unit_rate == D("103218.75") and item.amount == D("206437.50")
+    assert audit_count(project) == before + 1
+    event = AuditEvent.objects.filter(project_id=project.pk).first()
+    assert event.target_type == "workitem" and event.after["overhead_pct_override"] == "12.50"
+
+    item = analyses.set_overhead_override(item=item, pct=None, by=user)
+
+    assert item.overhead_pct_override is None and item.unit_rate == D("100925.00")
+    assert audit_count(project) == before + 2
+
+
+@pytest.mark.parametrize("pct", ["15.01", "-0.01", "100"])
+def test_set_overhead_override_out_of_range_refused(user, pct):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError, match="antara 0 dan 15"):
+        analyses.set_overhead_override(item=item, pct=D(pct), by=user)
+
+    item.refresh_from_db()
+    assert item.overhead_pct_override is None and audit_count(project) == before
+
+
+def test_set_overhead_override_fifteen_and_zero_allowed(user):
+    _project, _section, item = build_priced_item(user)
+    assert analyses.set_overhead_override(item=item, pct=D("15"), by=user).unit_rate == D("105512.50")
+    assert analyses.set_overhead_override(item=item, pct=D("0"), by=user).unit_rate == D("91750.00")
+
+
+# ---------------------------------------------------------------------------------------------- search
+
+
+def test_search_resources_project_first_then_reference_not_in_project(user):
+    project, _section, _item = build_priced_item(user)
+    ReferenceResource.objects.create(code="B.01", name="Semen Portland", unit="kg", category="material")
+    ReferenceResource.objects.create(code="B.02", name="Semen putih", unit="kg", category="material")
+    ReferenceResource.objects.create(code="B.05", name="Pasir", unit="m3", category="material")
+
+    own, reference = analyses.search_resources(project=project, query="semen")
+
+    assert [r.code for r in own] == ["B.01"]
+    assert [r.code for r in reference] == ["B.02"]
+    assert analyses.search_resources(project=project, query="  ") == ([], [])

@@ -1,0 +1,627 @@
+"""Views of the analysis editor (/projects/<id>/items/<item_id>/) and the rincian page (/projects/<id>/ahsp/).
+
+Money values are worked out by hand (see ``build_priced_item``): A = 78.750, B = 13.000, D = 91.750,
+E = 9.175, HSP = 100.925,00, volume 2 -> amount 201.850,00.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from ahsp.models import (
+    AnalysisComponent,
+    AuditEvent,
+    ProjectAnalysis,
+    ProjectResource,
+    ReferenceResource,
+    WorkItem,
+)
+from ahsp.services import analyses, recalc, sections
+from ahsp.tests.factories import make_project
+from ahsp.tests.test_services_analyses import (
+    add_component,
+    add_resource,
+    build_priced_item,
+    build_reference,
+    custom_item,
+    reference_item,
+)
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+HX = {"HX-Request": "true"}
+
+
+def detail_url(item):
+    return reverse("ahsp:work_item_detail", args=[item.project_id, item.pk])
+
+
+def component_url(item, component):
+    return reverse("ahsp:analysis_component_edit", args=[item.project_id, item.pk, component.pk])
+
+
+def add_url(item):
+    return reverse("ahsp:analysis_component_add", args=[item.project_id, item.pk])
+
+
+def cell(text, element_id):
+    """The text of the element with this id (the first tag only; enough for our cells)."""
+    match = re.search(rf'id="{re.escape(element_id)}"[^>]*>(.*?)<', text, re.S)
+    assert match, f"no element with id={element_id}"
+    return match.group(1).strip()
+
+
+def app_queries(context):
+    """Queries of a request without the session lookup: the session cache (a file cache shared with other
+    processes) may or may not hold the session, which would make the count flaky."""
+    return [q["sql"] for q in context.captured_queries if "django_session" not in q["sql"]]
+
+
+def audit_count(project_id):
+    return AuditEvent.objects.filter(project_id=project_id).count()
+
+
+# ---------------------------------------------------------------------------------------------- detail page
+
+
+def test_detail_page_hand_worked_totals(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+
+    response = logged_in_client.get(detail_url(item))
+
+    assert response.status_code == 200
+    text = response.text
+    assert "<html" in text and 'id="analysis-sheet"' in text
+    assert "A. Tenaga Kerja" in text and "B. Bahan" in text and "C. Peralatan" in text
+    assert "Pekerja" in text and "Rp 75.000,00" in text and "Rp 3.750,00" in text and "Rp 13.000,00" in text
+    assert cell(text, "subtotal-labour") == "Rp 78.750,00"
+    assert cell(text, "subtotal-material") == "Rp 13.000,00"
+    assert cell(text, "subtotal-equipment") == "Rp 0,00"
+    assert cell(text, "sheet-direct") == "Rp 91.750,00"
+    assert cell(text, "sheet-overhead") == "Rp 9.175,00"
+    assert cell(text, "sheet-unit-rate") == "Rp 100.925,00"
+    assert cell(text, "item-amount") == "Rp 201.850,00"
+    assert 'value="0,7500"' in text and 'value="0,0250"' in text and 'value="10,0000"' in text
+    assert "hanya dipakai oleh pekerjaan ini" in text
+    assert reverse("ahsp:project_analyses", args=[project.pk]) in text  # the "Rincian AHSP" tab
+
+
+def test_detail_page_says_how_many_items_share_the_analysis(logged_in_client, user):
+    project, section, item = build_priced_item(user)
+    WorkItem.objects.create(
+        project=project,
+        section=section,
+        analysis=item.analysis,
+        name="Plesteran lantai 2",
+        unit="m2",
+        position=5,
+    )
+
+    response = logged_in_client.get(detail_url(item))
+
+    assert "dipakai bersama oleh 2 pekerjaan" in response.text
+
+
+def test_detail_htmx_get_returns_only_the_sheet(logged_in_client, user):
+    _project, _section, item = build_priced_item(user)
+
+    response = logged_in_client.get(detail_url(item), headers=HX)
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.lstrip().startswith('<section id="analysis-sheet"')
+    assert cell(response.text, "sheet-unit-rate") == "Rp 100.925,00"
+
+
+def test_work_item_list_links_to_detail(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+
+    response = logged_in_client.get(reverse("ahsp:work_item_list", args=[project.pk]))
+
+    assert f'href="{detail_url(item)}"' in response.text
+
+
+def test_detail_of_item_in_another_own_project_is_404(logged_in_client, user):
+    _project, _section, item = build_priced_item(user)
+    other_project = make_project(user, name="Proyek kedua")
+
+    response = logged_in_client.get(reverse("ahsp:work_item_detail", args=[other_project.pk, item.pk]))
+
+    assert response.status_code == 404
+
+
+def test_detail_query_count_independent_of_component_count(
+    logged_in_client, user, django_assert_max_num_queries
+):
+    _project, _section, small = build_priced_item(user)
+    project2, section2, big = build_priced_item(user)
+    for i in range(30):
+        resource = add_resource(project2, f"M.{i:02d}", f"Bahan {i}", "kg", "material", D("10"))
+        add_component(big.analysis, resource=resource, coefficient="1", position=10 + i)
+    logged_in_client.get(detail_url(small))  # warm the session
+
+    with django_assert_max_num_queries(9) as small_ctx:
+        logged_in_client.get(detail_url(small))
+    with django_assert_max_num_queries(9) as big_ctx:
+        response = logged_in_client.get(detail_url(big))
+
+    assert len(app_queries(big_ctx)) == len(app_queries(small_ctx))
+    assert "Bahan 29" in response.text
+
+
+# ---------------------------------------------------------------------------------------------- coefficient edit
+
+
+def test_coefficient_edit_htmx_updates_sheet_amount_and_modified(logged_in_client, user):
+    base, _outer = build_reference()
+    project, _section, item = reference_item(user, base)
+    component = item.analysis.components.get(resource__code="L.01")
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(component_url(item, component), {"coefficient": "0,8"}, headers=HX)
+
+    # A = 80.000 + 3.750 = 83.750; D = 96.750; E = 9.675; HSP = 106.425; amount = 2 x HSP = 212.850
+    assert response.status_code == 200 and "<html" not in response.text
+    assert cell(response.text, "subtotal-labour") == "Rp 83.750,00"
+    assert cell(response.text, "sheet-direct") == "Rp 96.750,00"
+    assert cell(response.text, "sheet-overhead") == "Rp 9.675,00"
+    assert cell(response.text, "sheet-unit-rate") == "Rp 106.425,00"
+    assert cell(response.text, "item-amount") == "Rp 212.850,00"
+    assert "diubah dari referensi" in response.text
+    item.refresh_from_db()
+    assert item.amount == D("212850.00") and item.unit_rate == D("106425.00")
+    assert ProjectAnalysis.objects.get(pk=item.analysis_id).is_modified is True
+    assert audit_count(project.pk) == before + 1
+
+
+def test_coefficient_edit_without_js_redirects_with_message(logged_in_client, user):
+    _project, _section, item = build_priced_item(user)
+    component = item.analysis.components.get(resource__code="L.01")
+
+    response = logged_in_client.post(component_url(item, component), {"coefficient": "1"}, follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(detail_url(item))
+    assert "Koefisien disimpan." in response.text
+    component.refresh_from_db()
+    assert component.coefficient == D("1")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "bukan angka"),
+        ("-1", "tidak boleh negatif"),
+        ("1.234", "ambigu"),
+        ("", "Koefisien wajib diisi."),
+        ("0,1234567", "Paling banyak 6 angka di belakang koma."),
+    ],
+)
+def test_coefficient_edit_invalid_input_200_with_message_nothing_written(
+    logged_in_client, user, value, message
+):
+    project, _section, item = build_priced_item(user)
+    component = item.analysis.components.get(resource__code="L.01")
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(component_url(item, component), {"coefficient": value}, headers=HX)
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert 'role="alert"' in response.text
+    assert f'value="{value}"' in response.text  # what the user typed stays in the input
+    component.refresh_from_db()
+    item.refresh_from_db()
+    assert component.coefficient == D("0.75") and item.unit_rate == D("100925.00")
+    assert audit_count(project.pk) == before
+
+
+def test_coefficient_edit_invalid_without_js_flashes_error(logged_in_client, user):
+    _project, _section, item = build_priced_item(user)
+    component = item.analysis.components.get(resource__code="L.01")
+
+    response = logged_in_client.post(component_url(item, component), {"coefficient": "abc"}, follow=True)
+
+    assert "Koefisien tidak disimpan" in response.text and "bukan angka" in response.text
+    component.refresh_from_db()
+    assert component.coefficient == D("0.75")
+
+
+def test_coefficient_edit_of_component_of_another_analysis_is_404(logged_in_client, user):
+    project, section, item = build_priced_item(user)
+    other = custom_item(project, section, user, "Lain")
+    foreign = add_component(
+        other.analysis, resource=ProjectResource.objects.get(code="L.01", project=project), coefficient="1"
+    )
+
+    response = logged_in_client.post(component_url(item, foreign), {"coefficient": "2"}, headers=HX)
+
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.coefficient == D("1")
+
+
+# ---------------------------------------------------------------------------------------------- add / remove
+
+
+def test_resource_search_htmx_lists_project_then_reference(logged_in_client, user):
+    _project, _section, item = build_priced_item(user)
+    ReferenceResource.objects.create(code="B.02", name="Semen putih", unit="kg", category="material")
+    url = reverse("ahsp:analysis_resource_search", args=[item.project_id, item.pk])
+
+    response = logged_in_client.get(url, {"q": "semen"}, headers=HX)
+
+    assert response.status_code == 200 and "<html" not in response.text
+    text = response.text
+    assert 'id="resource-results"' in text
+    assert text.index("B.01") < text.index("Sumber daya referensi") < text.index("B.02")
+    assert 'name="reference_resource"' in text and 'name="resource"' in text
+
+
+def test_resource_search_without_js_renders_page_with_results(logged_in_client, user):
+    _project, _section, item = build_priced_item(user)
+    url = reverse("ahsp:analysis_resource_search", args=[item.project_id, item.pk])
+
+    response = logged_in_client.get(url, {"q": "zzz-tidak-ada"})
+
+    assert "<html" in response.text and "Tidak ada sumber daya yang cocok" in response.text
+
+
+def test_add_reference_resource_copies_into_project(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+    pasir = ReferenceResource.objects.create(code="B.05", name="Pasir pasang", unit="m3", category="material")
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(
+        add_url(item), {"reference_resource": pasir.pk, "coefficient": "0,0175"}, headers=HX
+    )
+
+    assert response.status_code == 200
+    assert "Pasir pasang" in response.text and "belum ada harga" in response.text
+    resource = ProjectResource.objects.get(project=project, code="B.05")
+    assert resource.unit_price is None
+    assert item.analysis.components.get(resource=resource).coefficient == D("0.0175")
+    assert audit_count(project.pk) == before + 1
+
+
+def test_add_project_resource_updates_totals(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+
+    response = logged_in_client.post(add_url(item), {"resource": molen.pk, "coefficient": "0,1"}, headers=HX)
+
+    # C = 5.000; D = 96.750; E = 9.675; HSP = 106.425
+    assert cell(response.text, "subtotal-equipment") == "Rp 5.000,00"
+    assert cell(response.text, "sheet-unit-rate") == "Rp 106.425,00"
+
+
+def test_add_duplicate_resource_shows_message(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+    semen = ProjectResource.objects.get(project=project, code="B.01")
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(add_url(item), {"resource": semen.pk, "coefficient": "1"}, headers=HX)
+
+    assert response.status_code == 200 and "sudah ada di analisa ini" in response.text
+    assert item.analysis.components.count() == 3 and audit_count(project.pk) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"resource": "1", "coefficient": "x"}, "bukan angka"),
+        ({"coefficient": "1"}, "Pilih sumber daya atau analisa"),
+        ({"resource": "999999", "coefficient": "1"}, "tidak ditemukan"),
+        ({"nested": "abc", "coefficient": "1"}, "tidak ditemukan"),
+    ],
+)
+def test_add_invalid_input_200_with_message(logged_in_client, user, data, message):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(add_url(item), data, headers=HX)
+
+    assert response.status_code == 200 and message in response.text
+    assert item.analysis.components.count() == 3 and audit_count(project.pk) == before
+
+
+def test_add_resource_of_another_users_project_not_found(logged_in_client, user, other_user):
+    project, _section, item = build_priced_item(user)
+    foreign = add_resource(make_project(other_user), "X.1", "Asing", "bh", "material", D("1"))
+
+    response = logged_in_client.post(add_url(item), {"resource": foreign.pk, "coefficient": "1"}, headers=HX)
+
+    assert "tidak ditemukan" in response.text
+    assert not AnalysisComponent.objects.filter(resource=foreign).exists()
+
+
+def test_remove_component(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+    semen = item.analysis.components.get(resource__code="B.01")
+    url = reverse("ahsp:analysis_component_delete", args=[project.pk, item.pk, semen.pk])
+
+    response = logged_in_client.post(url, headers=HX)
+
+    # D = 78.750; E = 7.875; HSP = 86.625
+    assert cell(response.text, "sheet-unit-rate") == "Rp 86.625,00"
+    assert not AnalysisComponent.objects.filter(pk=semen.pk).exists()
+    assert (
+        AuditEvent.objects.filter(project_id=project.pk, summary__contains="dihapus dari analisa").count()
+        == 1
+    )
+
+
+# ---------------------------------------------------------------------------------------------- nested
+
+
+def nested_setup(user):
+    """Main M (C.1): Mandor 0,1 x 150.000 = 15.000. Nested N (C.2): Pekerja 1 x 100.000 + Semen 300 x 1.300
+    = 490.000 = D_N. With 0,12 N: D_M = 15.000 + 58.800 = 73.800; E = 7.380; HSP = 81.180,00."""
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Beton", by=user)
+    main = custom_item(project, section, user, "Pelat 1 m2", volume="1")
+    nested = custom_item(project, section, user, "Beton 1 m3", unit="m3")
+    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
+    mandor = add_resource(project, "L.04", "Mandor", "OH", "labour", D("150000"))
+    semen = add_resource(project, "B.01", "Semen Portland", "kg", "material", D("1300"))
+    add_component(nested.analysis, resource=pekerja, coefficient="1")
+    add_component(nested.analysis, resource=semen, coefficient="300", position=1)
+    add_component(main.analysis, resource=mandor, coefficient="0.1")
+    recalc.recalculate_project(project)
+    return project, main, nested
+
+
+def test_add_nested_analysis_shows_its_d_and_link(logged_in_client, user):
+    project, main, nested = nested_setup(user)
+
+    response = logged_in_client.post(
+        add_url(main), {"nested": nested.analysis_id, "coefficient": "0,12"}, headers=HX
+    )
+
+    text = response.text
+    assert response.status_code == 200
+    assert "Analisa lain (bersarang)" in text
+    assert "Rp 490.000,00" in text and "Rp 58.800,00" in text
+    assert cell(text, "subtotal-nested") == "Rp 58.800,00"
+    assert cell(text, "sheet-direct") == "Rp 73.800,00"
+    assert cell(text, "sheet-overhead") == "Rp 7.380,00"
+    assert cell(text, "sheet-unit-rate") == "Rp 81.180,00"
+    assert f"{reverse('ahsp:project_analyses', args=[project.pk])}#analysis-{nested.analysis_id}" in text
+    main.refresh_from_db()
+    assert main.unit_rate == D("81180.00") and main.amount == D("81180.00")
+
+
+def test_nested_page_lists_other_analyses_only(logged_in_client, user):
+    _project, main, nested = nested_setup(user)
+
+    response = logged_in_client.get(detail_url(main))
+
+    assert f'<option value="{nested.analysis_id}">' in response.text
+    assert f'<option value="{main.analysis_id}">' not in response.text
+
+
+def test_nested_self_cycle_refused(logged_in_client, user):
+    project, main, _nested = nested_setup(user)
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(
+        add_url(main), {"nested": main.analysis_id, "coefficient": "1"}, headers=HX
+    )
+
+    assert response.status_code == 200
+    assert "lingkaran: C.1 → C.1" in response.text
+    assert main.analysis.components.count() == 1 and audit_count(project.pk) == before
+
+
+def test_nested_two_step_cycle_refused(logged_in_client, user):
+    project, main, nested = nested_setup(user)
+    logged_in_client.post(add_url(main), {"nested": nested.analysis_id, "coefficient": "0,12"}, headers=HX)
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(
+        add_url(nested), {"nested": main.analysis_id, "coefficient": "1"}, headers=HX
+    )
+
+    assert response.status_code == 200
+    assert (
+        "Analisa C.1 tidak dapat dipakai di analisa C.2 karena membentuk lingkaran: C.2 → C.1 → C.2"
+        in response.text
+    )
+    assert nested.analysis.components.count() == 2 and audit_count(project.pk) == before
+
+
+# ---------------------------------------------------------------------------------------------- reset, BUK
+
+
+def test_reset_to_reference_view(logged_in_client, user):
+    base, _outer = build_reference()
+    project, _section, item = reference_item(user, base)
+    component = item.analysis.components.get(resource__code="L.01")
+    logged_in_client.post(component_url(item, component), {"coefficient": "0,9"}, headers=HX)
+    assert ProjectAnalysis.objects.get(pk=item.analysis_id).is_modified is True
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(reverse("ahsp:analysis_reset", args=[project.pk, item.pk]), headers=HX)
+
+    assert response.status_code == 200
+    assert cell(response.text, "sheet-unit-rate") == "Rp 100.925,00"
+    assert "diubah dari referensi" not in response.text
+    assert "Reset ke referensi" in response.text
+    analysis = ProjectAnalysis.objects.get(pk=item.analysis_id)
+    assert analysis.is_modified is False
+    assert analysis.components.get(resource__code="L.01").coefficient == D("0.75")
+    assert audit_count(project.pk) == before + 1
+
+
+def test_reset_refused_for_custom_analysis_and_button_hidden(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+
+    page = logged_in_client.get(detail_url(item))
+    response = logged_in_client.post(reverse("ahsp:analysis_reset", args=[project.pk, item.pk]), headers=HX)
+
+    assert "Reset ke referensi" not in page.text
+    assert response.status_code == 200 and "tidak berasal dari AHSP referensi" in response.text
+
+
+def test_overhead_override_view(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+    url = reverse("ahsp:work_item_overhead", args=[project.pk, item.pk])
+
+    response = logged_in_client.post(url, {"overhead_pct": "12,5"}, headers=HX)
+
+    # E = 12,5 % x 91.750 = 11.468,75; HSP = 103.218,75; amount = 206.437,50
+    assert cell(response.text, "sheet-overhead") == "Rp 11.468,75"
+    assert cell(response.text, "sheet-unit-rate") == "Rp 103.218,75"
+    assert cell(response.text, "item-amount") == "Rp 206.437,50"
+    assert 'value="12,50"' in response.text and "BUK khusus pekerjaan ini" in response.text
+
+    response = logged_in_client.post(url, {"overhead_pct": ""}, headers=HX)
+
+    assert cell(response.text, "sheet-unit-rate") == "Rp 100.925,00"
+    item.refresh_from_db()
+    assert item.overhead_pct_override is None
+    assert (
+        AuditEvent.objects.filter(project_id=project.pk, target_type="workitem", action="update").count() == 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("16", "antara 0 dan 15"),
+        ("-1", "tidak boleh negatif"),
+        ("sepuluh", "bukan angka"),
+        ("1,234", "ambigu"),
+    ],
+)
+def test_overhead_override_invalid(logged_in_client, user, value, message):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(
+        reverse("ahsp:work_item_overhead", args=[project.pk, item.pk]), {"overhead_pct": value}, headers=HX
+    )
+
+    assert response.status_code == 200 and message in response.text
+    assert f'value="{value}"' in response.text
+    item.refresh_from_db()
+    assert item.overhead_pct_override is None and audit_count(project.pk) == before
+
+
+# ---------------------------------------------------------------------------------------------- rincian page
+
+
+def test_project_analyses_page_shows_every_analysis_with_totals(logged_in_client, user):
+    project, main, nested = nested_setup(user)
+    analyses.add_nested_component(
+        analysis=main.analysis, nested=nested.analysis, coefficient=D("0.12"), by=user
+    )
+
+    response = logged_in_client.get(reverse("ahsp:project_analyses", args=[project.pk]))
+
+    text = response.text
+    assert response.status_code == 200
+    assert f'id="analysis-{main.analysis_id}"' in text and f'id="analysis-{nested.analysis_id}"' in text
+    assert text.index("C.1 — Pelat 1 m2") < text.index("C.2 — Beton 1 m3")
+    assert "Rp 81.180,00" in text  # HSP of C.1
+    assert "Rp 539.000,00" in text  # HSP of C.2: 490.000 + 10 % = 539.000
+    assert f'href="#analysis-{nested.analysis_id}"' in text
+    assert "bersarang di 1 analisa lain" in text
+    assert 'aria-current="page">Rincian AHSP' in text
+    assert "window.print()" in text
+
+
+def make_analyses(project, count):
+    pekerja = add_resource(project, f"L.{count}", "Pekerja", "OH", "labour", D("100000"))
+    semen = add_resource(project, f"B.{count}", "Semen", "kg", "material", None)
+    previous = None
+    for i in range(count):
+        analysis = ProjectAnalysis.objects.create(
+            project=project, code=f"K.{i}", name=f"Analisa {i}", unit="m2"
+        )
+        add_component(analysis, resource=pekerja, coefficient="0.5")
+        add_component(analysis, resource=semen, coefficient="2", position=1)
+        if previous is not None:
+            add_component(analysis, nested=previous, coefficient="0.1", position=2)
+        previous = analysis
+    recalc.recalculate_project(project)
+
+
+def test_project_analyses_constant_query_count(logged_in_client, user, django_assert_max_num_queries):
+    small = make_project(user, name="Kecil")
+    big = make_project(user, name="Besar")
+    make_analyses(small, 3)
+    make_analyses(big, 30)
+    logged_in_client.get(reverse("ahsp:project_analyses", args=[small.pk]))  # warm the session
+
+    with django_assert_max_num_queries(5) as small_ctx:
+        small_response = logged_in_client.get(reverse("ahsp:project_analyses", args=[small.pk]))
+    with django_assert_max_num_queries(5) as big_ctx:
+        big_response = logged_in_client.get(reverse("ahsp:project_analyses", args=[big.pk]))
+
+    assert len(app_queries(small_ctx)) == len(app_queries(big_ctx))
+    assert small_response.text.count('class="analysis-block"') == 3
+    assert big_response.text.count('class="analysis-block"') == 30
+
+
+def test_project_analyses_empty(logged_in_client, user):
+    project = make_project(user)
+    response = logged_in_client.get(reverse("ahsp:project_analyses", args=[project.pk]))
+    assert "Belum ada analisa di proyek ini" in response.text
+
+
+# ---------------------------------------------------------------------------------------------- permissions
+
+
+def other_users_urls(other_user):
+    project, _section, item = build_priced_item(other_user)
+    component = item.analysis.components.get(resource__code="L.01")
+    pk, iid, cid = project.pk, item.pk, component.pk
+    return (
+        item,
+        component,
+        [
+            ("get", reverse("ahsp:work_item_detail", args=[pk, iid]), {}),
+            ("get", reverse("ahsp:analysis_resource_search", args=[pk, iid]), {"q": "semen"}),
+            ("get", reverse("ahsp:project_analyses", args=[pk]), {}),
+            ("post", reverse("ahsp:analysis_component_edit", args=[pk, iid, cid]), {"coefficient": "9"}),
+            (
+                "post",
+                reverse("ahsp:analysis_component_add", args=[pk, iid]),
+                {"resource": component.resource_id, "coefficient": "1"},
+            ),
+            ("post", reverse("ahsp:analysis_component_delete", args=[pk, iid, cid]), {}),
+            ("post", reverse("ahsp:analysis_reset", args=[pk, iid]), {}),
+            ("post", reverse("ahsp:work_item_overhead", args=[pk, iid]), {"overhead_pct": "5"}),
+        ],
+    )
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_another_users_project_is_404_on_every_url(logged_in_client, other_user, htmx):
+    item, component, urls = other_users_urls(other_user)
+    before = audit_count(item.project_id)
+    headers = HX if htmx else {}
+
+    for method, url, data in urls:
+        response = getattr(logged_in_client, method)(url, data, headers=headers)
+        assert response.status_code == 404, url
+
+    component.refresh_from_db()
+    item.refresh_from_db()
+    assert component.coefficient == D("0.75") and item.overhead_pct_override is None
+    assert item.analysis.components.count() == 3
+    assert audit_count(item.project_id) == before
+
+
+def test_anonymous_is_redirected_to_login(client, user):
+    _project, _section, item = build_priced_item(user)
+    response = client.get(detail_url(item))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_get_on_post_only_urls_is_405(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+    response = logged_in_client.get(reverse("ahsp:analysis_reset", args=[project.pk, item.pk]))
+    assert response.status_code == 405

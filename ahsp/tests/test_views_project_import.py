@@ -1,0 +1,152 @@
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ahsp.models import AuditEvent, Project, WorkItem
+from ahsp.tests.test_services_project_import import make_library, valid_sheets, write_workbook
+from ahsp.views import project_import as views
+
+pytestmark = pytest.mark.django_db
+HX = {"HX-Request": "true"}
+URL = "/projects/import/"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload(tmp_path, sheets, name="proyek.xlsx") -> SimpleUploadedFile:
+    path = write_workbook(tmp_path / "upload.xlsx", sheets)
+    return SimpleUploadedFile(name, path.read_bytes(), content_type=XLSX)
+
+
+@pytest.fixture
+def library():
+    return make_library()
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    for url in (URL, "/projects/import/template.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.post(URL).status_code == 302
+
+
+def test_get_shows_the_form_and_the_template_link(logged_in_client):
+    response = logged_in_client.get(URL)
+
+    assert response.status_code == 200 and "<html" in response.text
+    assert 'enctype="multipart/form-data"' in response.text and 'name="file"' in response.text
+    assert 'href="/projects/import/template.xlsx"' in response.text
+
+
+def test_dashboard_links_to_the_import(logged_in_client):
+    response = logged_in_client.get("/")
+
+    assert 'href="/projects/import/"' in response.text and "Impor dari Excel" in response.text
+
+
+def test_template_download_is_a_valid_workbook(logged_in_client):
+    response = logged_in_client.get("/projects/import/template.xlsx")
+
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert response["Content-Disposition"] == 'attachment; filename="templat-impor-proyek.xlsx"'
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert {"Proyek", "Pekerjaan", "Harga", "Analisa", "Petunjuk"} == set(workbook.sheetnames)
+
+
+def test_post_valid_workbook_creates_the_project_and_redirects(logged_in_client, user, library, tmp_path):
+    response = logged_in_client.post(URL, {"file": upload(tmp_path, valid_sheets())})
+
+    project = Project.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/projects/{project.pk}/"
+    assert project.owner == user and project.name == "Gedung Serbaguna Desa Sukamaju"
+    assert WorkItem.objects.filter(project=project).count() == 3
+    event = AuditEvent.objects.get(action="import")
+    assert event.after["file_name"] == "proyek.xlsx" and event.actor_id == user.pk
+    page = logged_in_client.get(response["Location"])
+    assert "diimpor dari Excel: 3 pekerjaan" in page.text
+
+
+def test_htmx_post_valid_workbook_answers_with_hx_redirect(logged_in_client, library, tmp_path):
+    response = logged_in_client.post(URL, {"file": upload(tmp_path, valid_sheets())}, headers=HX)
+
+    project = Project.objects.get()
+    assert response.status_code == 200 and response["HX-Redirect"] == f"/projects/{project.pk}/"
+
+
+def _broken_sheets():
+    sheets = valid_sheets()
+    sheets["Proyek"][1] = ["nama", None]
+    sheets["Pekerjaan"].append(["Pekerjaan Tanah", None, "9.9.9", "Tidak ada", "m3", "-1"])
+    sheets["Harga"][2][3] = "Bahan Bangunan"
+    return sheets
+
+
+def test_post_with_problems_shows_every_problem_and_writes_nothing(logged_in_client, library, tmp_path):
+    response = logged_in_client.post(URL, {"file": upload(tmp_path, _broken_sheets())})
+
+    assert response.status_code == 200 and "<html" in response.text
+    assert 'id="import-report"' in response.text
+    text = response.text
+    for expected in ("nama wajib diisi.", "9.9.9", "Volume tidak boleh negatif.", "Kategori tidak dikenal"):
+        assert expected in text
+    assert '<td>Pekerjaan</td><td class="num">5</td><td>kode_ahsp</td><td>9.9.9</td>' in text
+    assert "4 masalah ditemukan" in text
+    assert Project.objects.count() == 0 and AuditEvent.objects.count() == 0
+
+
+def test_htmx_post_with_problems_returns_the_form_fragment(logged_in_client, library, tmp_path):
+    response = logged_in_client.post(URL, {"file": upload(tmp_path, _broken_sheets())}, headers=HX)
+
+    assert response.status_code == 200 and "<html" not in response.text
+    assert response.text.lstrip().startswith('<section id="import-form">')
+    assert 'id="import-report"' in response.text and "nama wajib diisi." in response.text
+    assert Project.objects.count() == 0
+
+
+def test_a_very_long_report_is_cut_with_a_note(logged_in_client, library, tmp_path, monkeypatch):
+    monkeypatch.setattr(views, "MAX_PROBLEMS_SHOWN", 2)
+
+    response = logged_in_client.post(URL, {"file": upload(tmp_path, _broken_sheets())})
+
+    assert "4 masalah ditemukan" in response.text
+    assert "Menampilkan 2 masalah pertama dari 4." in response.text
+    assert (
+        response.text.count("<td>Proyek</td>")
+        + response.text.count("<td>Pekerjaan</td>")
+        + response.text.count("<td>Harga</td>")
+        == 2
+    )
+
+
+def test_post_without_file_or_with_another_format_shows_form_errors(logged_in_client):
+    response = logged_in_client.post(URL, {})
+    assert response.status_code == 200 and "errorlist" in response.text
+
+    csv = SimpleUploadedFile("proyek.csv", b"a;b\n", content_type="text/csv")
+    response = logged_in_client.post(URL, {"file": csv})
+    assert response.status_code == 200 and "Berkas harus berformat Excel .xlsx." in response.text
+    assert Project.objects.count() == 0
+
+
+def test_post_of_a_too_large_file_is_refused(logged_in_client, library, tmp_path, monkeypatch):
+    monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 100)
+
+    response = logged_in_client.post(URL, {"file": upload(tmp_path, valid_sheets())})
+
+    assert response.status_code == 200 and "Berkas terlalu besar (maksimal 20 MB)." in response.text
+    assert Project.objects.count() == 0
+
+
+def test_a_renamed_non_workbook_gives_a_report(logged_in_client):
+    fake = SimpleUploadedFile("proyek.xlsx", b"not a zip", content_type=XLSX)
+
+    response = logged_in_client.post(URL, {"file": fake})
+
+    assert response.status_code == 200 and "bukan buku kerja Excel .xlsx yang sah" in response.text
+    assert Project.objects.count() == 0
+
+
+def test_get_method_only_get_and_post(logged_in_client):
+    assert logged_in_client.put(URL).status_code == 405
+    assert logged_in_client.post("/projects/import/template.xlsx").status_code == 405

@@ -1,0 +1,265 @@
+"""The analysis editor of a work item (Rincian AHSP) and the read/print page of all project analyses.
+
+Every write answers an htmx request with the whole ``analysis-sheet`` fragment (so A/B/C/D/E/HSP, the
+"modified" badge and the item's amount update together; validation errors come back in it with status 200),
+and a plain form post with a redirect to the page (POST-redirect-GET) and a flash message.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ahsp.forms import DecimalInputField
+from ahsp.models import (
+    AnalysisComponent,
+    Project,
+    ProjectAnalysis,
+    ProjectResource,
+    ReferenceAnalysis,
+    ReferenceResource,
+    WorkItem,
+)
+from ahsp.services import analyses as analysis_services
+from partials.htmx import is_partial
+
+PAGE = "ahsp/work_item_detail.html"
+
+
+class CoefficientForm(forms.Form):
+    coefficient = DecimalInputField(label=_("Koefisien"), max_places=6)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coefficient"].error_messages["required"] = _("Koefisien wajib diisi.")
+
+
+class OverheadForm(forms.Form):
+    overhead_pct = DecimalInputField(label=_("BUK khusus (%)"), required=False, max_places=2)
+
+
+def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def _item(project: Project, item_id: int) -> WorkItem:
+    return get_object_or_404(WorkItem.objects.select_related("analysis"), project=project, pk=item_id)
+
+
+def _form_error(form: forms.Form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+def _sheet_context(project: Project, item: WorkItem, **extra) -> dict:
+    return {
+        "project": project,
+        "item": item,
+        "analysis": item.analysis,
+        "sheet": analysis_services.load_item_sheet(project=project, item=item),
+        **extra,
+    }
+
+
+def _page_context(project: Project, item: WorkItem, **extra) -> dict:
+    choices = sorted(
+        ProjectAnalysis.objects.filter(project=project)
+        .exclude(pk=item.analysis_id)
+        .only("id", "code", "name", "unit"),
+        key=lambda a: ReferenceAnalysis.build_sort_key(a.code),
+    )
+    return _sheet_context(project, item, nested_choices=choices, **extra)
+
+
+def _respond(
+    request: HttpRequest,
+    project: Project,
+    item: WorkItem,
+    *,
+    success: str = "",
+    error: str = "",
+    row_error: tuple[int, str, str] | None = None,
+    overhead_error: tuple[str, str] | None = None,
+) -> HttpResponse:
+    """The sheet fragment for htmx (errors shown in it, status 200); otherwise a redirect with a message."""
+    if not is_partial(request):
+        if error:
+            messages.error(request, error)
+        elif success:
+            messages.success(request, success)
+        return redirect(reverse("ahsp:work_item_detail", args=[project.pk, item.pk]) + "#analysis-sheet")
+    item.refresh_from_db()  # HSP and amount after the recalculation
+    item.analysis.refresh_from_db()  # is_modified
+    inline_error = bool(row_error or overhead_error)  # shown beside its input, not twice
+    context = _sheet_context(
+        project, item, sheet_error="" if inline_error else error, sheet_success="" if error else success
+    )
+    if row_error:
+        context.update(error_component_id=row_error[0], error_value=row_error[1], row_error=row_error[2])
+    if overhead_error:
+        context.update(overhead_value=overhead_error[0], overhead_error=overhead_error[1])
+    return render(request, PAGE + "#analysis-sheet", context)
+
+
+@login_required
+@require_GET
+def work_item_detail(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """The analysis of one work item (Detail AHSP): components, A/B/C/D/E, HSP; editable."""
+    project = _project(request, pk)
+    item = _item(project, item_id)
+    if is_partial(request):
+        return render(request, PAGE + "#analysis-sheet", _sheet_context(project, item))
+    return render(request, PAGE, _page_context(project, item))
+
+
+@login_required
+@require_GET
+def analysis_resource_search(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Search resources to add: the project's first, then the reference library's."""
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    query = request.GET.get("q", "").strip()[:100]
+    own, reference = analysis_services.search_resources(project=project, query=query)
+    results = {"query": query, "own_results": own, "reference_results": reference, "searched": bool(query)}
+    if is_partial(request):
+        return render(request, PAGE + "#resource-results", {"project": project, "item": item, **results})
+    return render(request, PAGE, _page_context(project, item, **results))
+
+
+@login_required
+@require_POST
+def analysis_component_edit(request: HttpRequest, pk: int, item_id: int, component_id: int) -> HttpResponse:
+    """Inline coefficient edit."""
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    component = get_object_or_404(AnalysisComponent, analysis_id=item.analysis_id, pk=component_id)
+    form = CoefficientForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            analysis_services.set_coefficient(
+                component=component, coefficient=form.cleaned_data["coefficient"], by=request.user
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _form_error(form)
+    if error:
+        value = request.POST.get("coefficient", "")[:40]
+        return _respond(
+            request,
+            project,
+            item,
+            error=f"Koefisien tidak disimpan: {error}",
+            row_error=(component.pk, value, error),
+        )
+    return _respond(request, project, item, success="Koefisien disimpan.")
+
+
+@login_required
+@require_POST
+def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Add a component: ``resource`` (project), ``reference_resource`` (library) or ``nested`` (analysis)."""
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    form = CoefficientForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, project, item, error=f"Komponen tidak ditambahkan: {_form_error(form)}")
+    coefficient = form.cleaned_data["coefficient"]
+    data = request.POST
+    try:
+        if data.get("nested"):
+            nested = ProjectAnalysis.objects.filter(project=project, pk=_int(data["nested"])).first()
+            if nested is None:
+                raise ValidationError("Analisa yang dipilih tidak ditemukan di proyek ini.")
+            analysis_services.add_nested_component(
+                analysis=item.analysis, nested=nested, coefficient=coefficient, by=request.user
+            )
+            success = f"Analisa {nested.code} ditambahkan."
+        elif data.get("resource"):
+            resource = ProjectResource.objects.filter(project=project, pk=_int(data["resource"])).first()
+            if resource is None:
+                raise ValidationError("Sumber daya yang dipilih tidak ditemukan di proyek ini.")
+            analysis_services.add_resource_component(
+                analysis=item.analysis, resource=resource, coefficient=coefficient, by=request.user
+            )
+            success = f"{resource.code} {resource.name} ditambahkan."
+        elif data.get("reference_resource"):
+            reference = ReferenceResource.objects.filter(pk=_int(data["reference_resource"])).first()
+            if reference is None:
+                raise ValidationError("Sumber daya referensi yang dipilih tidak ditemukan.")
+            analysis_services.add_resource_component(
+                analysis=item.analysis, reference_resource=reference, coefficient=coefficient, by=request.user
+            )
+            success = f"{reference.code} {reference.name} ditambahkan."
+        else:
+            raise ValidationError("Pilih sumber daya atau analisa yang akan ditambahkan.")
+    except ValidationError as exc:
+        return _respond(request, project, item, error=f"Komponen tidak ditambahkan: {' '.join(exc.messages)}")
+    return _respond(request, project, item, success=success)
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+@login_required
+@require_POST
+def analysis_component_delete(request: HttpRequest, pk: int, item_id: int, component_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    component = get_object_or_404(AnalysisComponent, analysis_id=item.analysis_id, pk=component_id)
+    analysis_services.remove_component(component=component, by=request.user)
+    return _respond(request, project, item, success="Komponen dihapus.")
+
+
+@login_required
+@require_POST
+def analysis_reset(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Restore the components of the library version ("Reset ke referensi")."""
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    try:
+        analysis_services.reset_to_reference(analysis=item.analysis, by=request.user)
+    except ValidationError as exc:
+        return _respond(request, project, item, error=" ".join(exc.messages))
+    return _respond(request, project, item, success="Analisa dikembalikan ke versi referensi.")
+
+
+@login_required
+@require_POST
+def work_item_overhead(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """The work item's own BUK % (blank = the project's)."""
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    form = OverheadForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            analysis_services.set_overhead_override(
+                item=item, pct=form.cleaned_data["overhead_pct"], by=request.user
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _form_error(form)
+    if error:
+        value = request.POST.get("overhead_pct", "")[:20]
+        return _respond(
+            request, project, item, error=f"BUK tidak disimpan: {error}", overhead_error=(value, error)
+        )
+    return _respond(request, project, item, success="BUK pekerjaan disimpan.")
+
+
+@login_required
+@require_GET
+def project_analyses(request: HttpRequest, pk: int) -> HttpResponse:
+    """All analyses of the project (rincian AHSP) for reading and printing."""
+    project = _project(request, pk)
+    sheets = analysis_services.load_project_sheets(project=project)
+    return render(request, "ahsp/project_analyses.html", {"project": project, "sheets": sheets})

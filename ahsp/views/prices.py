@@ -1,0 +1,236 @@
+"""The resource price page (Harga Satuan Dasar): used resources by category with inline price edits,
+active search, unused resources with removal, and the import of prices from an Excel sheet."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from ahsp.calculations.money import exact_context, quantize_money
+from ahsp.forms_prices import PriceForm, PriceImportForm
+from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory
+from ahsp.services import resources as resource_services
+from partials.htmx import is_partial, template_for
+
+PAGE = "ahsp/project_prices.html"
+MAX_SEARCH_WORDS = 8
+REPORT_LIMIT = 200  # problems shown on the page; the counts always cover all of them
+NOTES_IN_MESSAGE = 10
+
+
+@dataclass
+class CategoryGroup:
+    value: str
+    label: str
+    resources: list
+
+
+def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def _prices_url(project: Project, anchor: str = "") -> str:
+    return reverse("ahsp:project_prices", args=[project.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _is_used() -> Exists:
+    return Exists(AnalysisComponent.objects.filter(resource=OuterRef("pk")))
+
+
+def _used(project: Project) -> QuerySet:
+    """Resources used by at least one analysis, with the number of analyses using each (one query)."""
+    return (
+        ProjectResource.objects.filter(project=project)
+        .annotate(analysis_count=Count("components__analysis", distinct=True))
+        .filter(analysis_count__gt=0)
+        .only("id", "code", "name", "unit", "category", "unit_price", "purchase_unit", "purchase_factor")
+    )
+
+
+def _search(qs: QuerySet, query: str) -> QuerySet:
+    """Every word must appear in the code or the name (case-insensitive)."""
+    for word in query.split()[:MAX_SEARCH_WORDS]:
+        qs = qs.filter(Q(code__icontains=word) | Q(name__icontains=word))
+    return qs
+
+
+def _missing_count(project: Project) -> int:
+    return ProjectResource.objects.filter(project=project, unit_price__isnull=True).filter(_is_used()).count()
+
+
+def _plain_number(value: Decimal | None) -> str:
+    """A number for an input that ``parse_decimal`` reads back unchanged: no thousands separators, a
+    decimal comma, no trailing zeros, and never exactly 3 decimals (``1,125`` would be ambiguous)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value).normalize():f}"
+    whole, _, fraction = text.partition(".")
+    if len(fraction) == 3:
+        fraction += "0"
+    return f"{whole},{fraction}" if fraction else whole
+
+
+def _decorate(resource: ProjectResource) -> ProjectResource:
+    """Display values of one row, computed here so the template only displays."""
+    resource.factor_input = _plain_number(resource.purchase_factor)
+    resource.purchase_price_hint = None
+    if resource.unit_price is not None and resource.purchase_factor:
+        with exact_context():
+            product = resource.unit_price * resource.purchase_factor
+        resource.purchase_price_hint = quantize_money(product)
+    return resource
+
+
+def _groups(resources: list[ProjectResource]) -> list[CategoryGroup]:
+    """Tenaga Kerja, Bahan, Peralatan, Lain-lain (only the non-empty ones), each ordered by code."""
+    by_category: dict[str, list] = {}
+    for resource in resources:
+        by_category.setdefault(resource.category, []).append(_decorate(resource))
+    return [
+        CategoryGroup(value, label, by_category[value])
+        for value, label in ResourceCategory.choices
+        if value in by_category
+    ]
+
+
+def _table_context(project: Project, query: str) -> dict:
+    resources = list(_search(_used(project), query).order_by("code", "id"))
+    return {"project": project, "query": query, "groups": _groups(resources), "shown": len(resources)}
+
+
+def _page_context(project: Project, query: str) -> dict:
+    unused = list(
+        ProjectResource.objects.filter(project=project)
+        .filter(~_is_used())
+        .only("id", "code", "name", "unit", "category", "unit_price")
+        .order_by("code", "id")
+    )
+    return {
+        **_table_context(project, query),
+        "missing_count": _missing_count(project),
+        "unused": unused,
+        "import_form": PriceImportForm(),
+        "import_report": None,
+    }
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def project_prices(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page; to an htmx request (active search) only the table of used resources."""
+    project = _project(request, pk)
+    query = request.GET.get("q", "").strip()[:100]
+    if is_partial(request):
+        context = _table_context(project, query)
+    else:
+        context = _page_context(project, query)
+    return render(request, template_for(request, PAGE, "price-table"), context)
+
+
+def _add_service_errors(form: PriceForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+@require_POST
+def project_price_edit(request: HttpRequest, pk: int, resource_id: int) -> HttpResponse:
+    """Inline edit of one row (price, purchase unit and factor, or a price per purchase unit).
+
+    htmx: the row swaps (errors shown in it, status 200) and the "belum berharga" counter updates out of
+    band. Without JavaScript: POST-redirect-GET with a message.
+    """
+    project = _project(request, pk, edit=True)
+    resource = get_object_or_404(ProjectResource, project=project, pk=resource_id)
+    form = PriceForm(request.POST)
+    if form.is_valid():
+        try:
+            resource = resource_services.set_price(resource=resource, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+    if not is_partial(request):
+        if form.errors:
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, f"{resource.code}: {message}")
+        else:
+            messages.success(request, f"Harga “{resource.code} {resource.name[:80]}” disimpan.")
+        return redirect(_prices_url(project, f"resource-{resource.pk}"))
+    row = _decorate(
+        ProjectResource.objects.filter(pk=resource.pk)
+        .annotate(analysis_count=Count("components__analysis", distinct=True))
+        .get()
+    )
+    context = {
+        "project": project,
+        "resource": row,
+        "form": form if form.errors else None,
+        "missing_count": _missing_count(project),
+        "oob": True,
+    }
+    return render(request, f"{PAGE}#price-row", context)
+
+
+@login_required
+@require_POST
+def project_price_delete(request: HttpRequest, pk: int, resource_id: int) -> HttpResponse:
+    """Remove a resource no analysis uses (refused with a message if it became used)."""
+    project = _project(request, pk, edit=True)
+    resource = get_object_or_404(ProjectResource, project=project, pk=resource_id)
+    try:
+        resource_services.delete_unused(resource=resource, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Sumber daya “{resource.code} {resource.name[:80]}” dihapus.")
+    return redirect(_prices_url(project, "unused-resources"))
+
+
+def _notes_message(report: resource_services.PriceImportReport) -> str:
+    lines = [f"baris {note.row} ({note.value or note.column}): {note.reason}" for note in report.notes]
+    text = "Perlu diperiksa — " + "; ".join(lines[:NOTES_IN_MESSAGE])
+    if len(lines) > NOTES_IN_MESSAGE:
+        text += f"; dan {len(lines) - NOTES_IN_MESSAGE} baris lainnya"
+    return text
+
+
+@login_required
+@require_POST
+def project_prices_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload an .xlsx of prices. All or nothing: with any invalid row the page shows the report (200)."""
+    project = _project(request, pk, edit=True)
+    form = PriceImportForm(request.POST, request.FILES)
+    report = None
+    if form.is_valid():
+        report = resource_services.import_prices(
+            project=project, path_or_file=form.cleaned_data["file"], by=request.user
+        )
+        if report.ok:
+            messages.success(request, report.summary)
+            if report.notes:
+                messages.warning(request, _notes_message(report))
+            return redirect(_prices_url(project))
+    context = _page_context(project, "")
+    context.update(
+        import_form=form,
+        import_report=report,
+        report_errors=report.errors[:REPORT_LIMIT] if report else [],
+        report_notes=report.notes[:REPORT_LIMIT] if report else [],
+        report_limit=REPORT_LIMIT,
+    )
+    return render(request, PAGE, context)

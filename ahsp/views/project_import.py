@@ -1,0 +1,74 @@
+"""Import a whole project from an Excel workbook (``/projects/import/``) and its empty template."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from ahsp.importers.project_template import build_template
+from ahsp.services import project_import as import_service
+from partials.htmx import is_partial, template_for
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_PROBLEMS_SHOWN = 1000  # a broken 100.000-row sheet must not produce a page the browser cannot open
+TEMPLATE_FILE_NAME = "templat-impor-proyek.xlsx"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ProjectImportForm(forms.Form):
+    """Input validation only (kept beside its single view; it can move to ahsp/forms.py)."""
+
+    file = forms.FileField(label=gettext_lazy("Berkas Excel (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Berkas harus berformat Excel .xlsx."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Berkas terlalu besar (maksimal 20 MB)."))
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_import(request: HttpRequest) -> HttpResponse:
+    problems = ()
+    if request.method == "POST":
+        form = ProjectImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                project = import_service.import_project(source=upload, by=request.user, file_name=upload.name)
+            except import_service.ProjectImportError as exc:
+                problems = exc.problems
+            else:
+                messages.success(
+                    request,
+                    _("Proyek “%(name)s” diimpor dari Excel: %(count)s pekerjaan.")
+                    % {"name": project.name, "count": project.work_items.count()},
+                )
+                if is_partial(request):
+                    return HttpResponseClientRedirect(project.get_absolute_url())
+                return redirect(project)
+    else:
+        form = ProjectImportForm()
+    context = {
+        "form": form,
+        "problems": problems[:MAX_PROBLEMS_SHOWN],
+        "problem_count": len(problems),
+        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+    return render(request, template_for(request, "ahsp/project_import.html", "import-form"), context)
+
+
+@login_required
+@require_GET
+def project_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(build_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILE_NAME}"'
+    return response

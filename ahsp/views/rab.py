@@ -1,0 +1,88 @@
+"""Rekap RAB: the recap page (sections collapsed, opened through HTMX), its print view and the CSV.
+
+Permissions are checked here, in every view: another user's project is a 404, for pages and fragments.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from ahsp import loaders
+from ahsp.exports import rab_csv
+from ahsp.models import Project
+from partials.htmx import is_partial
+
+PAGE = "ahsp/project_rab.html"
+CSV_CHUNK_SIZE = 500
+
+
+def _visible_project(request: HttpRequest, pk: int) -> Project:
+    return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+
+
+def _open_ids(request: HttpRequest) -> set[int]:
+    """``?open=12&open=15``: the sections to show open (anything not a number is ignored)."""
+    return {int(value) for value in request.GET.getlist("open") if value.isdecimal()}
+
+
+def _page(request: HttpRequest, project: Project, summary, rows, *, printing: bool) -> HttpResponse:
+    context = {
+        "project": project,
+        "summary": summary,
+        "totals": summary.totals,
+        "rows": rows,
+        "printing": printing,
+        "prices_url": reverse("ahsp:project_prices", args=[project.pk]),
+    }
+    return render(request, PAGE, context)
+
+
+@login_required
+@require_safe
+def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _visible_project(request, pk)
+    summary = loaders.load_rab_summary(project)
+    if request.GET.get("print") == "1":
+        return _page(request, project, summary, loaders.load_full_rab(project, summary), printing=True)
+    rows = loaders.load_rab_rows(project, summary, _open_ids(request))
+    return _page(request, project, summary, rows, printing=False)
+
+
+@login_required
+@require_safe
+@vary_on_headers("HX-Request")
+def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.
+    A plain GET renders the whole page with that section open."""
+    project = _visible_project(request, pk)
+    partial = is_partial(request)
+    summary = loaders.load_rab_summary(project, count_missing_prices=not partial)
+    if section_id not in summary.sections:
+        raise Http404
+    if not partial:
+        rows = loaders.load_rab_rows(project, summary, {section_id} | _open_ids(request))
+        return _page(request, project, summary, rows, printing=False)
+    if request.GET.get("collapsed") == "1":
+        rows = [summary.sections[section_id]]
+    else:
+        rows = loaders.load_section_rows(project, section_id, summary)
+    return render(request, f"{PAGE}#rab-rows", {"project": project, "rows": rows, "printing": False})
+
+
+@login_required
+@require_safe
+def project_rab_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    project = _visible_project(request, pk)
+    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    rows = loaders.iter_full_rab(project, summary, chunk_size=CSV_CHUNK_SIZE)
+    response = StreamingHttpResponse(
+        rab_csv.build_rab_csv(summary, rows), content_type="text/csv; charset=utf-8"
+    )
+    name = slugify(project.name)[:80].strip("-") or f"proyek-{project.pk}"
+    response["Content-Disposition"] = content_disposition_header(True, f"rab-{name}.csv")
+    return response
