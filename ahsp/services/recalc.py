@@ -11,6 +11,7 @@ from decimal import Decimal
 from ahsp.calculations.totals import line_amount
 from ahsp.calculations.unit_price import AnalysisInput, ComponentInput, calculate_unit_prices
 from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, WorkItem
+from ahsp.services.bulk import update_rows
 
 ANALYSIS_FIELDS = ["labour", "material", "equipment", "other", "direct", "missing_prices"]
 STORED_PLACES = Decimal("1e-10")  # the stored A/B/C/D are for display; HSP is computed from exact values
@@ -87,7 +88,7 @@ def recalculate_project(project: Project) -> RecalcResult:
             for key, value in values.items():
                 setattr(analysis, key, value)
             changed_analyses.append(analysis)
-    ProjectAnalysis.objects.bulk_update(changed_analyses, ANALYSIS_FIELDS, batch_size=500)
+    update_rows(ProjectAnalysis, changed_analyses, ANALYSIS_FIELDS)
 
     changed_items = []
     for item in items:
@@ -97,7 +98,7 @@ def recalculate_project(project: Project) -> RecalcResult:
         if (item.unit_rate, item.amount) != (unit_rate, amount):
             item.unit_rate, item.amount = unit_rate, amount
             changed_items.append(item)
-    WorkItem.objects.bulk_update(changed_items, ["unit_rate", "amount"], batch_size=500)
+    update_rows(WorkItem, changed_items, ["unit_rate", "amount"])
     return RecalcResult(len(changed_analyses), len(changed_items))
 
 
