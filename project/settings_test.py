@@ -38,4 +38,6 @@ ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
 # Without Redis, each test process gets its own in-memory cache (the live server runs in a thread of
 # the same process), so parallel test runs never clear each other's sessions.
 if not os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ahsp-tests"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ahsp-tests"}
+    }
