@@ -211,3 +211,23 @@ def test_seeded_app_shows_the_demo_projects_and_library(client):
     assert "Pembangunan Gedung Kantor Desa Sukamaju" in dashboard.text
     assert detail.status_code == 200
     assert "DEMO.3.3" in detail.text
+
+
+def test_seed_demo_builds_a_complete_priced_estimate_for_the_first_project():
+    from django.db.models import Sum
+
+    from ahsp.demo_estimate import DEMO_BREAKDOWN
+    from ahsp.models import ProjectResource, WorkItem
+
+    run_seed()
+
+    office = Project.objects.get(name="Pembangunan Gedung Kantor Desa Sukamaju")
+    items = WorkItem.objects.filter(project=office)
+    assert items.count() == sum(len(lines) for _name, lines in DEMO_BREAKDOWN)
+    assert not ProjectResource.objects.filter(project=office, unit_price__isnull=True).exists()
+    assert not items.filter(amount=0).exists()
+    # Galian 38,4 m3: D = 0,750 x 110.000 + 0,025 x 160.000 = 82.500 + 4.000 = 86.500;
+    # HSP = 86.500 x 1,10 = 95.150,00; amount = 38,4 x 95.150 = 3.653.760,00
+    dig = items.get(analysis__code="DEMO.2.1")
+    assert (dig.unit_rate, dig.amount) == (Decimal("95150.00"), Decimal("3653760.00"))
+    assert items.aggregate(s=Sum("amount"))["s"] > Decimal("100000000")

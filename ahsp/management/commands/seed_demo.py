@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
 from ahsp import demo_data
+from ahsp.demo_estimate import build_demo_estimate
 from ahsp.models import Project, ReferenceAnalysis, ReferenceComponent, ReferenceResource, User
 from ahsp.services import projects
 
@@ -158,9 +159,9 @@ def ensure_projects(user: User) -> int:
     """Create the demo projects through the service (with audit events), only for a user with none."""
     if Project.objects.filter(owner=user).exists():
         return 0
-    for data in DEMO_PROJECTS:
-        projects.create(data=data, by=user)
-    return len(DEMO_PROJECTS)
+    created = [projects.create(data=data, by=user) for data in DEMO_PROJECTS]
+    build_demo_estimate(project=created[0], by=user)
+    return len(created)
 
 
 class Command(BaseCommand):
