@@ -225,7 +225,6 @@ class Command(BaseCommand):
             for _ in chunks:
                 pass
             total = (time.perf_counter() - start) * 1000
-            response.close()
             if run:
                 first_byte.append(ttfb)
                 first_rows.append(rows)
@@ -233,7 +232,6 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as captured:
             response = client.get(csv_url)
             size = sum(len(chunk) for chunk in response.streaming_content) / 1024
-            response.close()
         p50, p95 = _percentiles(first_byte)
         self.stdout.write(f"{'CSV first byte':<26}{p50:>9.1f}{p95:>9.1f}{len(captured):>9}{size:>9.0f}")
         p50, p95 = _percentiles(first_rows)
@@ -251,7 +249,6 @@ class Command(BaseCommand):
                     pass
             else:
                 _ = response.content
-            response.close()
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             self.stdout.write(f"peak Python memory, {label}: {peak / 1024 / 1024:.1f} MiB")
