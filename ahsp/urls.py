@@ -27,6 +27,11 @@ urlpatterns = [
         name="section_move",
     ),
     path(
+        "projects/<int:pk>/items/sections/<int:section_id>/rename/",
+        work_items.section_rename,
+        name="section_rename",
+    ),
+    path(
         "projects/<int:pk>/items/sections/<int:section_id>/delete/",
         work_items.section_delete,
         name="section_delete",
@@ -41,6 +46,9 @@ urlpatterns = [
         "projects/<int:pk>/items/<int:item_id>/volume/", work_items.work_item_volume, name="work_item_volume"
     ),
     path("projects/<int:pk>/items/<int:item_id>/move/", work_items.work_item_move, name="work_item_move"),
+    path(
+        "projects/<int:pk>/items/<int:item_id>/rename/", work_items.work_item_rename, name="work_item_rename"
+    ),
     path(
         "projects/<int:pk>/items/<int:item_id>/delete/", work_items.work_item_delete, name="work_item_delete"
     ),

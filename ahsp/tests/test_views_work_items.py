@@ -166,3 +166,36 @@ def test_other_users_get_404_everywhere(client, other_user, estimate, method, na
     )
     assert response.status_code == 404
     assert WorkItem.objects.filter(pk=estimate["item"].pk, volume=0).exists()
+
+
+def test_rename_item_and_section_and_move_to_another_section(logged_in_client, estimate, user):
+    project, item, section = estimate["project"], estimate["item"], estimate["section"]
+    other = sections.create(project=project, name="Beton", by=user)
+
+    logged_in_client.post(url("work_item_rename", project.pk, item.pk), {"name": "Galian pondasi"})
+    logged_in_client.post(url("section_rename", project.pk, section.pk), {"name": "Tanah"})
+    logged_in_client.post(url("work_item_move", project.pk, item.pk), {"section": other.pk})
+
+    item.refresh_from_db()
+    section.refresh_from_db()
+    assert (item.name, item.section_id, section.name) == ("Galian pondasi", other.pk, "Tanah")
+    page = logged_in_client.get(url("work_item_detail", project.pk, item.pk))
+    assert "Pindah ke klasifikasi" in page.text and "Galian pondasi" in page.text
+
+
+def test_rename_with_empty_names_changes_nothing(logged_in_client, estimate):
+    project, item, section = estimate["project"], estimate["item"], estimate["section"]
+    response = logged_in_client.post(url("work_item_rename", project.pk, item.pk), {"name": " "}, follow=True)
+    assert "Uraian pekerjaan wajib diisi." in response.text
+    response = logged_in_client.post(url("section_rename", project.pk, section.pk), {"name": ""}, follow=True)
+    assert "Nama klasifikasi wajib diisi." in response.text
+    item.refresh_from_db()
+    section.refresh_from_db()
+    assert (item.name, section.name) == ("Galian tanah biasa sedalam s.d. 1 m", "Pekerjaan Tanah")
+
+
+@pytest.mark.parametrize(("name", "key"), [("work_item_rename", "item"), ("section_rename", "section")])
+def test_rename_urls_are_404_for_others(client, other_user, estimate, name, key):
+    client.force_login(other_user)
+    response = client.post(url(name, estimate["project"].pk, estimate[key].pk), {"name": "x"})
+    assert response.status_code == 404

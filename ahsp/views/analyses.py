@@ -23,6 +23,7 @@ from ahsp.models import (
     ProjectResource,
     ReferenceAnalysis,
     ReferenceResource,
+    Section,
     WorkItem,
 )
 from ahsp.services import analyses as analysis_services
@@ -73,7 +74,10 @@ def _page_context(project: Project, item: WorkItem, **extra) -> dict:
         .only("id", "code", "name", "unit"),
         key=lambda a: ReferenceAnalysis.build_sort_key(a.code),
     )
-    return _sheet_context(project, item, nested_choices=choices, **extra)
+    sections = (
+        Section.objects.filter(project=project).order_by("position", "id").only("id", "name", "parent_id")
+    )
+    return _sheet_context(project, item, nested_choices=choices, sections=sections, **extra)
 
 
 def _respond(

@@ -359,3 +359,33 @@ def parameter_delete(request: HttpRequest, pk: int, parameter_id: int) -> HttpRe
     else:
         messages.success(request, f"Parameter {parameter.name} dihapus.")
     return _back(project, "parameters")
+
+
+@login_required
+@require_POST
+def work_item_rename(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    item = get_object_or_404(WorkItem, project=project, pk=item_id)
+    name = request.POST.get("name", "").strip()
+    if not name:
+        messages.error(request, "Uraian pekerjaan wajib diisi.")
+    elif len(name) > 500:
+        messages.error(request, "Uraian pekerjaan paling banyak 500 karakter.")
+    else:
+        item_services.rename(item=item, name=name, by=request.user)
+        messages.success(request, "Uraian pekerjaan diganti.")
+    return redirect("ahsp:work_item_detail", project.pk, item.pk)
+
+
+@login_required
+@require_POST
+def section_rename(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    section = get_object_or_404(Section, project=project, pk=section_id)
+    form = SectionForm({"name": request.POST.get("name", "")}, project=project)
+    if form.is_valid():
+        section_services.rename(section=section, name=form.cleaned_data["name"], by=request.user)
+        messages.success(request, "Nama klasifikasi diganti.")
+    else:
+        messages.error(request, " ".join(form.errors["name"]))
+    return _back(project, f"section-{section.pk}")
