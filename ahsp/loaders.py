@@ -48,7 +48,6 @@ from ahsp.calculations.totals import (
 )
 from ahsp.models import Project, ProjectResource, Section, WorkItem
 
-NUMBERING_STYLE = "roman"
 WEIGHT_BATCH = 500
 
 
@@ -202,7 +201,9 @@ def load_rab_summary(project: Project, *, count_missing_prices: bool = True) -> 
         rounding_step=project.rounding_step,
         rounding_mode=project.rounding_mode,
     )
-    numbers = number_tree(inputs, [item for item in mixed_items if item.section_id in known], NUMBERING_STYLE)
+    numbers = number_tree(
+        inputs, [item for item in mixed_items if item.section_id in known], project.numbering_style
+    )
 
     names = {pk: name for pk, _, name, _ in section_values}
     children, order = _tree(inputs)

@@ -99,6 +99,12 @@ class Project(models.Model):
     rounding_mode = models.CharField(
         _("arah pembulatan"), max_length=10, choices=RoundingMode.choices, default=RoundingMode.DOWN
     )
+    numbering_style = models.CharField(
+        _("penomoran"),
+        max_length=10,
+        choices=[("roman", _("I, I.1, I.1.1")), ("arabic", _("1, 1.1, 1.1.1"))],
+        default="roman",
+    )
     hsp_rounding_step = models.PositiveIntegerField(
         _("pembulatan harga satuan pekerjaan"),
         choices=[(0, _("tidak dibulatkan")), (1, "Rp 1"), (10, "Rp 10"), (100, "Rp 100")],

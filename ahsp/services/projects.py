@@ -34,6 +34,7 @@ EDITABLE_FIELDS = [
     "rounding_step",
     "rounding_mode",
     "hsp_rounding_step",
+    "numbering_style",
 ]
 
 

@@ -79,6 +79,7 @@ def test_create_project_full_page_redirects_and_audits(logged_in_client, user):
             "rounding_step": "1000",
             "rounding_mode": "down",
             "hsp_rounding_step": "0",
+            "numbering_style": "roman",
         },
     )
     project = Project.objects.get()
@@ -98,6 +99,7 @@ def test_create_project_htmx_invalid_returns_form_with_200_and_message(logged_in
             "rounding_step": "1000",
             "rounding_mode": "down",
             "hsp_rounding_step": "0",
+            "numbering_style": "roman",
         },
         headers=HX,
     )
@@ -119,6 +121,7 @@ def test_create_project_htmx_success_uses_client_redirect(logged_in_client):
             "rounding_step": "1000",
             "rounding_mode": "down",
             "hsp_rounding_step": "0",
+            "numbering_style": "roman",
         },
         headers=HX,
     )
@@ -137,6 +140,7 @@ def test_edit_with_stale_version_shows_conflict_message(logged_in_client, user):
         "rounding_step": "1000",
         "rounding_mode": "down",
         "hsp_rounding_step": "0",
+        "numbering_style": "roman",
         "version": "1",
     }
     Project.objects.filter(pk=project.pk).update(version=2, name="Diubah orang lain")
@@ -159,6 +163,7 @@ def test_edit_saves_and_redirects(logged_in_client, user):
         "rounding_step": "100",
         "rounding_mode": "down",
         "hsp_rounding_step": "0",
+        "numbering_style": "roman",
         "version": "1",
     }
     response = logged_in_client.post(reverse("ahsp:project_edit", args=[project.pk]), form)

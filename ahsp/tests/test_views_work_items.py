@@ -199,3 +199,14 @@ def test_rename_urls_are_404_for_others(client, other_user, estimate, name, key)
     client.force_login(other_user)
     response = client.post(url(name, estimate["project"].pk, estimate[key].pk), {"name": "x"})
     assert response.status_code == 404
+
+
+def test_arabic_numbering_on_the_breakdown_and_the_rab(logged_in_client, estimate):
+    project = estimate["project"]
+    project.numbering_style = "arabic"
+    project.save(update_fields=["numbering_style"])
+    items_page = logged_in_client.get(url("work_item_list", project.pk))
+    assert "1. Pekerjaan Tanah" in items_page.text and ">1.1<" in items_page.text
+    rab = logged_in_client.get(url("project_rab_csv", project.pk))
+    rows = b"".join(rab.streaming_content).decode("utf-8-sig").splitlines()
+    assert rows[1].startswith("1;") and rows[2].startswith("1.1;")

@@ -65,6 +65,7 @@ def _tree(project: Project) -> tuple[list[SectionNode], dict]:
     numbers = number_tree(
         [SectionInput(s.pk, s.parent_id, s.position) for s in sections],
         [ItemInput(i.pk, i.section_id, i.position, i.volume, i.unit_rate) for i in items],
+        project.numbering_style,
     )
     nodes = {s.pk: SectionNode(s, numbers[("section", s.pk)], 0) for s in sections}
     roots = []
@@ -250,6 +251,7 @@ def _item_number(project: Project, item: WorkItem) -> str:
     numbers = number_tree(
         [SectionInput(*row) for row in sections],
         [ItemInput(pk, item.section_id, position, Decimal("0"), Decimal("0")) for pk, position in siblings],
+        project.numbering_style,
     )
     return numbers[("item", item.pk)]
 
