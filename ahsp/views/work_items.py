@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ahsp.calculations.numbering import number_tree
@@ -166,8 +167,8 @@ def section_delete(request: HttpRequest, pk: int, section_id: int) -> HttpRespon
         "ahsp/confirm_delete.html",
         {
             "project": project,
-            "what": f"klasifikasi “{section.name}”",
-            "detail": f"{count} pekerjaan di dalamnya ikut terhapus.",
+            "what": gettext("klasifikasi “%(name)s”") % {"name": section.name},
+            "detail": gettext("%(count)s pekerjaan di dalamnya ikut terhapus.") % {"count": count},
         },
     )
 
@@ -321,7 +322,11 @@ def work_item_delete(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
     return render(
         request,
         "ahsp/confirm_delete.html",
-        {"project": project, "what": f"pekerjaan “{item.name[:120]}”", "detail": ""},
+        {
+            "project": project,
+            "what": gettext("pekerjaan “%(name)s”") % {"name": item.name[:120]},
+            "detail": "",
+        },
     )
 
 
