@@ -1,14 +1,21 @@
-"""Load profile of an estimator using AHSP: dashboard, reference library search, analyses, projects.
+"""Load profile of an estimator using AHSP: dashboard, reference library search, analyses, projects, RAB.
 
 Each simulated user signs in as its own seeded account (user0001@load.test, user0002@..., see seed.py)
 and then browses like a person: the dashboard (full page, and htmx swaps for paging and filtering),
 the reference library's active search (htmx, with realistic Indonesian work names), an analysis found
-in the results, and one of its own projects. Every response is checked for content, so an error page
-served with status 200, or a redirect back to the login page, counts as a failure.
+in the results, and one of its own projects. In the projects at the top of its dashboard, which seed.py
+gives an estimate (3 sections x 10 priced work items), it opens the Rekap RAB, opens a section there
+(htmx fragment), downloads the RAB as CSV, and opens the work breakdown to edit a volume inline (htmx
+POST with the row's version, Indonesian number format). Every response is checked for content, so an
+error page served with status 200, a redirect back to the login page, or a volume edit refused as an
+edit conflict counts as a failure.
 
 Run it through loadtest/run.sh (it starts the stack and seeds the accounts). Environment:
 LOAD_USER_COUNT   number of seeded accounts; simulated users beyond it reuse accounts from the start
+                  (then two simulated users may edit the same rows, and edit conflicts can fail)
 LOAD_PASSWORD     password of the seeded accounts (default in accounts.py)
+LOAD_ESTIMATES    projects per account with an estimate, at the top of the dashboard (seed.py
+                  --estimates; default 5)
 """
 
 import html
@@ -63,6 +70,15 @@ PROJECT_LINK = re.compile(r'href="/projects/(\d+)/"')
 PAGE_LINK = re.compile(r"[?&;]page=(\d+)")
 ANALYSIS_LINK = re.compile(r'href="/referensi/([^/"?]+)/\?source=([^"]*)"')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+RAB_SECTION_ROW = re.compile(r'<tr id="rab-section-(\d+)"')
+# A row of the work breakdown: its id, then (in its volume form) the CSRF field and the row's version.
+ITEM_ROW = re.compile(
+    r'<tr id="item-(\d+)" class="item-row">.*?name="csrfmiddlewaretoken" value="([^"]+)">'
+    r'<input type="hidden" name="version" value="(\d+)">',
+    re.DOTALL,
+)
+EDIT_CONFLICT = "sudah diubah oleh pengguna lain"  # ahsp.services.work_items.CONFLICT_MESSAGE
+CSV_HEADER = "\ufeffno;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot"
 
 _account_numbers = itertools.count(1)
 
@@ -81,10 +97,14 @@ class EstimatorUser(FastHttpUser):
     def on_start(self) -> None:
         self.email = email_for(next_account_number())
         self.project_ids: list[int] = []
+        self.estimate_ids: list[int] = []  # the top of the dashboard at sign-in: seeded estimates
+        self.rab_sections: dict[int, list[int]] = {}  # project id -> section ids seen on its RAB page
         self.max_page = 1
         self.analyses: list[tuple[str, str]] = []  # (code, source) seen in search results
         self.log_in()
         self.dashboard()  # where the login redirects to; also discovers the user's projects
+        if not self.estimate_ids:
+            logger.error("%s: no projects on the dashboard, so no RAB or volume edits", self.email)
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -132,6 +152,18 @@ class EstimatorUser(FastHttpUser):
         response.success()
         return True
 
+    def remember_estimates(self, text: str) -> None:
+        """The first projects of the dashboard's default view, once: seed.py gave exactly those an estimate
+        (edits by this user could reorder the dashboard later; nobody else edits its projects)."""
+        if self.estimate_ids:
+            return
+        count = int(os.environ.get("LOAD_ESTIMATES") or 5)
+        ordered = list(dict.fromkeys(int(pk) for pk in PROJECT_LINK.findall(text)))
+        self.estimate_ids = ordered[:count]
+
+    def csrf_cookie(self) -> str:
+        return next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
+
     def remember_projects(self, text: str) -> None:
         ids = {int(pk) for pk in PROJECT_LINK.findall(text)}
         self.project_ids = sorted(set(self.project_ids) | ids)
@@ -158,7 +190,7 @@ class EstimatorUser(FastHttpUser):
                 response.failure(f"login page: status {response.status_code}, CSRF field: {bool(form_token)}")
         if not form_token:
             raise StopUser()
-        cookie = next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
+        cookie = self.csrf_cookie()
         data = {"login": self.email, "password": password(), "csrfmiddlewaretoken": form_token.group(1)}
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
@@ -191,6 +223,7 @@ class EstimatorUser(FastHttpUser):
         with self.client.get("/", name="/", catch_response=True, allow_redirects=False) as response:
             if self.check_page(response, 'id="project-list"'):
                 self.remember_projects(response.text)
+                self.remember_estimates(response.text)
 
     @task(1)
     def dashboard_page_full(self) -> None:
@@ -287,3 +320,137 @@ class EstimatorUser(FastHttpUser):
             f"/projects/{pk}/", name="/projects/[id]/", catch_response=True, allow_redirects=False
         ) as response:
             self.check_page(response, f'href="/projects/{pk}/edit/"')
+
+    # --- the estimate: Rekap RAB, its sections, CSV, volume edits -----------------------------------
+
+    @task(3)
+    def rab_page(self, pk: int | None = None) -> bool:
+        """The recap: sections collapsed, totals with PPN and terbilang. Remembers the section ids."""
+        if pk is None:
+            if not self.estimate_ids:
+                return False
+            pk = random.choice(self.estimate_ids)
+        with self.client.get(
+            f"/projects/{pk}/rab/", name="/projects/[id]/rab/", catch_response=True, allow_redirects=False
+        ) as response:
+            if not self.check_page(response, 'id="rab-table"', "Jumlah", "Terbilang", 'id="rab-terbilang"'):
+                return False
+            text = response.text
+            sections = [int(sid) for sid in RAB_SECTION_ROW.findall(text)]
+            if not sections:
+                # check_page called response.success(); a later failure() still decides the result.
+                response.failure("RAB without sections: was the project given an estimate (seed.py)?")
+                return False
+            if 'id="rab-incomplete"' in text:
+                response.failure("RAB marked incomplete (unpriced resources) although seed.py prices all")
+                return False
+            self.rab_sections[pk] = sections
+        return True
+
+    @task(4)
+    def rab_section_htmx(self) -> None:
+        """Open a section of the recap: htmx swaps its row for the open row plus its work items."""
+        if not self.estimate_ids:
+            return
+        pk = random.choice(self.estimate_ids)
+        if pk not in self.rab_sections and not self.rab_page(pk):
+            return
+        sid = random.choice(self.rab_sections[pk])
+        with self.client.get(
+            f"/projects/{pk}/rab/sections/{sid}/",
+            name="/projects/[id]/rab/sections/[sid]/ (htmx)",
+            headers=self.htmx_headers(f"/projects/{pk}/rab/", f"rab-section-{sid}"),
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            self.check_fragment(response, f'<tr id="rab-section-{sid}" ', "is-open", 'class="rab-item ')
+
+    @task(1)
+    def rab_csv(self) -> None:
+        if not self.estimate_ids:
+            return
+        pk = random.choice(self.estimate_ids)
+        with self.client.get(
+            f"/projects/{pk}/exports/rab.csv",
+            name="/projects/[id]/exports/rab.csv",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+                return
+            text = response.text or ""
+            if not text.startswith(CSV_HEADER):
+                response.failure(f"not the RAB CSV (BOM + header): starts with {text[:60]!r}")
+            elif "\n;;Jumlah;" not in text or "\n;;Dibulatkan;" not in text:
+                response.failure("RAB CSV without its total rows (Jumlah ... Dibulatkan): cut short?")
+            else:
+                response.success()
+
+    @task(3)
+    def edit_volume(self) -> None:
+        """Open the work breakdown, then change a row's volume inline (htmx POST) once or twice."""
+        if not self.estimate_ids:
+            return
+        pk = random.choice(self.estimate_ids)
+        with self.client.get(
+            f"/projects/{pk}/items/", name="/projects/[id]/items/", catch_response=True, allow_redirects=False
+        ) as response:
+            if not self.check_page(response, 'id="project-total"'):
+                return
+            rows = ITEM_ROW.findall(response.text)
+            if not rows:
+                response.failure(
+                    "no work items with a volume form: was the project given an estimate (seed.py)?"
+                )
+                return
+        for edit, (item_id, form_token, version) in enumerate(random.sample(rows, k=min(len(rows), 2))):
+            if edit:
+                if random.random() < 0.5:
+                    break
+                gevent.sleep(random.uniform(1.0, 3.0))  # types the next volume
+            self.post_volume(pk, int(item_id), form_token, int(version))
+
+    def post_volume(self, pk: int, item_id: int, form_token: str, version: int) -> None:
+        # As an estimator types it: "12,5", "1.234,05", or a whole number without separators ("1234"; the
+        # form refuses "1.234" as ambiguous). The row then shows the volume with 4 decimals: "1.234,0500".
+        whole, cents = random.randint(1, 2500), random.choice([0, 5, 25, 50, 75, random.randint(1, 99)])
+        thousands = f"{whole:,}".replace(",", ".")
+        typed = f"{thousands},{cents:02d}".rstrip("0") if cents else str(whole)
+        shown = f"{thousands},{cents:02d}00"
+        data = {
+            "csrfmiddlewaretoken": form_token,
+            "version": str(version),
+            "volume": typed,
+            "volume_formula": "",
+        }
+        headers = {
+            **self.htmx_headers(f"/projects/{pk}/items/", f"item-{item_id}"),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{self.host}/projects/{pk}/items/",
+            "X-CSRFToken": self.csrf_cookie(),
+        }
+        with self.client.post(
+            f"/projects/{pk}/items/{item_id}/volume/",
+            name="/projects/[id]/items/[item]/volume/ (htmx POST)",
+            data=urlencode(data),
+            headers=headers,
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            text = (response.text or "") if response.status_code == 200 else ""
+            if EDIT_CONFLICT in text:
+                response.failure("edit conflict (optimistic lock) on a row only this user edits")
+            elif response.status_code == 200 and 'class="errorlist"' in text:
+                start = text.index('class="errorlist"')
+                error = text[start : text.find("</form>", start)][:400]
+                error = " ".join(html.unescape(re.sub(r"<[^>]*>|^[^>]*>", " ", error)).split())
+                response.failure(f"volume {typed!r} refused: {error[:120]}")
+            else:
+                self.check_fragment(
+                    response,
+                    f'<tr id="item-{item_id}" ',
+                    f'name="version" value="{version + 1}"',
+                    f'value="{shown}"',
+                    '<tr id="project-total" hx-swap-oob="outerHTML">',
+                )

@@ -6,16 +6,17 @@
 #
 # Environment: PY (python, default .venv/bin/python), DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/ahsp_load, created when missing), REDIS_URL (default
-# redis://127.0.0.1:6379/2), LOAD_PROJECTS (projects per account, default 45), LOAD_REFERENCE_XLSX
-# (a reference workbook to import before the run), LOAD_WORKER_CLASS (gthread, the default, as in the
-# Dockerfile; or sync) and LOAD_THREADS (threads per gthread worker, default 4 as in the Dockerfile).
+# redis://127.0.0.1:6379/2), LOAD_PROJECTS (projects per account, default 45), LOAD_ESTIMATES (how many
+# of them, at the top of the dashboard, get an estimate for the RAB pages and volume edits, default 5),
+# LOAD_REFERENCE_XLSX (a reference workbook to import before the run), LOAD_WORKER_CLASS (gthread, the
+# default, as in the Dockerfile; or sync) and LOAD_THREADS (threads per gthread worker, default 4).
 #
 # Prints P50/P95/P99, requests and failures per endpoint and the CPU used by the server and by Locust;
 # exits non-zero when any request failed. Everything started here is stopped on exit, however it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 die() {
   printf 'loadtest: %s\n' "$*" >&2
   exit 1
@@ -44,6 +45,9 @@ case "$WORKER_CLASS" in
   *) die "LOAD_WORKER_CLASS must be gthread or sync, got '$WORKER_CLASS'" ;;
 esac
 PROJECTS=${LOAD_PROJECTS:-45}
+ESTIMATES=${LOAD_ESTIMATES:-5}
+[[ $ESTIMATES =~ ^[0-9]+$ ]] && [ "$ESTIMATES" -le "$PROJECTS" ] ||
+  die "LOAD_ESTIMATES must be a number from 0 to LOAD_PROJECTS ($PROJECTS), got '$ESTIMATES'"
 
 PY=${PY:-.venv/bin/python}
 [ -x "$PY" ] || die "PY=$PY is not an executable Python; create the virtualenv first (make venv) or set PY"
@@ -61,7 +65,7 @@ export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export ACCOUNT_RATE_LIMITS_OFF=1 # every simulated user logs in from 127.0.0.1
 export CACHE_KEY_PREFIX=ahsp-load HUEY_NAME=ahsp-load
-export LOAD_USER_COUNT=$USERS
+export LOAD_USER_COUNT=$USERS LOAD_ESTIMATES=$ESTIMATES
 export PYTHONUNBUFFERED=1
 
 RUN_DIR=var/loadtest/$(date +%Y%m%d-%H%M%S)-u$USERS-s$DURATION
@@ -149,10 +153,10 @@ esac
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no"
 
 # --- database, static files, data ------------------------------------------------------------------
-log "migrate, collectstatic, seed ($USERS accounts x $PROJECTS projects)"
+log "migrate, collectstatic, seed ($USERS accounts x $PROJECTS projects, $ESTIMATES with an estimate)"
 "$PY" manage.py migrate --noinput -v 0 || die "migrate failed"
 "$PY" manage.py collectstatic --noinput -v 0 || die "collectstatic failed"
-"$PY" loadtest/seed.py --users "$USERS" --projects "$PROJECTS" || die "seeding failed"
+"$PY" loadtest/seed.py --users "$USERS" --projects "$PROJECTS" --estimates "$ESTIMATES" || die "seeding failed"
 
 # --- the stack -----------------------------------------------------------------------------------
 PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

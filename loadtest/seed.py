@@ -1,9 +1,13 @@
-"""Seed the load-test data (idempotent): N accounts with M projects each, and a non-empty reference library.
+"""Seed the load-test data (idempotent): N accounts with M projects each, estimates, a reference library.
 
-    DJANGO_SETTINGS_MODULE=project.settings python loadtest/seed.py --users 50 --projects 45
+    DJANGO_SETTINGS_MODULE=project.settings python loadtest/seed.py --users 50 --projects 45 --estimates 5
 
 Accounts are user0001@load.test ... with the password from LOAD_PASSWORD (default in accounts.py);
-existing accounts get that password again, and each keeps at least M projects. The reference library:
+existing accounts get that password again, and each keeps at least M projects. The E most recently
+updated projects of each account (the top of its dashboard, where the locustfile opens the RAB and edits
+volumes) get an estimate when they have no work breakdown yet: 3 sections x 10 work items over priced
+project analyses (resources with prices, components), written with bulk_create and then priced by
+`recalculate_project`, as the app does (E=0: none). The reference library:
 `manage.py seed_demo` when the command exists, then `import_reference $LOAD_REFERENCE_XLSX` when that
 variable names a file; if the library is still empty, a small built-in set of analyses is added so the
 search and analysis pages have something to show.
@@ -81,6 +85,30 @@ FALLBACK_RESOURCES = {
     "baja": ("LT.M.07", "Baja ringan", "kg", "material"),
     "pipa": ("LT.M.08", "Pipa PVC 3/4 inci", "m", "material"),
 }
+
+# Prices (Rp) of FALLBACK_RESOURCES in a seeded estimate, scaled a little per project.
+ESTIMATE_PRICES = {
+    "pekerja": 110_000,
+    "tukang": 135_000,
+    "mandor": 160_000,
+    "pasir": 285_000,
+    "semen": 1_450,
+    "besi": 14_500,
+    "kayu": 4_200_000,
+    "keramik": 95_000,
+    "cat": 45_000,
+    "baja": 22_000,
+    "pipa": 18_500,
+}
+ESTIMATE_SECTIONS = [
+    "Pekerjaan Persiapan",
+    "Pekerjaan Tanah dan Pondasi",
+    "Pekerjaan Struktur Beton",
+    "Pekerjaan Dinding dan Plesteran",
+    "Pekerjaan Lantai dan Finishing",
+    "Pekerjaan Atap",
+]
+ESTIMATE_SHAPE = (3, 10)  # sections per estimate, work items per section
 
 
 def setup_django() -> None:
@@ -160,6 +188,177 @@ def seed_projects(users: list, per_user: int) -> None:
     print(f"seed: {per_user} projects per account ({len(new)} new)")
 
 
+def estimate_price(key: str, project) -> Decimal:
+    """The price of FALLBACK_RESOURCES[key] in a seeded estimate: up to 18 % dearer, by project."""
+    return Decimal(ESTIMATE_PRICES[key]) * (100 + project.pk % 7 * 3) / 100
+
+
+def estimate_lines(index: int, material: str | None) -> list[tuple[str, Decimal]]:
+    """The components (resource key, coefficient) of FALLBACK_ANALYSES[index] in a seeded estimate."""
+    lines = [("pekerja", "0.750"), ("tukang", "0.250"), ("mandor", "0.025")]
+    if material:
+        lines.append((material, str(1 + index % 5)))
+    return [(key, Decimal(coefficient)) for key, coefficient in lines]
+
+
+def estimate_unit_prices(project, cache: dict) -> dict:
+    """UnitPriceBreakdown per index of FALLBACK_ANALYSES, computed like `recalculate_project` does
+    (same pure function, same inputs), once per distinct (prices, BUK %, HSP rounding)."""
+    from ahsp.calculations.unit_price import AnalysisInput, ComponentInput, calculate_unit_prices
+
+    key = (project.pk % 7, project.overhead_profit_pct, project.hsp_rounding_step)
+    if key not in cache:
+        inputs = {
+            index: AnalysisInput(
+                index,
+                tuple(
+                    ComponentInput(FALLBACK_RESOURCES[res][3], coefficient, estimate_price(res, project))
+                    for res, coefficient in estimate_lines(index, material)
+                ),
+                project.overhead_profit_pct,
+            )
+            for index, (_code, _name, _unit, material) in enumerate(FALLBACK_ANALYSES)
+        }
+        cache[key] = calculate_unit_prices(
+            inputs, hsp_rounding_step=project.hsp_rounding_step, hsp_rounding_mode="half_up"
+        )
+    return cache[key]
+
+
+def seed_estimates(users: list, per_user: int) -> None:
+    """An estimate in each account's `per_user` most recently updated projects that have none yet.
+
+    Written with bulk_create, with the derived values (analysis A/B/C/D, item HSP and amount) computed
+    in memory by the app's own calculation; `recalculate_project` then checks the first and last new
+    project (it must find nothing to change), or, if it does, reprices every new project."""
+    import time
+
+    from django.db import transaction
+
+    from ahsp.calculations.totals import line_amount
+    from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, Section, WorkItem
+    from ahsp.services.recalc import STORED_PLACES, recalculate_project
+
+    if per_user <= 0:
+        print("seed: no estimates (--estimates 0)")
+        return
+    started = time.monotonic()
+    chosen: dict[int, list[int]] = {}
+    for project_id, owner_id in (
+        Project.objects.filter(owner__in=users)
+        .order_by("owner_id", "-updated_at", "-id")  # the dashboard's default order, per account
+        .values_list("id", "owner_id")
+    ):
+        ids = chosen.setdefault(owner_id, [])
+        if len(ids) < per_user:
+            ids.append(project_id)
+    wanted = [pk for ids in chosen.values() for pk in ids]
+    done = set(Section.objects.filter(project_id__in=wanted).values_list("project_id", flat=True))
+    projects = list(Project.objects.filter(pk__in=[pk for pk in wanted if pk not in done]).order_by("id"))
+    if not projects:
+        print(f"seed: {per_user} projects per account have an estimate (0 new)")
+        return
+    section_count, items_per_section = ESTIMATE_SHAPE
+    cache: dict = {}
+    prices = {project.pk: estimate_unit_prices(project, cache) for project in projects}
+    with transaction.atomic():
+        resources = ProjectResource.objects.bulk_create(
+            [
+                ProjectResource(
+                    project=project,
+                    code=code,
+                    name=name,
+                    unit=unit,
+                    category=category,
+                    unit_price=estimate_price(key, project),
+                )
+                for project in projects
+                for key, (code, name, unit, category) in FALLBACK_RESOURCES.items()
+            ],
+            batch_size=2000,
+        )
+        resource_ids = {(r.project_id, r.code): r.pk for r in resources}
+        analyses = []
+        for project in projects:
+            for index, (code, name, unit, _material) in enumerate(FALLBACK_ANALYSES):
+                result = prices[project.pk][index]
+                analyses.append(
+                    ProjectAnalysis(
+                        project=project,
+                        code=code,
+                        name=name,
+                        unit=unit,
+                        labour=result.labour.quantize(STORED_PLACES),
+                        material=result.material.quantize(STORED_PLACES),
+                        equipment=result.equipment.quantize(STORED_PLACES),
+                        other=result.other.quantize(STORED_PLACES),
+                        direct=result.direct.quantize(STORED_PLACES),
+                        missing_prices=result.missing_prices,
+                    )
+                )
+        ProjectAnalysis.objects.bulk_create(analyses, batch_size=2000)
+        analysis_ids = {(a.project_id, a.code): a.pk for a in analyses}
+        AnalysisComponent.objects.bulk_create(
+            [
+                AnalysisComponent(
+                    analysis_id=analysis_ids[project.pk, code],
+                    position=position,
+                    resource_id=resource_ids[project.pk, FALLBACK_RESOURCES[key][0]],
+                    coefficient=coefficient,
+                )
+                for project in projects
+                for index, (code, _name, _unit, material) in enumerate(FALLBACK_ANALYSES)
+                for position, (key, coefficient) in enumerate(estimate_lines(index, material), start=1)
+            ],
+            batch_size=5000,
+        )
+        sections = Section.objects.bulk_create(
+            [
+                Section(
+                    project=project,
+                    name=ESTIMATE_SECTIONS[position % len(ESTIMATE_SECTIONS)],
+                    position=position,
+                )
+                for project in projects
+                for position in range(section_count)
+            ],
+            batch_size=2000,
+        )
+        items = []
+        for section in sections:
+            for position in range(items_per_section):
+                n = section.position * items_per_section + position
+                index = n % len(FALLBACK_ANALYSES)
+                code, name, unit, _material = FALLBACK_ANALYSES[index]
+                volume = Decimal((section.project_id * 37 + n * 53) % 2000 + 10) / 4
+                unit_rate = prices[section.project_id][index].unit_rate
+                items.append(
+                    WorkItem(
+                        project_id=section.project_id,
+                        section=section,
+                        analysis_id=analysis_ids[section.project_id, code],
+                        name=name,
+                        unit=unit,
+                        position=position,
+                        volume=volume,
+                        unit_rate=unit_rate,
+                        amount=line_amount(volume, unit_rate),
+                    )
+                )
+        WorkItem.objects.bulk_create(items, batch_size=5000)
+        checked = {projects[0].pk: projects[0], projects[-1].pk: projects[-1]}.values()
+        results = [recalculate_project(project) for project in checked]
+        if any(result.analyses_changed or result.items_changed for result in results):
+            print("seed: warning: seeded prices differ from recalculate_project; repricing every project")
+            for project in projects:
+                recalculate_project(project)
+    print(
+        f"seed: {per_user} projects per account have an estimate ({len(projects)} new: "
+        f"{section_count} sections x {items_per_section} work items, {len(FALLBACK_ANALYSES)} analyses, "
+        f"{len(FALLBACK_RESOURCES)} priced resources each; {time.monotonic() - started:.1f} s)"
+    )
+
+
 def seed_reference_library() -> None:
     from django.core.management import call_command, get_commands
 
@@ -230,12 +429,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10, help="number of accounts (default 10)")
     parser.add_argument("--projects", type=int, default=45, help="projects per account (default 45)")
+    parser.add_argument(
+        "--estimates",
+        type=int,
+        default=5,
+        help="projects per account (the most recently updated) with an estimate (default 5)",
+    )
     args = parser.parse_args(argv)
     if args.users < 1 or args.projects < 1:
         parser.error("--users and --projects must be at least 1")
+    if not 0 <= args.estimates <= args.projects:
+        parser.error("--estimates must be between 0 and --projects")
     setup_django()
     users = seed_users(args.users)
     seed_projects(users, args.projects)
+    seed_estimates(users, args.estimates)
     seed_reference_library()
     return 0
 
