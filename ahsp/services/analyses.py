@@ -129,7 +129,7 @@ def _finish(analysis: ProjectAnalysis) -> ProjectAnalysis:
     if modified != analysis.is_modified:
         analysis.is_modified = modified
         analysis.save(update_fields=["is_modified"])
-    recalc.recalculate_project(analysis.project)
+    recalc.recalculate_project(analysis.project, analysis_ids={analysis.pk})
     analysis.refresh_from_db()
     return analysis
 
@@ -395,7 +395,7 @@ def set_overhead_override(*, item: WorkItem, pct: Decimal | None, by) -> WorkIte
     current.full_clean()
     current.version = F("version") + 1
     current.save(update_fields=["overhead_pct_override", "version"])
-    recalc.recalculate_project(current.project)
+    recalc.recalculate_project(current.project, analysis_ids={current.analysis_id})
     current.refresh_from_db()
     if pct is None:
         summary = f"BUK pekerjaan “{current.name[:120]}” kembali memakai BUK proyek"

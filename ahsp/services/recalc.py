@@ -23,8 +23,9 @@ class RecalcResult:
     items_changed: int
 
 
-def build_inputs(project: Project) -> dict[int, AnalysisInput]:
-    """Calculation inputs for every analysis of the project, plus one per work item with its own BUK %."""
+def build_inputs(project: Project, only: set[int] | None = None) -> dict[int, AnalysisInput]:
+    """Calculation inputs for the project's analyses (all, or the ids in `only`, which must be closed
+    under nesting: every analysis nested in one of them is in it too)."""
     prices = {
         pk: (category, price)
         for pk, category, price in ProjectResource.objects.filter(project=project).values_list(
@@ -32,10 +33,11 @@ def build_inputs(project: Project) -> dict[int, AnalysisInput]:
         )
     }
     components: dict[int, list[ComponentInput]] = {}
-    rows = (
-        AnalysisComponent.objects.filter(analysis__project=project)
-        .order_by("analysis_id", "position", "id")
-        .values_list("analysis_id", "resource_id", "nested_analysis_id", "coefficient")
+    rows = AnalysisComponent.objects.filter(analysis__project=project)
+    if only is not None:
+        rows = rows.filter(analysis_id__in=only)
+    rows = rows.order_by("analysis_id", "position", "id").values_list(
+        "analysis_id", "resource_id", "nested_analysis_id", "coefficient"
     )
     for analysis_id, resource_id, nested_id, coefficient in rows:
         if nested_id is not None:
@@ -44,11 +46,46 @@ def build_inputs(project: Project) -> dict[int, AnalysisInput]:
             category, price = prices[resource_id]
             component = ComponentInput(category, coefficient, price)
         components.setdefault(analysis_id, []).append(component)
-    inputs = {
-        pk: AnalysisInput(pk, tuple(components.get(pk, ())), project.overhead_profit_pct)
-        for pk in ProjectAnalysis.objects.filter(project=project).values_list("id", flat=True)
-    }
-    return inputs
+    ids = (
+        only
+        if only is not None
+        else ProjectAnalysis.objects.filter(project=project).values_list("id", flat=True)
+    )
+    return {pk: AnalysisInput(pk, tuple(components.get(pk, ())), project.overhead_profit_pct) for pk in ids}
+
+
+def affected_analyses(project: Project, *, analysis_ids: set[int], resource_ids: set[int]) -> set[int]:
+    """The analyses to recompute after a change to some analyses or resource prices: those, everything
+    that nests them (any depth), and everything they nest (needed to price them). Two queries."""
+    edges = list(
+        AnalysisComponent.objects.filter(
+            analysis__project=project, nested_analysis__isnull=False
+        ).values_list("analysis_id", "nested_analysis_id")
+    )
+    seeds = set(analysis_ids)
+    if resource_ids:
+        seeds |= set(
+            AnalysisComponent.objects.filter(resource_id__in=resource_ids).values_list(
+                "analysis_id", flat=True
+            )
+        )
+    parents: dict[int, set[int]] = {}
+    children: dict[int, set[int]] = {}
+    for parent, child in edges:
+        parents.setdefault(child, set()).add(parent)
+        children.setdefault(parent, set()).add(child)
+
+    def closure(start: set[int], links: dict[int, set[int]]) -> set[int]:
+        seen, frontier = set(start), list(start)
+        while frontier:
+            for nxt in links.get(frontier.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append(nxt)
+        return seen
+
+    changed = closure(seeds, parents)
+    return changed | closure(changed, children)
 
 
 def item_input_id(item_id: int) -> int:
@@ -56,13 +93,25 @@ def item_input_id(item_id: int) -> int:
     return -item_id
 
 
-def recalculate_project(project: Project) -> RecalcResult:
-    inputs = build_inputs(project)
-    items = list(
-        WorkItem.objects.filter(project=project).only(
-            "id", "analysis_id", "volume", "overhead_pct_override", "unit_rate", "amount"
+def recalculate_project(
+    project: Project, *, analysis_ids: set[int] | None = None, resource_ids: set[int] | None = None
+) -> RecalcResult:
+    """Recompute derived values: of the whole project, or only of what a change to `analysis_ids` /
+    the prices of `resource_ids` can affect (so one price edit does not reprice the whole project)."""
+    scope = None
+    if analysis_ids is not None or resource_ids is not None:
+        scope = affected_analyses(
+            project, analysis_ids=analysis_ids or set(), resource_ids=resource_ids or set()
         )
-    )
+        if not scope:
+            return RecalcResult(0, 0)
+    inputs = build_inputs(project, scope)
+    items = WorkItem.objects.filter(project=project)
+    analyses = ProjectAnalysis.objects.filter(project=project)
+    if scope is not None:
+        items = items.filter(analysis_id__in=scope)
+        analyses = analyses.filter(id__in=scope)
+    items = list(items.only("id", "analysis_id", "volume", "overhead_pct_override", "unit_rate", "amount"))
     for item in items:
         if item.overhead_pct_override is not None:
             nested = ComponentInput("other", Decimal("1"), None, nested_analysis_id=item.analysis_id)
@@ -74,7 +123,7 @@ def recalculate_project(project: Project) -> RecalcResult:
     )
 
     changed_analyses = []
-    for analysis in ProjectAnalysis.objects.filter(project=project).only("id", *ANALYSIS_FIELDS):
+    for analysis in analyses.only("id", *ANALYSIS_FIELDS):
         result = results[analysis.pk]
         values = {
             "labour": result.labour.quantize(STORED_PLACES),

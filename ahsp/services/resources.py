@@ -117,7 +117,7 @@ def set_price(
     current.save(update_fields=["unit_price", "purchase_unit", "purchase_factor"])
     price_changed = before["unit_price"] != after["unit_price"]
     if price_changed:
-        recalc.recalculate_project(Project.objects.get(pk=current.project_id))
+        recalc.recalculate_project(Project.objects.get(pk=current.project_id), resource_ids={current.pk})
         old = None if before["unit_price"] is None else Decimal(before["unit_price"])
         summary = (
             f"Harga satuan dasar “{current.code} {current.name[:100]}” diubah: "

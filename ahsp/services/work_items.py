@@ -60,7 +60,7 @@ def _create_item(
     )
     item.full_clean()
     item.save()
-    recalc.recalculate_project(project)
+    recalc.recalculate_project(project, analysis_ids={analysis.pk})
     item.refresh_from_db()
     audit.record(
         by=by,

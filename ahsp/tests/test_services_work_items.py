@@ -197,3 +197,29 @@ def test_sections_move_among_siblings_only(setup, user):
     assert not sections.move(section=second, direction="up", by=user).position  # already first
     moves = AuditEvent.objects.filter(target_type="section", action="update")
     assert moves.count() == 1 and moves.get().after == {"position": 0}
+
+
+def test_scoped_recalculation_touches_only_what_a_price_can_affect(setup, user):
+    """Cement is used only by the concrete analysis, which the slab nests: a cement price change
+    reprices concrete and slab, never the excavation."""
+    project, section, library = setup
+    dig = work_items.add_from_reference(project=project, section=section, reference=library["dig"], by=user)
+    slab = work_items.add_from_reference(project=project, section=section, reference=library["slab"], by=user)
+    cement = ProjectResource.objects.get(project=project, code="B.1871")
+    ProjectResource.objects.filter(project=project).exclude(pk=cement.pk).update(unit_price=Decimal("100000"))
+    recalc.recalculate_project(project)
+    dig.refresh_from_db()
+    dig_rate = dig.unit_rate
+    ProjectResource.objects.filter(project=project, code="TK.0008").update(unit_price=Decimal("1"))  # not told
+
+    cement.unit_price = Decimal("1300")
+    cement.save()
+    result = recalc.recalculate_project(project, resource_ids={cement.pk})
+
+    assert result.analyses_changed == 2 and result.items_changed == 1
+    dig.refresh_from_db()
+    slab.refresh_from_db()
+    assert dig.unit_rate == dig_rate  # out of scope: untouched even though Pekerja changed meanwhile
+    # scoped values equal a full recalculation for the rows in scope:
+    # concrete D = 371 x 1.300 + 1,65 x 1 = 482.301,65; slab D = 0,12 x that = 57.876,198; x 1,1 = 63.663,82
+    assert slab.unit_rate == Decimal("63663.82")
