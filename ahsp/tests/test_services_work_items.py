@@ -210,7 +210,9 @@ def test_scoped_recalculation_touches_only_what_a_price_can_affect(setup, user):
     recalc.recalculate_project(project)
     dig.refresh_from_db()
     dig_rate = dig.unit_rate
-    ProjectResource.objects.filter(project=project, code="TK.0008").update(unit_price=Decimal("1"))  # not told
+    ProjectResource.objects.filter(project=project, code="TK.0008").update(
+        unit_price=Decimal("1")
+    )  # not told
 
     cement.unit_price = Decimal("1300")
     cement.save()
