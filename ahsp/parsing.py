@@ -12,7 +12,9 @@ Rules, in order:
 3. When one kind occurs once, it is the decimal separator (``1234,56``, ``0,500``, ``1234.567``), EXCEPT
    the ambiguous form: exactly three digits after it and a 1-3 digit integer part not starting with 0
    (``1.234``, ``12,500``), which could mean thousands or decimals and is refused with a hint. ``0,500``
-   is not ambiguous: a thousands group never starts with 0.
+   is not ambiguous: a thousands group never starts with 0. Where at most two decimals are allowed
+   (``max_places < 3``, e.g. prices in rupiah), three digits after the separator can only be a thousands
+   group, so ``Rp 100.000`` reads as 100000.
 4. Thousands groups: the first has 1-3 digits and does not start with 0, every other has exactly 3.
 
 Errors are ``NumberInputError`` (a ``ValueError``) with a message in Bahasa Indonesia and a ``code``
@@ -104,7 +106,10 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
         decimal_sep = "." if dots else ","
         int_part, fraction = number.split(decimal_sep)
         group_chars = " "
-        if " " not in int_part and len(fraction) == 3 and 1 <= len(int_part) <= 3 and int_part[0] != "0":
+        looks_grouped = " " not in int_part and len(fraction) == 3 and 1 <= len(int_part) <= 3
+        if looks_grouped and int_part[0] != "0" and max_places < 3:
+            int_part, fraction, group_chars, decimal_sep = number, None, " " + decimal_sep, None
+        elif looks_grouped and int_part[0] != "0":
             thousands = int_part + fraction
             grouped = f"{int(thousands):,}".replace(",", ".")
             raise NumberInputError(

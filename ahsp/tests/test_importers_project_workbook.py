@@ -125,9 +125,9 @@ def test_prices_accept_numeric_cells_and_indonesian_or_plain_text(tmp_path, cell
 @pytest.mark.parametrize(
     ("cell", "reason_part"),
     [
-        ("1.234", "ambigu"),
+        ("1.2.34", "pemisah ribuan"),
         ("dua ribu", "bukan angka"),
-        ("12,345", "ambigu"),
+        ("12,3456", "Paling banyak 2 angka"),
         ("1,2,3", "pemisah ribuan"),
         (12.345, "Paling banyak 2 angka di belakang koma"),
         ("-5", "tidak boleh negatif"),

@@ -206,3 +206,23 @@ def test_parse_decimal_only_raises_number_input_error(text):
         assert str(error)
     else:
         assert isinstance(result, Decimal) and result.is_finite()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rp 100.000", Decimal("100000")),  # a price cannot have 3 decimals: thousands
+        ("65.000", Decimal("65000")),
+        ("12,500", Decimal("12500")),
+        ("0,500", Decimal("0.50")),  # 0 never starts a thousands group: still a decimal
+        ("1.250,50", Decimal("1250.50")),
+    ],
+)
+def test_three_digit_group_is_thousands_when_at_most_two_decimals_are_allowed(text, expected):
+    assert parse_decimal(text, max_places=2) == expected
+
+
+def test_three_digit_group_stays_ambiguous_for_quantities():
+    with pytest.raises(NumberInputError) as excinfo:
+        parse_decimal("1.234", max_places=4)
+    assert excinfo.value.code == "ambiguous"

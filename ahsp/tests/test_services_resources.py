@@ -288,7 +288,7 @@ def test_import_prices_all_or_nothing_reports_every_bad_row(user):
         ["L.01", "Pekerja", "OH", "Tenaga Kerja", 100000],  # valid, but must not be written
         ["L.04", "Mandor", "OH", "Tenaga Kerja", "seratus ribu"],  # text
         ["B.01", "Semen", "kg", "Bahan", -1300],  # negative
-        ["B.01", "Semen", "kg", "Bahan", "1.300"],  # ambiguous
+        ["B.01", "Semen", "kg", "Bahan", "1.3.00"],  # inconsistent grouping
         ["L.04", "Mandor", "OH", "Tenaga Kerja", 12.345],  # 3 decimals
         [None, "Tanpa kode", "m3", "Bahan", 5000],  # a price without a code
     ]
@@ -300,14 +300,14 @@ def test_import_prices_all_or_nothing_reports_every_bad_row(user):
     assert problems == [
         ("Harga", 3, "E (harga_satuan)", "seratus ribu"),
         ("Harga", 4, "E (harga_satuan)", "-1300"),
-        ("Harga", 5, "E (harga_satuan)", "1.300"),
+        ("Harga", 5, "E (harga_satuan)", "1.3.00"),
         ("Harga", 6, "E (harga_satuan)", "12.345"),
         ("Harga", 7, "A (kode_item)", ""),
     ]
     reasons = [p.reason for p in report.errors]
     assert "bukan angka" in reasons[0]
     assert "tidak boleh negatif" in reasons[1]
-    assert "ambigu" in reasons[2]
+    assert "tidak konsisten" in reasons[2]
     assert "2 angka di belakang koma" in reasons[3]
     assert "Kode item kosong" in reasons[4]
     assert "Tidak ada harga yang diubah" in report.summary
@@ -410,6 +410,7 @@ def test_import_prices_with_nothing_changed_writes_no_audit_event(user):
         ("1.250.000", Decimal("1250000.00")),
         ("1250000,5", Decimal("1250000.50")),
         ("Rp 65.000,00", Decimal("65000.00")),
+        ("Rp 65.000", Decimal("65000.00")),  # two decimals at most: a thousands group
         ("  ", None),
         (None, None),
         (0, Decimal("0.00")),
@@ -419,7 +420,7 @@ def test_parse_price_cell_valid(cell, expected):
     assert resource_services.parse_price_cell(cell) == expected
 
 
-@pytest.mark.parametrize("cell", [True, "abc", -1, "1,250", "Rp 65.000", 1.005, 10**16, float("nan")])
+@pytest.mark.parametrize("cell", [True, "abc", -1, "1,2,50", "Rp 65.00.0", 1.005, 10**16, float("nan")])
 def test_parse_price_cell_invalid(cell):
     with pytest.raises(NumberInputError):
         resource_services.parse_price_cell(cell)

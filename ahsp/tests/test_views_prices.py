@@ -213,7 +213,7 @@ def test_edit_htmx_price_per_purchase_unit(logged_in_client, user):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"unit_price": "1.250"}, "ambigu"),
+        ({"unit_price": "1.25.0"}, "tidak konsisten"),
         ({"unit_price": "seratus ribu"}, "bukan angka"),
         ({"unit_price": "-5"}, "tidak boleh negatif"),
         ({"unit_price": "10,5555"}, "Paling banyak 2 angka di belakang koma"),
@@ -305,15 +305,15 @@ def test_import_happy_path_redirects_with_summary_and_notes(logged_in_client, us
 
 def test_import_with_a_bad_row_writes_nothing_and_shows_the_report(logged_in_client, user):
     project, _item, worker, _foreman, _cement = make_estimate(user)
-    rows = [HEADER, ["L.01", "Pekerja", "OH", "", 100000], ["L.04", "Mandor", "OH", "", "1.500"]]
+    rows = [HEADER, ["L.01", "Pekerja", "OH", "", 100000], ["L.04", "Mandor", "OH", "", "1.5.00"]]
 
     response = logged_in_client.post(import_url(project), {"file": upload(rows)})
 
     assert response.status_code == 200
     text = response.text
     assert 'id="import-report"' in text and "Impor harga dibatalkan: 1 masalah" in text
-    assert '<td>Harga</td><td class="num">3</td><td>E (harga_satuan)</td><td>1.500</td>' in text
-    assert "ambigu" in text
+    assert '<td>Harga</td><td class="num">3</td><td>E (harga_satuan)</td><td>1.5.00</td>' in text
+    assert "tidak konsisten" in text
     worker.refresh_from_db()
     assert worker.unit_price is None
 
