@@ -27,6 +27,11 @@ urlpatterns = [
         name="section_move",
     ),
     path(
+        "projects/<int:pk>/items/sections/<int:section_id>/",
+        work_items.work_item_section,
+        name="work_item_section",
+    ),
+    path(
         "projects/<int:pk>/items/sections/<int:section_id>/rename/",
         work_items.section_rename,
         name="section_rename",

@@ -244,6 +244,8 @@ X_FRAME_OPTIONS = "DENY"
 AHSP_REPORT_DIR = Path(env("AHSP_REPORT_DIR", str(DATA_DIR / "reports")))
 DASHBOARD_PAGE_SIZE = 20
 REFERENCE_PAGE_SIZE = 25
+# Work breakdown pages with more items than this show their sections closed (rows load per section).
+WORK_BREAKDOWN_EAGER_ITEMS = int(env("WORK_BREAKDOWN_EAGER_ITEMS", "300"))
 
 LOGGING = {
     "version": 1,

@@ -210,3 +210,58 @@ def test_arabic_numbering_on_the_breakdown_and_the_rab(logged_in_client, estimat
     rab = logged_in_client.get(url("project_rab_csv", project.pk))
     rows = b"".join(rab.streaming_content).decode("utf-8-sig").splitlines()
     assert rows[1].startswith("1;") and rows[2].startswith("1.1;")
+
+
+@pytest.fixture
+def big_project(settings, estimate, user):
+    """Above the eager limit the sections start closed (the limit is lowered to keep the test small)."""
+    settings.WORK_BREAKDOWN_EAGER_ITEMS = 3
+    project, first = estimate["project"], estimate["section"]
+    second = sections.create(project=project, name="Pekerjaan Beton", by=user)
+    for i in range(3):
+        work_items.add_custom(project=project, section=second, name=f"Beton {i}", unit="m3", by=user)
+    return project, first, second
+
+
+def test_big_breakdown_shows_closed_sections_with_a_lazy_link(logged_in_client, big_project):
+    project, first, second = big_project
+    page = logged_in_client.get(url("work_item_list", project.pk))
+    assert 'class="item-row"' not in page.text
+    assert f'hx-get="/projects/{project.pk}/items/sections/{second.pk}/"' in page.text
+    assert "Tampilkan 3 pekerjaan" in page.text and "Tampilkan 1 pekerjaan" in page.text
+
+
+def test_section_fragment_returns_numbered_rows(logged_in_client, big_project):
+    project, first, second = big_project
+    response = logged_in_client.get(url("work_item_section", project.pk, second.pk), headers=HX)
+    assert "<html" not in response.text and "<tbody" not in response.text
+    assert response.text.count('class="item-row"') == 3
+    assert ">II.3<" in response.text and "Beton 2" in response.text
+
+
+def test_section_open_without_js(logged_in_client, big_project):
+    project, first, second = big_project
+    redirect_response = logged_in_client.get(url("work_item_section", project.pk, second.pk))
+    assert redirect_response.status_code == 302 and f"?open={second.pk}" in redirect_response["Location"]
+    page = logged_in_client.get(url("work_item_list", project.pk) + f"?open={second.pk}")
+    assert page.text.count('class="item-row"') == 3 and "Tampilkan 1 pekerjaan" in page.text
+
+
+def test_big_breakdown_query_count_does_not_grow(
+    logged_in_client, big_project, user, django_assert_max_num_queries
+):
+    project, first, second = big_project
+    for i in range(40):
+        work_items.add_custom(project=project, section=second, name=f"Tambahan {i}", unit="m3", by=user)
+    with django_assert_max_num_queries(10):
+        logged_in_client.get(url("work_item_list", project.pk))
+    with django_assert_max_num_queries(6):
+        logged_in_client.get(url("work_item_section", project.pk, second.pk), headers=HX)
+
+
+def test_section_fragment_is_404_for_others(client, other_user, estimate):
+    client.force_login(other_user)
+    response = client.get(
+        url("work_item_section", estimate["project"].pk, estimate["section"].pk), headers=HX
+    )
+    assert response.status_code == 404

@@ -31,6 +31,8 @@ class SectionNode:
     depth: int
     items: list = field(default_factory=list)
     children: list = field(default_factory=list)
+    item_count: int = 0
+    loaded: bool = True
 
 
 def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
@@ -38,40 +40,62 @@ def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
     return get_object_or_404(qs, pk=pk)
 
 
-def _tree(project: Project) -> tuple[list[SectionNode], dict]:
-    """The whole breakdown in two queries, numbered (I, I.1, I.1.1)."""
-    sections = list(Section.objects.filter(project=project).order_by("position", "id"))
-    items = list(
-        WorkItem.objects.filter(project=project)
-        .select_related("analysis")
-        .only(
-            "id",
-            "section_id",
-            "name",
-            "unit",
-            "position",
-            "volume",
-            "volume_formula",
-            "volume_error",
-            "unit_rate",
-            "amount",
-            "version",
-            "analysis__code",
-            "analysis__reference_code",
-            "analysis__is_modified",
-            "analysis__missing_prices",
-        )
-        .order_by("position", "id")
-    )
+ITEM_FIELDS = (
+    "id",
+    "section_id",
+    "name",
+    "unit",
+    "position",
+    "volume",
+    "volume_formula",
+    "volume_error",
+    "unit_rate",
+    "amount",
+    "version",
+    "analysis__code",
+    "analysis__reference_code",
+    "analysis__is_modified",
+    "analysis__missing_prices",
+)
+
+
+def _items(project: Project, section_ids: set[int] | None = None) -> list[WorkItem]:
+    qs = WorkItem.objects.filter(project=project)
+    if section_ids is not None:
+        qs = qs.filter(section_id__in=section_ids)
+    return list(qs.select_related("analysis").only(*ITEM_FIELDS).order_by("position", "id"))
+
+
+def _numbers(project: Project, sections: list[Section]) -> tuple[dict, dict[int, int]]:
+    """Derived numbers of every section and item (from positions only) and the item count per section."""
+    positions = list(WorkItem.objects.filter(project=project).values_list("id", "section_id", "position"))
     numbers = number_tree(
         [SectionInput(s.pk, s.parent_id, s.position) for s in sections],
-        [ItemInput(i.pk, i.section_id, i.position, i.volume, i.unit_rate) for i in items],
+        [
+            ItemInput(pk, section_id, position, Decimal("0"), Decimal("0"))
+            for pk, section_id, position in positions
+        ],
         project.numbering_style,
     )
+    counts: dict[int, int] = {}
+    for _pk, section_id, _position in positions:
+        counts[section_id] = counts.get(section_id, 0) + 1
+    return numbers, counts
+
+
+def _tree(project: Project, open_ids: set[int] | frozenset = frozenset()) -> tuple[list[SectionNode], dict]:
+    """The breakdown, numbered (I, I.1, I.1.1), in a constant number of queries. A big project shows its
+    sections closed (rows load per section through HTMX); a small one shows everything."""
+    sections = list(Section.objects.filter(project=project).order_by("position", "id"))
+    numbers, counts = _numbers(project, sections)
+    eager = sum(counts.values()) <= settings.WORK_BREAKDOWN_EAGER_ITEMS
+    items = _items(project, None if eager else set(open_ids))
     nodes = {s.pk: SectionNode(s, numbers[("section", s.pk)], 0) for s in sections}
     roots = []
     for s in sections:
         node = nodes[s.pk]
+        node.item_count = counts.get(s.pk, 0)
+        node.loaded = eager or s.pk in open_ids
         if s.parent_id is None:
             roots.append(node)
         else:
@@ -87,6 +111,23 @@ def _tree(project: Project) -> tuple[list[SectionNode], dict]:
 
     set_depth(roots, 0)
     return roots, nodes
+
+
+@login_required
+@require_GET
+def work_item_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    """The rows of one section (HTMX), or the page with that section open (no JS)."""
+    project = _project(request, pk)
+    section = get_object_or_404(Section, project=project, pk=section_id)
+    if not is_partial(request):
+        return redirect(
+            reverse("ahsp:work_item_list", args=[project.pk]) + f"?open={section.pk}#section-{section.pk}"
+        )
+    numbers, _counts = _numbers(project, list(Section.objects.filter(project=project)))
+    items = _items(project, {section.pk})
+    for item in items:
+        item.number = numbers[("item", item.pk)]
+    return render(request, "ahsp/work_item_list.html#section-items", {"project": project, "items": items})
 
 
 def _flat_sections(roots: list[SectionNode]) -> list[SectionNode]:
@@ -105,7 +146,8 @@ def _total(project: Project) -> Decimal:
 @require_GET
 def work_item_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    roots, _nodes = _tree(project)
+    open_ids = {int(value) for value in request.GET.getlist("open") if value.isdigit()}
+    roots, _nodes = _tree(project, open_ids)
     flat = _flat_sections(roots)
     context = {
         "project": project,
