@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ahsp.views import analyses, prices, project_import, projects, rab, reference, work_items
+from ahsp.views import analyses, exports, prices, project_import, projects, rab, reference, work_items
 
 app_name = "ahsp"
 
@@ -100,6 +100,10 @@ urlpatterns = [
         name="project_rab_section",
     ),
     path("projects/<int:pk>/exports/rab.csv", rab.project_rab_csv, name="project_rab_csv"),
+    path("projects/<int:pk>/exports/", exports.export_centre, name="export_centre"),
+    path("exports/<int:job_id>/", exports.export_job, name="export_job"),
+    path("exports/<int:job_id>/retry/", exports.export_retry, name="export_retry"),
+    path("exports/<int:job_id>/download/", exports.export_download, name="export_download"),
     path("referensi/", reference.reference_search, name="reference_search"),
     path("referensi/impor/", reference.reference_upload, name="reference_upload"),
     path("referensi/<str:code>/", reference.reference_detail, name="reference_detail"),

@@ -7,6 +7,7 @@ from ahsp.models.estimate import (
     Section,
     WorkItem,
 )
+from ahsp.models.export import ExportJob
 from ahsp.models.project import Project, ProjectQuerySet
 from ahsp.models.reference import (
     ReferenceAnalysis,
@@ -25,6 +26,7 @@ __all__ = [
     "Section",
     "WorkItem",
     "AuditEvent",
+    "ExportJob",
     "Project",
     "ProjectQuerySet",
     "ReferenceAnalysis",

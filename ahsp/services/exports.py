@@ -1,0 +1,274 @@
+"""Export jobs: start (or reuse) a job, build its file in the worker, and keep the queue tidy.
+
+``start`` runs in the web request and only writes the job row (plus one audit event) and enqueues the
+huey task after commit. ``run`` is the body of that task: it builds the file through the builder chosen
+by (document, format), reports progress and a heartbeat as it goes, and stores the file through the
+default storage (``STORAGES["default"]``). ``mark_stale`` and ``purge`` are called by a periodic task.
+
+Every status change after ``start`` is a conditional UPDATE (``status=<expected>``), so a job that the
+sweeper marked failed can never be flipped back to done by a worker that was only slow, and a task that
+is delivered twice builds once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ahsp import loaders
+from ahsp.exports import rab_csv
+from ahsp.models import AuditEvent, ExportJob, Project
+from ahsp.services import audit
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+Builder = Callable[[ExportJob, Progress], File]
+
+STALE_MESSAGE = "Pekerja antrean berhenti saat membuat berkas; silakan ulangi."
+BUILD_FAILED_MESSAGE = (
+    "Berkas tidak dapat dibuat karena terjadi galat di server. Silakan ulangi; bila tetap gagal, "
+    "hubungi admin (nomor ekspor #{pk})."
+)
+CONTENT_TYPES = {
+    ExportJob.Format.CSV: "text/csv; charset=utf-8",
+    ExportJob.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ExportCancelled(Exception):
+    """The job is no longer running (marked stale meanwhile): stop building."""
+
+
+# --- Builders: (document, format) -> a File with the content ------------------------------------------
+
+
+def _build_rab_csv(job: ExportJob, progress: Progress) -> File:
+    """The streamed RAB CSV (ahsp/exports/rab_csv.py) written to a temporary file, rows counted."""
+    progress(0, 0, "Menghitung RAB")
+    project = job.project
+    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    total = len(summary.sections) + summary.item_count
+    rows = loaders.iter_full_rab(project, summary, chunk_size=500)
+
+    def counted() -> Iterator[loaders.Row]:
+        for number, row in enumerate(rows, start=1):
+            progress(number, total, f"Menulis baris {number}/{total}")
+            yield row
+
+    target = tempfile.TemporaryFile()
+    for chunk in rab_csv.build_rab_csv(summary, counted()):
+        target.write(chunk)
+    target.seek(0)
+    return File(target, name="rab.csv")
+
+
+def _build_rab_xlsx(job: ExportJob, progress: Progress) -> File:
+    from ahsp.exports.rab_xlsx import build_rab_xlsx  # noqa: PLC0415 (written in parallel; load lazily)
+
+    return ContentFile(build_rab_xlsx(job.project, progress=progress), name="rab.xlsx")
+
+
+BUILDERS: dict[tuple[str, str], Builder] = {
+    (ExportJob.Document.RAB, ExportJob.Format.CSV): _build_rab_csv,
+    (ExportJob.Document.RAB, ExportJob.Format.XLSX): _build_rab_xlsx,
+}
+
+
+def available() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """What the export centre offers: ``[(document, label, [(format, label), ...]), ...]``."""
+    offered: dict[str, list[tuple[str, str]]] = {}
+    for document, fmt in BUILDERS:
+        offered.setdefault(document, []).append((fmt, ExportJob.Format(fmt).label))
+    return [(document, ExportJob.Document(document).label, formats) for document, formats in offered.items()]
+
+
+def is_available(document: str, fmt: str) -> bool:
+    return (document, fmt) in BUILDERS
+
+
+def download_name(job: ExportJob) -> str:
+    """``rab-pembangunan-gedung.xlsx``: ASCII, no path, safe in a Content-Disposition header."""
+    name = slugify(job.project.name)[:80].strip("-") or f"proyek-{job.project_id}"
+    return f"{job.document}-{name}.{job.format}"
+
+
+def content_type(job: ExportJob) -> str:
+    return CONTENT_TYPES.get(job.format, "application/octet-stream")
+
+
+# --- Starting and retrying -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start(*, project: Project, document: str, fmt: str, by, parameters: dict | None = None) -> ExportJob:
+    """A new queued job, or the identical queued/running one of this project (double clicks build once).
+
+    The project row is locked so two simultaneous requests cannot both create a job.
+    """
+    if not is_available(document, fmt):
+        raise ValueError(f"Export {document}/{fmt} is not available.")
+    parameters = parameters or {}
+    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).get()
+    active = ExportJob.objects.filter(
+        project=project, document=document, format=fmt, status__in=ExportJob.ACTIVE_STATUSES
+    ).order_by("-created_at", "-id")
+    for job in active:
+        if job.parameters == parameters:
+            return job
+    job = ExportJob(
+        project=project,
+        requested_by=by if getattr(by, "pk", None) else None,
+        document=document,
+        format=fmt,
+        parameters=parameters,
+        stage="Menunggu giliran",
+    )
+    job.full_clean(exclude=["file"])
+    job.save()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.CREATE,
+        target=job,
+        project_id=project.pk,
+        summary=f"Ekspor {document.upper()} ({fmt.upper()}) dimulai",
+        after={"document": document, "format": fmt, "parameters": parameters},
+    )
+    from ahsp.tasks import build_export  # noqa: PLC0415 (tasks import this module)
+
+    job_id = job.pk
+    transaction.on_commit(lambda: build_export(job_id))
+    return job
+
+
+def retry(*, job: ExportJob, by) -> ExportJob:
+    """A fresh job with the same project, document, format and parameters (the failed one stays)."""
+    return start(project=job.project, document=job.document, fmt=job.format, by=by, parameters=job.parameters)
+
+
+# --- The worker side -------------------------------------------------------------------------------
+
+
+class _Reporter:
+    """Writes progress + heartbeat at every 5 % step, when the kind of stage changes, at the end, and at
+    least every few seconds; raises ``ExportCancelled`` once the job is no longer running."""
+
+    STEP_PERCENT = 5
+    MAX_SILENCE_SECONDS = 5.0
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.last_percent: int | None = None
+        self.last_kind: str | None = None
+        self.last_write = 0.0
+
+    def __call__(self, done: int, total: int, stage: str = "") -> None:
+        percent = done * 100 // total if total else 0
+        kind = re.sub(r"\d+", "#", stage)
+        now = time.monotonic()
+        due = (
+            self.last_percent is None
+            or percent - self.last_percent >= self.STEP_PERCENT
+            or kind != self.last_kind
+            or (total and done >= total)
+            or now - self.last_write >= self.MAX_SILENCE_SECONDS
+        )
+        if not due:
+            return
+        self.last_percent, self.last_kind, self.last_write = percent, kind, now
+        updated = ExportJob.objects.filter(pk=self.job_id, status=ExportJob.Status.RUNNING).update(
+            progress_done=max(done, 0),
+            progress_total=max(total, 0),
+            stage=stage[:200],
+            heartbeat_at=timezone.now(),
+        )
+        if not updated:
+            raise ExportCancelled
+
+
+def run(job_id: int) -> ExportJob | None:
+    """Build the file of a queued job. Never raises for a build error: the job is marked failed."""
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING, started_at=now, heartbeat_at=now, stage="Memulai"
+    )
+    if not claimed:
+        logger.info("Export job %s is not queued (gone or already taken); skipped.", job_id)
+        return ExportJob.objects.filter(pk=job_id).first()
+    job = ExportJob.objects.select_related("project").get(pk=job_id)
+    try:
+        builder = BUILDERS[(job.document, job.format)]
+        content = builder(job, _Reporter(job_id))
+        try:
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            job.file.save(f"{job.document}-{job.pk}-{stamp}.{job.format}", content, save=False)
+        finally:
+            content.close()
+        size = job.file.size
+        finished = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+            status=ExportJob.Status.DONE,
+            file=job.file.name,
+            size=size,
+            progress_done=F("progress_total"),
+            stage="Selesai",
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+        if not finished:
+            job.file.delete(save=False)
+            raise ExportCancelled
+    except ExportCancelled:
+        logger.warning("Export job %s stopped: no longer running (marked stale?).", job_id)
+    except Exception:
+        logger.exception("Export job %s failed.", job_id)
+        _fail(job_id, BUILD_FAILED_MESSAGE.format(pk=job_id))
+    return ExportJob.objects.get(pk=job_id)
+
+
+def _fail(job_id: int, message: str) -> None:
+    ExportJob.objects.filter(pk=job_id, status__in=ExportJob.ACTIVE_STATUSES).update(
+        status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+# --- Housekeeping (periodic task) ------------------------------------------------------------------
+
+
+def mark_stale(*, older_than_seconds: int) -> int:
+    """Running jobs without a heartbeat for ``older_than_seconds`` (their worker died) become failed."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    count = ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+        status=ExportJob.Status.FAILED, error=STALE_MESSAGE, finished_at=now
+    )
+    if count:
+        logger.warning("Marked %s stale export job(s) failed.", count)
+    return count
+
+
+def purge(*, older_than: timedelta) -> int:
+    """Delete jobs (and their files) created before ``now - older_than``, except running ones."""
+    cutoff = timezone.now() - older_than
+    old = ExportJob.objects.filter(created_at__lt=cutoff).exclude(status=ExportJob.Status.RUNNING)
+    deleted = 0
+    for job in old.only("pk", "file").iterator():
+        if job.file:
+            try:
+                job.file.delete(save=False)
+            except OSError:
+                logger.exception("Could not delete export file %s.", job.file.name)
+                continue
+        job.delete()
+        deleted += 1
+    return deleted

@@ -1,0 +1,226 @@
+"""Export jobs: start/reuse, the worker body in huey immediate mode, progress, stale jobs, retry, purge."""
+
+import os
+import sys
+import types
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ahsp import loaders
+from ahsp.exports.rab_csv import build_rab_csv
+from ahsp.models import AuditEvent, ExportJob
+from ahsp.services import exports
+from ahsp.tasks import sweep_exports
+from ahsp.tests.factories import make_project
+from ahsp.tests.rab_data import build_small_rab
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def streamed_csv(project) -> bytes:
+    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    return b"".join(build_rab_csv(summary, loaders.iter_full_rab(project, summary)))
+
+
+def start_and_run(project, user, fmt="csv", capture=None):
+    with capture(execute=True):
+        job = exports.start(project=project, document="rab", fmt=fmt, by=user)
+    job.refresh_from_db()
+    return job
+
+
+def test_csv_job_runs_in_immediate_mode_and_matches_the_streamed_csv(
+    user, django_capture_on_commit_callbacks
+):
+    rab = build_small_rab(user)
+    before = AuditEvent.objects.count()
+
+    job = start_and_run(rab.project, user, capture=django_capture_on_commit_callbacks)
+
+    assert job.status == ExportJob.Status.DONE
+    assert job.file.name.startswith("exports/") and job.file.name.endswith(".csv")
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    assert content == streamed_csv(rab.project)
+    assert job.size == len(content)
+    assert job.percent == 100 and job.progress_done == job.progress_total == 5  # 2 sections + 3 items
+    assert job.started_at and job.finished_at and job.heartbeat_at and not job.error
+    events = AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before]
+    assert [event.summary for event in events] == ["Ekspor RAB (CSV) dimulai"]
+    assert events[0].action == AuditEvent.Action.CREATE and events[0].project_id == rab.project.pk
+
+
+def test_identical_queued_job_is_reused_and_other_formats_are_not(user, django_capture_on_commit_callbacks):
+    project = make_project(user)
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = exports.start(project=project, document="rab", fmt="xlsx", by=user)
+        again = exports.start(project=project, document="rab", fmt="xlsx", by=user)
+        other = exports.start(project=project, document="rab", fmt="csv", by=user)
+
+    assert again.pk == first.pk and other.pk != first.pk
+    assert ExportJob.objects.count() == 2 and len(callbacks) == 2
+    assert AuditEvent.objects.filter(target_type="exportjob").count() == 2
+
+
+def test_running_job_is_reused_but_a_finished_one_is_not(user):
+    project = make_project(user)
+    running = ExportJob.objects.create(project=project, document="rab", format="csv", status="running")
+    assert exports.start(project=project, document="rab", fmt="csv", by=user).pk == running.pk
+    ExportJob.objects.filter(pk=running.pk).update(status="done")
+    assert exports.start(project=project, document="rab", fmt="csv", by=user).pk != running.pk
+
+
+def test_unknown_document_or_format_is_refused(user):
+    project = make_project(user)
+    for document, fmt in [("rab", "pdf"), ("harga", "csv"), ("", "")]:
+        with pytest.raises(ValueError):
+            exports.start(project=project, document=document, fmt=fmt, by=user)
+    assert not ExportJob.objects.exists()
+
+
+def test_xlsx_job_uses_the_xlsx_builder_with_progress(user, monkeypatch, django_capture_on_commit_callbacks):
+    project = make_project(user)
+    seen = []
+
+    def fake_build_rab_xlsx(project_arg, *, progress):
+        seen.append(project_arg.pk)
+        progress(0, 0, "Menghitung RAB")
+        for done in range(1, 101):
+            progress(done, 100, f"Menulis baris {done}/100")
+        return b"PK\x03\x04 fake workbook"
+
+    module = types.ModuleType("ahsp.exports.rab_xlsx")
+    module.build_rab_xlsx = fake_build_rab_xlsx
+    monkeypatch.setitem(sys.modules, "ahsp.exports.rab_xlsx", module)
+
+    job = start_and_run(project, user, fmt="xlsx", capture=django_capture_on_commit_callbacks)
+
+    assert seen == [project.pk]
+    assert job.status == ExportJob.Status.DONE and job.file.name.endswith(".xlsx")
+    assert job.size == len(b"PK\x03\x04 fake workbook")
+    assert (job.progress_done, job.progress_total, job.percent) == (100, 100, 100)
+
+
+def test_progress_is_written_at_least_every_ten_percent_but_not_for_every_row(user):
+    project = make_project(user)
+    job = ExportJob.objects.create(project=project, document="rab", format="csv", status="running")
+    reporter = exports._Reporter(job.pk)
+    percents = []
+
+    with CaptureQueriesContext(connection) as queries:
+        for done in range(1, 1001):
+            before = len(queries.captured_queries)
+            reporter(done, 1000, f"Menulis baris {done}/1000")
+            if len(queries.captured_queries) > before:
+                percents.append(done // 10)
+
+    assert 10 <= len(percents) <= 25
+    assert all(b - a <= 10 for a, b in zip([0, *percents], percents, strict=False))
+    job.refresh_from_db()
+    assert (job.progress_done, job.stage) == (1000, "Menulis baris 1000/1000")
+
+
+def test_builder_error_marks_the_job_failed_with_a_clear_message(
+    user, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    project = make_project(user)
+
+    def broken(job, progress):
+        raise ZeroDivisionError("secret internal detail")
+
+    monkeypatch.setitem(exports.BUILDERS, ("rab", "csv"), broken)
+
+    job = start_and_run(project, user, capture=django_capture_on_commit_callbacks)
+
+    assert job.status == ExportJob.Status.FAILED and job.finished_at and not job.file
+    assert job.error == exports.BUILD_FAILED_MESSAGE.format(pk=job.pk)
+    assert "secret" not in job.error and "Traceback" not in job.error
+    assert "ZeroDivisionError" in caplog.text  # logged for the admins
+
+
+def test_stale_running_job_is_marked_failed_and_retry_creates_a_new_job(
+    user, django_capture_on_commit_callbacks
+):
+    rab = build_small_rab(user)
+    old = timezone.now() - timedelta(seconds=300)
+    stale = ExportJob.objects.create(
+        project=rab.project, document="rab", format="csv", status="running", heartbeat_at=old
+    )
+    fresh = ExportJob.objects.create(
+        project=rab.project, document="rab", format="xlsx", status="running", heartbeat_at=timezone.now()
+    )
+
+    assert exports.mark_stale(older_than_seconds=120) == 1
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == ExportJob.Status.FAILED and stale.error == exports.STALE_MESSAGE
+    assert fresh.status == ExportJob.Status.RUNNING
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = exports.retry(job=stale, by=user)
+    retried.refresh_from_db()
+    assert retried.pk != stale.pk and retried.status == ExportJob.Status.DONE
+    assert (retried.document, retried.format) == ("rab", "csv")
+
+
+def test_worker_that_was_marked_stale_stops_and_leaves_no_file(user, monkeypatch):
+    project = make_project(user)
+    job = ExportJob.objects.create(project=project, document="rab", format="csv")
+
+    def slow(job_arg, progress):
+        progress(1, 10, "Menghitung RAB")
+        ExportJob.objects.filter(pk=job_arg.pk).update(status="failed", error=exports.STALE_MESSAGE)
+        progress(10, 10, "Menulis baris 10/10")
+        raise AssertionError("not reached")
+
+    monkeypatch.setitem(exports.BUILDERS, ("rab", "csv"), slow)
+
+    result = exports.run(job.pk)
+
+    assert result.status == ExportJob.Status.FAILED and result.error == exports.STALE_MESSAGE
+    assert not result.file
+
+
+def test_run_skips_a_job_that_is_not_queued(user):
+    project = make_project(user)
+    job = ExportJob.objects.create(project=project, document="rab", format="csv", status="done")
+    assert exports.run(job.pk).status == ExportJob.Status.DONE
+    assert exports.run(999999) is None
+
+
+def test_purge_removes_old_jobs_and_their_files(user, django_capture_on_commit_callbacks, settings):
+    rab = build_small_rab(user)
+    old_job = start_and_run(rab.project, user, capture=django_capture_on_commit_callbacks)
+    path = old_job.file.path
+    ExportJob.objects.filter(pk=old_job.pk).update(created_at=timezone.now() - timedelta(hours=30))
+    recent = ExportJob.objects.create(project=rab.project, document="rab", format="xlsx", status="failed")
+    running = ExportJob.objects.create(project=rab.project, document="rab", format="xlsx", status="running")
+    ExportJob.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(hours=30))
+
+    settings.EXPORT_RETENTION_HOURS = 24
+    sweep_exports.call_local()
+
+    assert set(ExportJob.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert not os.path.exists(path)
+
+
+def test_xlsx_job_with_the_real_builder_produces_a_workbook(user, django_capture_on_commit_callbacks):
+    openpyxl = pytest.importorskip("openpyxl")
+    rab = build_small_rab(user)
+
+    job = start_and_run(rab.project, user, fmt="xlsx", capture=django_capture_on_commit_callbacks)
+
+    assert job.status == ExportJob.Status.DONE, job.error
+    assert job.percent == 100 and job.progress_done == job.progress_total > 0
+    with job.file.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle)
+    assert workbook.sheetnames
