@@ -118,6 +118,23 @@ def project_parameters(project: Project) -> dict[str, Decimal]:
     return dict(project.parameters.values_list("name", "value"))
 
 
+def _save_update(current: WorkItem, *, fields: list[str], before: dict, summary: str, by) -> WorkItem:
+    """Save a locked row with its version bumped and record the one audit event of the change."""
+    current.version = F("version") + 1
+    current.save(update_fields=[*fields, "version"])
+    current.refresh_from_db()
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=current,
+        project_id=current.project_id,
+        summary=summary,
+        before=before,
+        after=_snapshot(current),
+    )
+    return current
+
+
 @transaction.atomic
 def set_volume(
     *, item: WorkItem, volume: Decimal | None, formula: str = "", expected_version: int | None, by
@@ -140,19 +157,13 @@ def set_volume(
     current.volume_error = ""
     current.full_clean()
     recalc.refresh_item_amount(current)
-    current.version = F("version") + 1
-    current.save(update_fields=["volume", "volume_formula", "volume_error", "amount", "version"])
-    current.refresh_from_db()
-    audit.record(
-        by=by,
-        action=AuditEvent.Action.UPDATE,
-        target=current,
-        project_id=current.project_id,
-        summary=f"Volume “{current.name[:120]}” diubah",
+    return _save_update(
+        current,
+        fields=["volume", "volume_formula", "volume_error", "amount"],
         before=before,
-        after=_snapshot(current),
+        summary=f"Volume “{current.name[:120]}” diubah",
+        by=by,
     )
-    return current
 
 
 @transaction.atomic
@@ -161,19 +172,13 @@ def rename(*, item: WorkItem, name: str, by) -> WorkItem:
     before = _snapshot(current)
     current.name = name.strip()
     current.full_clean()
-    current.version = F("version") + 1
-    current.save(update_fields=["name", "version"])
-    current.refresh_from_db()
-    audit.record(
-        by=by,
-        action=AuditEvent.Action.UPDATE,
-        target=current,
-        project_id=current.project_id,
-        summary=f"Pekerjaan diganti nama menjadi “{current.name[:120]}”",
+    return _save_update(
+        current,
+        fields=["name"],
         before=before,
-        after=_snapshot(current),
+        summary=f"Pekerjaan diganti nama menjadi “{current.name[:120]}”",
+        by=by,
     )
-    return current
 
 
 @transaction.atomic
@@ -202,19 +207,13 @@ def move_to_section(*, item: WorkItem, section: Section, by) -> WorkItem:
     before = _snapshot(current)
     current.section = section
     current.position = _next_position(section)
-    current.version = F("version") + 1
-    current.save(update_fields=["section", "position", "version"])
-    current.refresh_from_db()
-    audit.record(
-        by=by,
-        action=AuditEvent.Action.UPDATE,
-        target=current,
-        project_id=current.project_id,
-        summary=f"Pekerjaan “{current.name[:120]}” dipindah ke “{section.name}”",
+    return _save_update(
+        current,
+        fields=["section", "position"],
         before=before,
-        after=_snapshot(current),
+        summary=f"Pekerjaan “{current.name[:120]}” dipindah ke “{section.name}”",
+        by=by,
     )
-    return current
 
 
 @transaction.atomic
