@@ -32,12 +32,11 @@ import io
 from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ahsp.exports.rab_csv import text_cell
+from ahsp.exports.xlsx_common import _cell, _text, header_block
 from ahsp.loaders import ItemRow, Row, SectionRow, iter_full_rab, load_rab_summary
 from ahsp.models import Project
 
@@ -69,36 +68,6 @@ SUM_ARGS = 255  # Excel's limit of arguments per function
 
 ROUNDING_FUNCTIONS = {"down": "ROUNDDOWN", "up": "ROUNDUP", "half_up": "ROUND"}
 ROUNDING_LABELS = {"down": "ke bawah", "up": "ke atas", "half_up": "terdekat"}
-
-_THIN = Side(style="thin")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-_TOP = Alignment(vertical="top")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left")
-
-
-def _cell(ws, value, *, number_format=None, bold=False, alignment=_TOP, border=True):
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and not value.startswith("="):
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    if bold:
-        cell.font = _BOLD
-    if alignment is not None:
-        cell.alignment = alignment
-    if border:
-        cell.border = _BORDER
-    return cell
-
-
-def _text(ws, value: str, **style):
-    """A user text cell: neutralised, and always a string (never a formula)."""
-    cell = _cell(ws, text_cell(value or ""), **style)
-    cell.data_type = "s"
-    return cell
 
 
 def _sum_formula(refs: Sequence[str]) -> str:
@@ -147,34 +116,6 @@ def _layout(rows: Sequence[Row]) -> tuple[dict[int, list[str]], list[int]]:
             item_rows.setdefault(row.section_id, []).append(sheet_row)
     refs = {pk: _item_refs(item_rows[pk], child_rows.get(pk, [])) for pk in item_rows}
     return refs, top
-
-
-def _header_block(ws, project: Project) -> None:
-    plain = {"border": False, "alignment": None}
-    ws.append([_cell(ws, TITLE, bold=True, **plain)])
-    fields = (
-        ("Nama Proyek", project.name),
-        ("Pemilik", project.client),
-        ("Lokasi", project.location),
-        ("Sumber Dana", project.funding_source),
-    )
-    for label, value in fields:
-        ws.append([_cell(ws, label, **plain), None, _text(ws, value, **plain)])
-    year = project.fiscal_year
-    ws.append(
-        [
-            _cell(ws, "Tahun Anggaran", **plain),
-            None,
-            _cell(ws, year if year is not None else "", number_format="0", border=False, alignment=_LEFT),
-        ]
-    )
-    ws.append([])
-    header = []
-    for label in HEADER:
-        cell = _cell(ws, label, bold=True, alignment=_CENTER)
-        cell.fill = _HEADER_FILL
-        header.append(cell)
-    ws.append(header)
 
 
 def _section_cells(ws, row: SectionRow, sheet_row: int, refs: list[str], total_ref: str) -> list:
@@ -276,7 +217,7 @@ def build_rab_xlsx(project: Project, progress: Progress | None = None) -> bytes:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    _header_block(ws, project)
+    header_block(ws, project, TITLE, HEADER)
 
     step = max(1, count // 20)
     for index, row in enumerate(rows):

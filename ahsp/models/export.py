@@ -9,11 +9,15 @@ class ExportJob(models.Model):
     """A document file built by a worker; the UI polls its status and progress."""
 
     class Document(models.TextChoices):
-        RAB = "rab", "RAB"
+        RAB = "rab", _("RAB (rencana anggaran biaya)")
+        AHSP = "ahsp", _("Rincian analisa harga satuan (AHSP)")
+        HARGA = "harga", _("Harga satuan dasar")
+        PROYEK = "proyek", _("Buku kerja proyek (untuk diimpor kembali)")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
+        PDF = "pdf", "PDF"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Dalam antrean")

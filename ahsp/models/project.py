@@ -77,6 +77,14 @@ class Project(models.Model):
     planning_consultant = models.CharField(_("konsultan perencana"), max_length=255, blank=True)
     supervising_consultant = models.CharField(_("konsultan pengawas"), max_length=255, blank=True)
     description = models.TextField(_("keterangan"), blank=True)
+    # Signature block of printed documents (Dibuat / Diperiksa / Disetujui oleh).
+    signing_place = models.CharField(_("tempat penandatanganan"), max_length=120, blank=True)
+    prepared_by_name = models.CharField(_("dibuat oleh (nama)"), max_length=120, blank=True)
+    prepared_by_title = models.CharField(_("dibuat oleh (jabatan)"), max_length=120, blank=True)
+    checked_by_name = models.CharField(_("diperiksa oleh (nama)"), max_length=120, blank=True)
+    checked_by_title = models.CharField(_("diperiksa oleh (jabatan)"), max_length=120, blank=True)
+    approved_by_name = models.CharField(_("disetujui oleh (nama)"), max_length=120, blank=True)
+    approved_by_title = models.CharField(_("disetujui oleh (jabatan)"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     overhead_profit_pct = models.DecimalField(
         _("biaya umum dan keuntungan (%)"),

@@ -12,6 +12,7 @@ is delivered twice builds once.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import tempfile
@@ -44,6 +45,7 @@ BUILD_FAILED_MESSAGE = (
 CONTENT_TYPES = {
     ExportJob.Format.CSV: "text/csv; charset=utf-8",
     ExportJob.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportJob.Format.PDF: "application/pdf",
 }
 
 
@@ -74,15 +76,51 @@ def _build_rab_csv(job: ExportJob, progress: Progress) -> File:
     return File(target, name="rab.csv")
 
 
-def _build_rab_xlsx(job: ExportJob, progress: Progress) -> File:
-    from ahsp.exports.rab_xlsx import build_rab_xlsx  # noqa: PLC0415 (written in parallel; load lazily)
+def _bytes_builder(path: str, extension: str) -> Builder:
+    """A builder from ``"module:function"`` where ``function(project, progress=...) -> bytes``.
 
-    return ContentFile(build_rab_xlsx(job.project, progress=progress), name="rab.xlsx")
+    The module is imported when a job runs, so the web process never loads openpyxl or xhtml2pdf.
+    """
+    module_name, function_name = path.split(":")
+
+    def build(job: ExportJob, progress: Progress) -> File:
+        function = getattr(importlib.import_module(module_name), function_name)
+        return ContentFile(function(job.project, progress=progress), name=f"{job.document}.{extension}")
+
+    build.__name__ = f"build_{function_name}"
+    return build
 
 
+def _chunks_builder(path: str) -> Builder:
+    """A builder from ``"module:function"`` where ``function(project, progress=...)`` yields ``bytes``
+    chunks (CSV): written to a temporary file, so memory stays flat at any size."""
+    module_name, function_name = path.split(":")
+
+    def build(job: ExportJob, progress: Progress) -> File:
+        function = getattr(importlib.import_module(module_name), function_name)
+        target = tempfile.TemporaryFile()
+        for chunk in function(job.project, progress=progress):
+            target.write(chunk)
+        target.seek(0)
+        return File(target, name=f"{job.document}.csv")
+
+    build.__name__ = f"build_{function_name}"
+    return build
+
+
+_DOC = ExportJob.Document
+_FMT = ExportJob.Format
+# Order = the order of the export centre (documents, then formats within a document).
 BUILDERS: dict[tuple[str, str], Builder] = {
-    (ExportJob.Document.RAB, ExportJob.Format.CSV): _build_rab_csv,
-    (ExportJob.Document.RAB, ExportJob.Format.XLSX): _build_rab_xlsx,
+    (_DOC.RAB, _FMT.PDF): _bytes_builder("ahsp.exports.rab_pdf:build_rab_pdf", "pdf"),
+    (_DOC.RAB, _FMT.XLSX): _bytes_builder("ahsp.exports.rab_xlsx:build_rab_xlsx", "xlsx"),
+    (_DOC.RAB, _FMT.CSV): _build_rab_csv,
+    (_DOC.AHSP, _FMT.PDF): _bytes_builder("ahsp.exports.analyses_pdf:build_analyses_pdf", "pdf"),
+    (_DOC.AHSP, _FMT.XLSX): _bytes_builder("ahsp.exports.analyses_xlsx:build_analyses_xlsx", "xlsx"),
+    (_DOC.AHSP, _FMT.CSV): _chunks_builder("ahsp.exports.analyses_csv:build_analyses_csv"),
+    (_DOC.HARGA, _FMT.PDF): _bytes_builder("ahsp.exports.prices_pdf:build_prices_pdf", "pdf"),
+    (_DOC.HARGA, _FMT.XLSX): _bytes_builder("ahsp.exports.prices_xlsx:build_prices_xlsx", "xlsx"),
+    (_DOC.HARGA, _FMT.CSV): _chunks_builder("ahsp.exports.prices_csv:build_prices_csv"),
 }
 
 

@@ -81,7 +81,7 @@ def test_running_job_is_reused_but_a_finished_one_is_not(user):
 
 def test_unknown_document_or_format_is_refused(user):
     project = make_project(user)
-    for document, fmt in [("rab", "pdf"), ("harga", "csv"), ("", "")]:
+    for document, fmt in [("proyek", "pdf"), ("jadwal", "csv"), ("rab", "docx"), ("", "")]:
         with pytest.raises(ValueError):
             exports.start(project=project, document=document, fmt=fmt, by=user)
     assert not ExportJob.objects.exists()

@@ -41,14 +41,15 @@ def done_job(rab, user, django_capture_on_commit_callbacks):
     return job
 
 
-def test_centre_offers_only_working_formats(logged_in_client, rab):
+def test_centre_offers_every_document_in_its_formats(logged_in_client, rab):
     response = logged_in_client.get(centre_url(rab.project))
 
     assert response.status_code == 200
     html = response.text
-    assert 'name="document" value="rab"' in html
-    assert 'name="format" value="csv"' in html and 'name="format" value="xlsx"' in html
-    assert 'value="pdf"' not in html
+    for document in ("rab", "ahsp", "harga"):
+        assert f'name="document" value="{document}"' in html
+    for fmt in ("pdf", "xlsx", "csv"):
+        assert f'name="format" value="{fmt}"' in html
     assert reverse("ahsp:export_centre", args=[rab.project.pk]) in html
     assert 'aria-current="page">Ekspor<' in html
 
@@ -98,7 +99,7 @@ def test_post_without_htmx_redirects_to_the_job_page(
 
 
 @pytest.mark.parametrize(
-    "data", [{"document": "rab", "format": "pdf"}, {"document": "harga", "format": "csv"}, {}]
+    "data", [{"document": "proyek", "format": "pdf"}, {"document": "jadwal", "format": "csv"}, {}]
 )
 @pytest.mark.parametrize("headers", [HX, {}])
 def test_invalid_document_or_format_answers_200_with_a_message(logged_in_client, rab, data, headers):

@@ -1,0 +1,142 @@
+"""Render a Django template to PDF bytes with xhtml2pdf, reporting the pages as they are laid out.
+
+The PDF templates live in ``ahsp/templates/ahsp/pdf/`` and extend ``pdf/base.html`` (page size and
+orientation, the footer frame with "Halaman x dari y", the project header block, the signature block).
+
+Page numbers: "Halaman x dari y" is stamped on every page after the layout (ReportLab overlay merged by
+pypdf), because xhtml2pdf's ``<pdf:pagecount>`` lays the whole document out twice, which doubled the time
+of a 1,000-item RAB.
+
+Progress: xhtml2pdf has no progress hook, so ReportLab's ``handle_pageBegin`` of xhtml2pdf's document
+class is wrapped once (at import) to call the callback of the *current thread*, if any; pages are
+reported against an estimate of the page count. Nothing of the request or the user is ever fetched by
+xhtml2pdf: the templates reference no external files, and user text is escaped by Django.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections.abc import Callable
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+from xhtml2pdf import pisa
+from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
+
+Progress = Callable[[int, int, str], None]
+
+logger = logging.getLogger(__name__)
+_local = threading.local()
+_original_page_begin = PmlBaseDoc.handle_pageBegin
+
+
+class PdfRenderError(Exception):
+    """xhtml2pdf reported errors while converting the document."""
+
+
+def _page_begin(self) -> None:
+    _original_page_begin(self)
+    listener = getattr(_local, "on_page", None)
+    if listener is not None:
+        listener(self.page)
+
+
+PmlBaseDoc.handle_pageBegin = _page_begin
+
+
+class _PageCounter:
+    """Turns page numbers into ``progress(done, total, stage)``; ``start`` and ``span`` place the layout
+    in the job's overall 0..``total`` scale (pages beyond the estimate stay at the end of the span)."""
+
+    def __init__(self, progress: Progress, *, estimated_pages: int, start: int, span: int, total: int):
+        self.progress = progress
+        self.estimate = max(estimated_pages, 1)
+        self.start, self.span, self.total = start, span, total
+
+    def __call__(self, page: int) -> None:
+        fraction = min(page / self.estimate, 1)
+        stage = f"Menyusun halaman {page}/{max(page, self.estimate)}"
+        self.progress(self.start + int(self.span * fraction), self.total, stage)
+
+
+def number_pages(pdf: bytes, *, right_margin: float = 1.5 * cm, baseline: float = 1.45 * cm) -> bytes:
+    """``pdf`` with "Halaman x dari y" at the bottom right of every page."""
+    reader = PdfReader(io.BytesIO(pdf))
+    count = len(reader.pages)
+    overlay_buffer = io.BytesIO()
+    overlay = Canvas(overlay_buffer)
+    for number, page in enumerate(reader.pages, start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        overlay.setPageSize((width, height))
+        overlay.setFont("Helvetica", 7)
+        overlay.setFillGray(0.27)
+        overlay.drawRightString(width - right_margin, baseline, f"Halaman {number} dari {count}")
+        overlay.showPage()
+    overlay.save()
+    stamps = PdfReader(io.BytesIO(overlay_buffer.getvalue())).pages
+    writer = PdfWriter(clone_from=reader)
+    for page, stamp in zip(writer.pages, stamps, strict=True):
+        page.merge_page(stamp)
+        page.compress_content_streams()
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def render_pdf(
+    template_name: str,
+    context: dict,
+    *,
+    progress: Progress | None = None,
+    estimated_pages: int = 1,
+    progress_start: int = 0,
+    progress_span: int = 100,
+    progress_total: int = 100,
+) -> bytes:
+    """The PDF of ``template_name`` rendered with ``context``.
+
+    ``progress`` (optional) receives ``(done, progress_total, stage)`` while pages are laid out, with
+    ``done`` running from ``progress_start`` to ``progress_start + progress_span``.
+    """
+    html = render_to_string(template_name, context)
+    if progress is not None:
+        progress(progress_start, progress_total, "Menyusun halaman")
+        _local.on_page = _PageCounter(
+            progress,
+            estimated_pages=estimated_pages,
+            start=progress_start,
+            span=progress_span,
+            total=progress_total,
+        )
+    output = io.BytesIO()
+    try:
+        status = pisa.CreatePDF(html, dest=output, encoding="utf-8")
+    finally:
+        _local.on_page = None
+    if status.err:
+        raise PdfRenderError(f"xhtml2pdf reported {status.err} error(s) in {template_name}")
+    numbered = number_pages(output.getvalue())
+    if progress is not None:
+        progress(progress_start + progress_span, progress_total, "Menomori halaman")
+    return numbered
+
+
+def document_context(project, *, title: str, subtitle: str = "", landscape: bool = False) -> dict:
+    """What ``pdf/base.html`` needs: the title, page orientation, print date and the signature block."""
+    return {
+        "project": project,
+        "document_title": title,
+        "document_subtitle": subtitle,
+        "landscape": landscape,
+        "printed_on": timezone.localdate(),
+        "signatories": [
+            ("Dibuat oleh", project.prepared_by_title, project.prepared_by_name),
+            ("Diperiksa oleh", project.checked_by_title, project.checked_by_name),
+            ("Disetujui oleh", project.approved_by_title, project.approved_by_name),
+        ],
+    }

@@ -1,0 +1,77 @@
+"""Data of the "Daftar Harga Satuan Dasar" document (shared by the XLSX, CSV and PDF builders).
+
+``load_price_list(project)`` returns the resources used by at least one analysis of the project, grouped
+by category in ``ResourceCategory`` choice order (Tenaga Kerja, Bahan, Peralatan, Lain-lain; empty
+categories left out), each group ordered by code. One query.
+
+Each row carries the price per unit (``unit_price``, ``None`` = not filled in yet) and, when the resource
+is bought in another unit (e.g. 1 zak = 50 kg), the purchase unit, the factor, and the price per purchase
+unit: ``quantize_money(unit_price x purchase_factor)``, ``None`` when either is missing. This is the same
+value the price page shows (``ahsp.views.prices._decorate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef
+
+from ahsp.calculations.money import exact_context, quantize_money
+from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    code: str
+    name: str
+    unit: str
+    unit_price: Decimal | None  # None = harga belum diisi
+    purchase_unit: str  # "" when bought in ``unit``
+    purchase_factor: Decimal | None  # how many ``unit`` in one ``purchase_unit``
+    purchase_price: Decimal | None  # unit_price x purchase_factor, to cents; None if either is missing
+
+    @property
+    def missing(self) -> bool:
+        return self.unit_price is None
+
+
+@dataclass(frozen=True)
+class PriceGroup:
+    category: str  # ResourceCategory value, e.g. "labour"
+    label: str  # e.g. "Tenaga Kerja"
+    rows: tuple[PriceRow, ...]
+
+
+def purchase_price(unit_price: Decimal | None, factor: Decimal | None) -> Decimal | None:
+    """``unit_price x factor`` rounded to cents (the price page's hint); ``None`` if either is missing."""
+    if unit_price is None or not factor:
+        return None
+    with exact_context():
+        product = unit_price * factor
+    return quantize_money(product)
+
+
+def load_price_list(project: Project) -> list[PriceGroup]:
+    """The used resources of ``project`` by category, each ordered by code (one query)."""
+    used = AnalysisComponent.objects.filter(resource=OuterRef("pk"))
+    resources = (
+        ProjectResource.objects.filter(project=project)
+        .filter(Exists(used))
+        .order_by("code", "id")
+        .values_list("code", "name", "unit", "category", "unit_price", "purchase_unit", "purchase_factor")
+    )
+    by_category: dict[str, list[PriceRow]] = {}
+    for code, name, unit, category, price, purchase_unit, factor in resources:
+        row = PriceRow(code, name, unit, price, purchase_unit, factor, purchase_price(price, factor))
+        by_category.setdefault(category, []).append(row)
+    return [
+        PriceGroup(value, str(label), tuple(by_category[value]))
+        for value, label in ResourceCategory.choices
+        if value in by_category
+    ]
+
+
+def missing_count(groups: list[PriceGroup]) -> int:
+    """How many rows have no price yet."""
+    return sum(row.missing for group in groups for row in group.rows)
