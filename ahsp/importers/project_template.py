@@ -17,9 +17,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ahsp.importers.project_workbook import (
     ANALYSIS_COLUMNS,
+    NUMBERING_NAMES,
     OPTIONAL_KEYS,
     PRICE_COLUMNS,
     PROJECT_KEYS,
+    ROUNDING_MODE_NAMES,
     SHEET_ANALYSES,
     SHEET_PRICES,
     SHEET_PROJECT,
@@ -31,6 +33,9 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TEXT_FORMAT = "@"  # codes such as 1.1 must stay text, not become the number 1,1
 DATA_ROWS = 5000  # rows covered by the category drop-down list
+PROJECT_COLUMNS = ("kunci", "nilai")  # the Proyek sheet's header row
+#: The kategori words of the Harga sheet's drop-down list (the importer's CATEGORY_ALIASES read them).
+CATEGORY_CHOICES = ("Tenaga Kerja", "Bahan", "Peralatan", "Lain-lain")
 
 PROJECT_HELP: dict[str, tuple[str, str]] = {
     "nama": ("Nama proyek (wajib).", "Pembangunan Gedung Serbaguna"),
@@ -52,6 +57,28 @@ PROJECT_HELP: dict[str, tuple[str, str]] = {
     "konsultan_pengawas": ("Konsultan pengawas (boleh dihapus).", "CV Contoh Pengawas"),
     "pagu_anggaran": ("Pagu anggaran dalam rupiah (boleh dihapus).", "1.500.000.000"),
     "keterangan": ("Keterangan bebas (boleh dihapus).", "Tahap I"),
+    "arah_pembulatan": (
+        f"Arah pembulatan total akhir: {', '.join(ROUNDING_MODE_NAMES.values())}; kosong = ke bawah "
+        "(boleh dihapus).",
+        "ke bawah",
+    ),
+    "pembulatan_hsp": (
+        "Harga satuan pekerjaan (HSP) dibulatkan ke Rp 1, 10 atau 100 terdekat; 0 atau kosong = tidak "
+        "dibulatkan (boleh dihapus).",
+        "0",
+    ),
+    "penomoran": (
+        f"Penomoran RAB: {NUMBERING_NAMES['roman']} (I, I.1, I.1.1) atau {NUMBERING_NAMES['arabic']} "
+        "(1, 1.1, 1.1.1); kosong = romawi (boleh dihapus).",
+        "romawi",
+    ),
+    "tempat_tanda_tangan": ("Tempat penandatanganan dokumen (boleh dihapus).", "Sukamaju"),
+    "dibuat_oleh_nama": ("Nama penanda tangan “Dibuat oleh” (boleh dihapus).", "Budi Santoso, S.T."),
+    "dibuat_oleh_jabatan": ("Jabatan penanda tangan “Dibuat oleh” (boleh dihapus).", "Estimator"),
+    "diperiksa_oleh_nama": ("Nama penanda tangan “Diperiksa oleh” (boleh dihapus).", "Siti Aminah, S.T."),
+    "diperiksa_oleh_jabatan": ("Jabatan penanda tangan “Diperiksa oleh” (boleh dihapus).", "Kepala Seksi"),
+    "disetujui_oleh_nama": ("Nama penanda tangan “Disetujui oleh” (boleh dihapus).", "Ir. Ahmad Fauzi"),
+    "disetujui_oleh_jabatan": ("Jabatan penanda tangan “Disetujui oleh” (boleh dihapus).", "Kepala Dinas"),
 }
 
 COLUMN_HELP: dict[str, list[tuple[str, str, str]]] = {
@@ -96,7 +123,12 @@ COLUMN_HELP: dict[str, list[tuple[str, str, str]]] = {
             "TK.0008",
         ),
         ("koefisien", "Koefisien per 1 satuan pekerjaan, paling banyak 6 desimal (wajib).", "0,75"),
-        ("uraian", "Uraian analisa khusus (boleh kosong jika diisi di sheet Pekerjaan).", "Bongkar paving"),
+        (
+            "uraian",
+            "Uraian analisa khusus (boleh kosong jika diisi di sheet Pekerjaan). Baris berisi uraian/satuan "
+            "tanpa kode_item dan koefisien hanya memberi nama analisa (analisa tanpa komponen).",
+            "Bongkar paving",
+        ),
         ("satuan", "Satuan analisa khusus (boleh kosong jika diisi di sheet Pekerjaan).", "m2"),
     ],
 }
@@ -139,7 +171,7 @@ def build_template() -> bytes:
     _guide(guide)
 
     project = workbook.create_sheet(SHEET_PROJECT)
-    _header_row(project, ("kunci", "nilai"), {"kunci": 24, "nilai": 48})
+    _header_row(project, PROJECT_COLUMNS, {"kunci": 24, "nilai": 48})
     for key in PROJECT_KEYS:
         project.append([key, None])
         if key not in OPTIONAL_KEYS and PROJECT_KEYS[key][2]:
@@ -159,7 +191,7 @@ def build_template() -> bytes:
     _text_columns(prices, PRICE_COLUMNS, {"kode_item"})
     categories = DataValidation(
         type="list",
-        formula1='"Tenaga Kerja,Bahan,Peralatan,Lain-lain"',
+        formula1=f'"{",".join(CATEGORY_CHOICES)}"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Kategori",

@@ -20,7 +20,10 @@ The format (documented for users in the README and in the template's "Petunjuk" 
 - ``Harga``: kode_item, uraian, satuan, kategori, harga_satuan.
 - ``Analisa`` (optional): kode_ahsp, kode_item, koefisien, and optional uraian, satuan (the name and unit of a
   custom analysis). A code of the reference library listed here is a MODIFIED copy: its lines replace the
-  library's components. Any other code is a custom analysis.
+  library's components. Any other code is a custom analysis. A row with uraian/satuan and neither kode_item
+  nor koefisien only names its analysis (one listed by such rows alone has no components).
+
+``ahsp.exports.project_workbook`` writes a project in this format (the reverse, for a round trip).
 """
 
 from __future__ import annotations
@@ -68,10 +71,58 @@ PROJECT_KEYS: dict[str, tuple[str, str, bool]] = {
     "konsultan_pengawas": ("supervising_consultant", "text", False),
     "pagu_anggaran": ("budget_ceiling", "money", False),
     "keterangan": ("description", "longtext", False),
+    # Optional settings (an old workbook without them gets the model's defaults; "pembulatan" alone means
+    # rounding down, as before these keys existed).
+    "arah_pembulatan": ("rounding_mode", "rounding_mode", False),
+    "pembulatan_hsp": ("hsp_rounding_step", "hsp_rounding", False),
+    "penomoran": ("numbering_style", "numbering", False),
+    # Optional signature block of printed documents.
+    "tempat_tanda_tangan": ("signing_place", "text", False),
+    "dibuat_oleh_nama": ("prepared_by_name", "text", False),
+    "dibuat_oleh_jabatan": ("prepared_by_title", "text", False),
+    "diperiksa_oleh_nama": ("checked_by_name", "text", False),
+    "diperiksa_oleh_jabatan": ("checked_by_title", "text", False),
+    "disetujui_oleh_nama": ("approved_by_name", "text", False),
+    "disetujui_oleh_jabatan": ("approved_by_title", "text", False),
 }
 OPTIONAL_KEYS = frozenset(
-    {"kontraktor", "konsultan_perencana", "konsultan_pengawas", "pagu_anggaran", "keterangan"}
+    {
+        "kontraktor",
+        "konsultan_perencana",
+        "konsultan_pengawas",
+        "pagu_anggaran",
+        "keterangan",
+        "arah_pembulatan",
+        "pembulatan_hsp",
+        "penomoran",
+        "tempat_tanda_tangan",
+        "dibuat_oleh_nama",
+        "dibuat_oleh_jabatan",
+        "diperiksa_oleh_nama",
+        "diperiksa_oleh_jabatan",
+        "disetujui_oleh_nama",
+        "disetujui_oleh_jabatan",
+    }
 )
+#: Setting kinds whose empty value leaves the model's default (never None).
+SETTING_KINDS = frozenset({"rounding_mode", "hsp_rounding", "numbering"})
+#: The word written for each value (by the template's help and the project export); the importer also
+#: accepts the model's own values (down, half_up, up; roman, arabic).
+ROUNDING_MODE_NAMES = {
+    Project.RoundingMode.DOWN: "ke bawah",
+    Project.RoundingMode.HALF_UP: "terdekat",
+    Project.RoundingMode.UP: "ke atas",
+}
+NUMBERING_NAMES = {"roman": "romawi", "arabic": "angka"}
+ROUNDING_MODE_ALIASES = {
+    **{name: str(value) for value, name in ROUNDING_MODE_NAMES.items()},
+    **{str(value): str(value) for value in ROUNDING_MODE_NAMES},
+}
+NUMBERING_ALIASES = {
+    **{name: value for value, name in NUMBERING_NAMES.items()},
+    **{value: value for value in NUMBERING_NAMES},
+    "arab": "arabic",
+}
 PROJECT_HEADER_WORDS = frozenset({"kunci", "key"})
 
 CATEGORY_ALIASES: dict[str, str] = {
@@ -544,14 +595,26 @@ def _project_value(parsed: ParsedWorkbook, row: int, key: str, value: object) ->
             problem(f"{key} wajib diisi.")
         elif kind in {"text", "longtext"}:
             parsed.project[field_name] = ""
-        else:
+        elif kind not in SETTING_KINDS:
             parsed.project[field_name] = None
         return
     if kind == "text":
-        if len(text) > NAME_MAX:
-            problem(f"{key} paling banyak {NAME_MAX} karakter.")
+        max_length = Project._meta.get_field(field_name).max_length or NAME_MAX
+        if len(text) > max_length:
+            problem(f"{key} paling banyak {max_length} karakter.")
             return
         parsed.project[field_name] = text
+    elif kind in {"rounding_mode", "numbering"}:
+        aliases = ROUNDING_MODE_ALIASES if kind == "rounding_mode" else NUMBERING_ALIASES
+        names = ROUNDING_MODE_NAMES if kind == "rounding_mode" else NUMBERING_NAMES
+        choice = aliases.get(re.sub(r"\s+", " ", text.lower()))
+        if choice is None:
+            problem(f"{key} harus salah satu dari: {', '.join(names.values())}.")
+            return
+        if kind == "rounding_mode":
+            parsed.project["rounding_mode"] = choice  # wins over the "pembulatan" default, in any order
+        else:
+            parsed.project[field_name] = choice
     elif kind == "longtext":
         parsed.project[field_name] = text
     elif kind == "date":
@@ -597,7 +660,14 @@ def _project_number(parsed, field_name: str, kind: str, key: str, value: object,
             problem(f"Pembulatan harus salah satu dari: {steps} (0 = tidak dibulatkan).")
             return
         parsed.project[field_name] = step
-        parsed.project["rounding_mode"] = Project.RoundingMode.DOWN  # "dibulatkan ke bawah"
+        # "dibulatkan ke bawah", unless the optional arah_pembulatan row says otherwise (before or after).
+        parsed.project.setdefault("rounding_mode", Project.RoundingMode.DOWN)
+    elif kind == "hsp_rounding":
+        allowed = [value for value, _label in Project._meta.get_field(field_name).choices]
+        if int(number) not in allowed:
+            problem(f"{key} harus salah satu dari: {', '.join(map(str, allowed))} (0 = tidak dibulatkan).")
+            return
+        parsed.project[field_name] = int(number)
     elif kind == "money":
         parsed.project[field_name] = number
 
@@ -675,13 +745,20 @@ def _parse_analyses(sheet, parsed: ParsedWorkbook) -> None:
     headers: dict[str, AnalysisHeader] = {}
     for number, values in _table(sheet, SHEET_ANALYSES, ANALYSIS_COLUMNS, ANALYSIS_REQUIRED, parsed):
         code = _required_text(parsed, SHEET_ANALYSES, number, "kode_ahsp", values["kode_ahsp"], CODE_MAX)
-        item = _required_text(parsed, SHEET_ANALYSES, number, "kode_item", values["kode_item"], CODE_MAX)
         name = _text(values["uraian"])
         unit = _optional_text(parsed, SHEET_ANALYSES, number, "satuan", values["satuan"], UNIT_MAX)
+        # A row with uraian/satuan but neither kode_item nor koefisien only names the analysis: an analysis
+        # listed by such rows alone has no components (the project export writes empty analyses so).
+        header_only = (name or unit) and not _text(values["kode_item"]) and not _text(values["koefisien"])
+        item = (
+            ""
+            if header_only
+            else _required_text(parsed, SHEET_ANALYSES, number, "kode_item", values["kode_item"], CODE_MAX)
+        )
         coefficient = Decimal(0)
-        if not _text(values["koefisien"]):
+        if not header_only and not _text(values["koefisien"]):
             parsed.problems.append(Problem(SHEET_ANALYSES, number, "koefisien", "", "koefisien wajib diisi."))
-        else:
+        elif not header_only:
             try:
                 coefficient = _number(values["koefisien"], places=COEFFICIENT_PLACES)
             except NumberInputError as exc:

@@ -121,6 +121,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     (_DOC.HARGA, _FMT.PDF): _bytes_builder("ahsp.exports.prices_pdf:build_prices_pdf", "pdf"),
     (_DOC.HARGA, _FMT.XLSX): _bytes_builder("ahsp.exports.prices_xlsx:build_prices_xlsx", "xlsx"),
     (_DOC.HARGA, _FMT.CSV): _chunks_builder("ahsp.exports.prices_csv:build_prices_csv"),
+    (_DOC.PROYEK, _FMT.XLSX): _bytes_builder("ahsp.exports.project_workbook:build_project_workbook", "xlsx"),
 }
 
 
