@@ -6,7 +6,8 @@ the importer and the template, never repeated here):
 - ``Proyek``: one row per key of ``PROJECT_KEYS``, in that order (header fields, BUK, PPN, rounding of
   the total and its direction, HSP rounding, numbering, signatories), empty values included;
 - ``Pekerjaan``: every work item in tree order (the RAB's order and numbering) with klasifikasi,
-  sub_klasifikasi, the project analysis code, uraian, satuan and the stored volume;
+  sub_klasifikasi, the project analysis code, uraian, satuan, the stored volume and the item's own BUK %
+  (``overhead_pct_override`` as ``buk_persen``; empty = the project's BUK);
 - ``Harga``: every project resource (code, name, unit, kategori as the template's word, price; an
   unpriced resource has an empty ``harga_satuan``);
 - ``Analisa``: every project analysis with its components (resources and nested analyses) in position
@@ -22,8 +23,6 @@ with a decimal comma, which the importer reads exactly. The sheets are streamed 
 What does NOT round-trip (the import format cannot carry it):
 
 - volume formulas and project parameters: the computed volume is exported, the formula is lost;
-- the per-item BUK override (``overhead_pct_override``): the item gets the project BUK back, so its HSP
-  and the totals differ when an override was set;
 - purchase unit and factor of resources; the project status; reference links and "modified" flags are
   re-derived by the importer from the codes against the current library;
 - the section tree beyond two levels: a deeper section becomes a sub_klasifikasi named by its path below
@@ -167,7 +166,9 @@ def _work_rows(project: Project) -> Iterator[tuple[str, str, tuple]]:
     for row in (
         WorkItem.objects.filter(project=project)
         .order_by("section_id", "position", "id")
-        .values_list("position", "section_id", "analysis__code", "name", "unit", "volume")
+        .values_list(
+            "position", "section_id", "analysis__code", "name", "unit", "volume", "overhead_pct_override"
+        )
     ):
         items.setdefault(row[1], []).append(row)
 
@@ -200,7 +201,7 @@ def _work_rows(project: Project) -> Iterator[tuple[str, str, tuple]]:
 
 def _write_work(ws, project: Project, report: _Reporter) -> None:
     _header(ws, WORK_COLUMNS)
-    for section, subsection, (_pos, _sid, code, name, unit, volume) in _work_rows(project):
+    for section, subsection, (_pos, _sid, code, name, unit, volume, overhead) in _work_rows(project):
         values = {
             "klasifikasi": _text(ws, section),
             "sub_klasifikasi": _text(ws, subsection),
@@ -208,6 +209,7 @@ def _write_work(ws, project: Project, report: _Reporter) -> None:
             "uraian": _text(ws, name),
             "satuan": _text(ws, unit),
             "volume": _number(ws, volume),
+            "buk_persen": _number(ws, overhead),  # None (empty) = the project's BUK
         }
         ws.append([values[column] for column in WORK_COLUMNS])
         report("Menulis pekerjaan")

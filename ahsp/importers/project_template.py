@@ -98,6 +98,12 @@ COLUMN_HELP: dict[str, list[tuple[str, str, str]]] = {
         ("uraian", "Uraian pekerjaan; kosong = uraian dari AHSP.", "Galian tanah pondasi"),
         ("satuan", "Satuan pekerjaan; kosong = satuan dari AHSP.", "m3"),
         ("volume", "Volume, angka 0 atau lebih, paling banyak 4 desimal (wajib).", "12,5"),
+        (
+            "buk_persen",
+            "BUK khusus pekerjaan ini dalam %, 0-15, paling banyak 2 desimal; kosong = BUK proyek (kolom "
+            "boleh dihapus).",
+            "7,5",
+        ),
     ],
     SHEET_PRICES: [
         (

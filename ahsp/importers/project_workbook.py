@@ -16,7 +16,9 @@ reason)`` with the reason in Bahasa Indonesia; rows are the worksheet's own numb
 The format (documented for users in the README and in the template's "Petunjuk" sheet):
 
 - ``Proyek``: two columns, key and value (an optional first row ``kunci | nilai``). Keys: see ``PROJECT_KEYS``.
-- ``Pekerjaan``: klasifikasi, sub_klasifikasi (optional), kode_ahsp, uraian, satuan, volume.
+- ``Pekerjaan``: klasifikasi, sub_klasifikasi (optional), kode_ahsp, uraian, satuan, volume, and the
+  optional column buk_persen (the item's own BUK %, ``WorkItem.overhead_pct_override``; empty, or the column
+  absent as in older workbooks, = the project's BUK).
 - ``Harga``: kode_item, uraian, satuan, kategori, harga_satuan.
 - ``Analisa`` (optional): kode_ahsp, kode_item, koefisien, and optional uraian, satuan (the name and unit of a
   custom analysis). A code of the reference library listed here is a MODIFIED copy: its lines replace the
@@ -47,7 +49,7 @@ SHEET_WORK = "Pekerjaan"
 SHEET_PRICES = "Harga"
 SHEET_ANALYSES = "Analisa"
 
-WORK_COLUMNS = ("klasifikasi", "sub_klasifikasi", "kode_ahsp", "uraian", "satuan", "volume")
+WORK_COLUMNS = ("klasifikasi", "sub_klasifikasi", "kode_ahsp", "uraian", "satuan", "volume", "buk_persen")
 WORK_REQUIRED = ("klasifikasi", "kode_ahsp", "uraian", "satuan", "volume")
 PRICE_COLUMNS = ("kode_item", "uraian", "satuan", "kategori", "harga_satuan")
 ANALYSIS_COLUMNS = ("kode_ahsp", "kode_item", "koefisien", "uraian", "satuan")
@@ -148,6 +150,9 @@ MONEY_PLACES = 2
 QUANTITY_PLACES = 4
 COEFFICIENT_PLACES = 6
 PERCENT_PLACES = 2
+#: The highest BUK %, of the project and of a work item's own BUK (the Project field's validator and
+#: ``ahsp.services.analyses.MAX_OVERHEAD_PCT``, the guideline's limit).
+MAX_OVERHEAD_PCT = Decimal("15")
 MAX_DATA_ROWS = 100_000  # per sheet: a bound on work and on the size of the report
 DEFAULT_UNIT = "ls"  # what copy_reference_analysis uses for a library analysis without a unit
 
@@ -196,6 +201,7 @@ class WorkRow:
     name: str
     unit: str
     volume: Decimal
+    overhead_pct: Decimal | None = None  # the item's own BUK % (None = the project's)
 
 
 @dataclass(frozen=True)
@@ -296,6 +302,7 @@ class PlannedItem:
     name: str
     unit: str
     volume: Decimal
+    overhead_pct: Decimal | None = None  # WorkItem.overhead_pct_override (None = the project's BUK)
 
 
 @dataclass(frozen=True)
@@ -644,7 +651,7 @@ def _project_number(parsed, field_name: str, kind: str, key: str, value: object,
             return
         parsed.project[field_name] = int(number)
     elif kind == "overhead":
-        if number > 15:
+        if number > MAX_OVERHEAD_PCT:
             problem("Biaya umum dan keuntungan (BUK) paling tinggi 15% menurut pedoman yang berlaku.")
             return
         parsed.project[field_name] = number
@@ -736,8 +743,36 @@ def _parse_works(sheet, parsed: ParsedWorkbook) -> None:
                 parsed.problems.append(
                     Problem(SHEET_WORK, number, "volume", _text(values["volume"])[:60], reason)
                 )
+        overhead = _work_overhead(parsed, number, values["buk_persen"])
         if code:  # kept even with other problems, so its kode_ahsp is checked too
-            parsed.works.append(WorkRow(number, section, subsection, code, name, unit, volume))
+            parsed.works.append(WorkRow(number, section, subsection, code, name, unit, volume, overhead))
+
+
+def _work_overhead(parsed: ParsedWorkbook, row: int, value: object) -> Decimal | None:
+    """The optional buk_persen of a Pekerjaan row: None (empty cell or no such column) = the project's BUK;
+    otherwise 0..15 % with at most 2 decimals, like the project's buk_persen and the app's own override."""
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = _number(value, places=PERCENT_PLACES, percent=True)
+    except NumberInputError as exc:
+        reason = "BUK pekerjaan tidak boleh negatif." if exc.code == "negative" else exc.message
+        parsed.problems.append(Problem(SHEET_WORK, row, "buk_persen", text[:60], reason))
+        return None
+    if number > MAX_OVERHEAD_PCT:
+        parsed.problems.append(
+            Problem(
+                SHEET_WORK,
+                row,
+                "buk_persen",
+                text[:60],
+                "BUK pekerjaan harus antara 0 dan 15% (batas pedoman yang berlaku). Kosongkan untuk memakai "
+                "BUK proyek.",
+            )
+        )
+        return None
+    return number
 
 
 def _parse_analyses(sheet, parsed: ParsedWorkbook) -> None:
@@ -1012,7 +1047,8 @@ def build_plan(parsed: ParsedWorkbook, library: Library) -> ReadResult:
         )
 
     items = tuple(
-        PlannedItem(w.row, w.section, w.subsection, w.code, w.name, w.unit, w.volume) for w in parsed.works
+        PlannedItem(w.row, w.section, w.subsection, w.code, w.name, w.unit, w.volume, w.overhead_pct)
+        for w in parsed.works
     )
     copies = tuple(library.analyses[code].id for code in sorted(library_needed - own_codes))
     plan = ImportPlan(dict(parsed.project), tuple(resources), tuple(analyses), copies, items)

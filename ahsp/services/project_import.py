@@ -14,12 +14,15 @@ single ``recalc.recalculate_project`` at the end (the authority) normally has no
    the library's), then the library analyses the workbook uses with everything they nest, copied like
    ``analysis_copy.copy_reference_analysis`` does (matched by code: an Analisa redefinition or a Harga
    price applies inside copied library analyses too), but for all roots at once;
-4. their components; 5. sections and work items in sheet order; 6. ``recalculate_project``;
+4. their components; 5. sections and work items in sheet order (an item's own BUK % from the optional
+   ``buk_persen`` column is stored in ``overhead_pct_override`` and priced like ``recalc`` prices it: a
+   one-line analysis nesting the item's analysis, with that BUK); 6. ``recalculate_project``;
 7. ONE audit event "Proyek diimpor dari Excel: N pekerjaan".
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,7 +30,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ahsp.calculations.totals import line_amount
-from ahsp.calculations.unit_price import AnalysisInput, ComponentInput, calculate_unit_prices
+from ahsp.calculations.unit_price import (
+    AnalysisInput,
+    ComponentInput,
+    UnitPriceBreakdown,
+    calculate_unit_prices,
+)
 from ahsp.importers.project_workbook import (
     DEFAULT_UNIT,
     PROJECT_KEYS,
@@ -125,7 +133,10 @@ def write_plan(*, plan: ImportPlan, by, file_name: str = "") -> Project:
     _add_library_analyses(project, plan.library_copies, drafts, resources)
     ProjectResource.objects.bulk_create(list(resources.values()), batch_size=BATCH_SIZE)
 
-    results, index = _unit_prices(project, drafts, resources)
+    overheads = {
+        (item.analysis_code, item.overhead_pct) for item in plan.items if item.overhead_pct is not None
+    }
+    results, index, item_index = _unit_prices(project, drafts, resources, overheads)
     analyses = {}
     for code, draft in drafts.items():
         result = results[index[code]]
@@ -160,7 +171,7 @@ def write_plan(*, plan: ImportPlan, by, file_name: str = "") -> Project:
         batch_size=BATCH_SIZE,
     )
 
-    unit_rates = {code: results[index[code]].unit_rate for code in drafts}
+    unit_rates = {key: results[number].unit_rate for key, number in item_index.items()}
     section_count, items = _write_breakdown(project, plan, analyses, unit_rates)
     # The authority on derived values: normally it finds nothing to change (computed above the same way).
     recalc.recalculate_project(project)
@@ -228,8 +239,19 @@ def _add_library_analyses(
         frontier = list(following.values())
 
 
-def _unit_prices(project: Project, drafts: dict[str, _Draft], resources: dict[str, ProjectResource]):
-    """A/B/C/D and HSP of every draft, with the same pure calculation and settings as ``recalc``."""
+def _unit_prices(
+    project: Project,
+    drafts: dict[str, _Draft],
+    resources: dict[str, ProjectResource],
+    overheads: Collection[tuple[str, Decimal]] = (),
+) -> tuple[dict[int, UnitPriceBreakdown], dict[str, int], dict[tuple[str, Decimal | None], int]]:
+    """A/B/C/D and HSP of every draft, with the same pure calculation and settings as ``recalc``.
+
+    ``overheads``: the (analysis code, BUK %) pairs of work items with their own BUK; each is priced as
+    ``recalc`` prices such an item (``recalc.item_input_id``): a one-line analysis nesting the item's
+    analysis with coefficient 1 and that BUK. Returns the results and two indexes into them: code -> id
+    of the drafts, and ``(code, None)`` / ``(code, BUK %)`` -> id of the HSP a work item gets.
+    """
     index = {code: number for number, code in enumerate(drafts, start=1)}
     inputs = {}
     for code, draft in drafts.items():
@@ -243,17 +265,24 @@ def _unit_prices(project: Project, drafts: dict[str, _Draft], resources: dict[st
                 resource = resources[resource_code]
                 components.append(ComponentInput(resource.category, coefficient, resource.unit_price))
         inputs[index[code]] = AnalysisInput(index[code], tuple(components), project.overhead_profit_pct)
+    item_index: dict[tuple[str, Decimal | None], int] = {
+        (code, None): number for code, number in index.items()
+    }
+    for number, (code, pct) in enumerate(sorted(overheads), start=1):
+        nested = ComponentInput("other", Decimal("1"), None, nested_analysis_id=index[code])
+        inputs[-number] = AnalysisInput(-number, (nested,), pct)
+        item_index[(code, pct)] = -number
     results = calculate_unit_prices(
         inputs, hsp_rounding_step=project.hsp_rounding_step, hsp_rounding_mode="half_up"
     )
-    return results, index
+    return results, index, item_index
 
 
 def _write_breakdown(
     project: Project,
     plan: ImportPlan,
     analyses: dict[str, ProjectAnalysis],
-    unit_rates: dict[str, Decimal],
+    unit_rates: dict[tuple[str, Decimal | None], Decimal],
 ) -> tuple[int, list[WorkItem]]:
     """Sections and work items in the order of the Pekerjaan sheet.
 
@@ -287,7 +316,7 @@ def _write_breakdown(
             position = next_child[row.section]
             next_child[row.section] += 1
         analysis = analyses[row.analysis_code]
-        unit_rate = unit_rates[row.analysis_code]
+        unit_rate = unit_rates[(row.analysis_code, row.overhead_pct)]
         items.append(
             WorkItem(
                 project=project,
@@ -297,6 +326,7 @@ def _write_breakdown(
                 unit=row.unit or analysis.unit,
                 position=position,
                 volume=row.volume,
+                overhead_pct_override=row.overhead_pct,
                 unit_rate=unit_rate,
                 amount=line_amount(row.volume, unit_rate),
             )

@@ -233,16 +233,33 @@ def test_volume_formula_exports_the_computed_volume_and_deep_sections_are_flatte
     assert not imported.parameters.exists()
 
 
-def test_per_item_overhead_override_is_not_carried(user):
-    """Documented limit of the import format: the item gets the project's BUK back."""
-    rab = build_small_rab(user)
-    analyses.set_overhead_override(item=rab.excavation, pct=Decimal("5"), by=user)
+@pytest.mark.parametrize("hsp_rounding_step", [0, 100])
+def test_per_item_overhead_override_round_trips(user, hsp_rounding_step):
+    """The item's own BUK (buk_persen of Pekerjaan) comes back, priced like the app prices it: Galian
+    D = 85.000 at 7,25 % -> 91.162,50 (91.200 with HSP rounding to Rp 100); Plesteran at 0 % (an override,
+    not "empty") -> 54.360; the bowplank keeps the project's 10 %."""
+    rab = build_small_rab(user, hsp_rounding_step=hsp_rounding_step)
+    analyses.set_overhead_override(item=rab.excavation, pct=Decimal("7.25"), by=user)
+    analyses.set_overhead_override(item=rab.plastering, pct=Decimal("0"), by=user)
+    before = {
+        i.name: (i.overhead_pct_override, i.unit_rate) for i in WorkItem.objects.filter(project=rab.project)
+    }
+    assert before["Galian tanah biasa"] == (
+        Decimal("7.25"),
+        Decimal("91200.00") if hsp_rounding_step else Decimal("91162.50"),
+    )
 
+    proyek = openpyxl.load_workbook(io.BytesIO(build_project_workbook(rab.project)))["Pekerjaan"]
+    column = [c.value for c in proyek[1]].index("buk_persen")
+    assert [row[column] for row in proyek.iter_rows(min_row=2, values_only=True)] == [None, 7.25, 0]
     imported = round_trip(rab.project, user)
 
-    copy = WorkItem.objects.get(project=imported, name="Galian tanah biasa")
-    assert copy.overhead_pct_override is None
-    assert copy.unit_rate == Decimal("93500.00")  # 85.000 + 10 %, not + 5 %
+    assert_same(rab.project, imported)  # identical totals, rows (HSP and amount of every item) and recipes
+    after = {
+        i.name: (i.overhead_pct_override, i.unit_rate) for i in WorkItem.objects.filter(project=imported)
+    }
+    assert after == before
+    assert recalc.recalculate_project(imported) == recalc.RecalcResult(0, 0)  # stored as the app would
 
 
 def test_progress_is_reported_at_least_every_ten_percent(user):

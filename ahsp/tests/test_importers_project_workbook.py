@@ -161,6 +161,76 @@ def test_coefficients_allow_six_decimals_and_volumes_four(tmp_path):
     assert "4 angka" in found[("Pekerjaan", 2, "volume")][1]
 
 
+def with_item_overheads(*cells):
+    """valid_sheets() with the optional Pekerjaan column buk_persen (one cell per work row, rows 2-4)."""
+    sheets = valid_sheets()
+    sheets["Pekerjaan"][0] = [*WORK_HEADER, "buk_persen"]
+    for row, cell in zip(sheets["Pekerjaan"][1:], cells, strict=True):
+        row.append(cell)
+    return sheets
+
+
+def test_without_the_buk_persen_column_items_use_the_projects_overhead(tmp_path):
+    """An older workbook (no buk_persen column in Pekerjaan) imports as before."""
+    sheets = valid_sheets()
+    assert "buk_persen" not in sheets["Pekerjaan"][0]
+
+    result = plan(tmp_path, sheets)
+
+    assert result.problems == ()
+    assert [item.overhead_pct for item in result.plan.items] == [None, None, None]
+    assert result.plan.project["overhead_profit_pct"] == Decimal("10")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("7,5", Decimal("7.5")),  # Indonesian text
+        ("7.25", Decimal("7.25")),  # plain text
+        ("12,5%", Decimal("12.5")),
+        (7.25, Decimal("7.25")),  # numeric cell
+        (0, Decimal("0")),  # an override of 0 %, not "empty"
+        ("15", Decimal("15")),
+        (None, None),  # empty = the project's BUK
+        (" ", None),
+    ],
+)
+def test_item_overhead_column_is_read_and_carried_by_the_plan(tmp_path, cell, expected):
+    result = plan(tmp_path, with_item_overheads(cell, None, "5"))
+
+    assert result.problems == ()
+    assert [item.overhead_pct for item in result.plan.items] == [expected, None, Decimal("5")]
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason_part"),
+    [
+        ("15,01", "antara 0 dan 15%"),
+        (16, "antara 0 dan 15%"),
+        ("-1", "tidak boleh negatif"),
+        (-0.5, "tidak boleh negatif"),
+        ("7,1234", "Paling banyak 2 angka"),
+        (7.125, "Paling banyak 2 angka"),
+        ("7,125", "antara 0 dan 15%"),  # read as 7.125 (thousands), as the project's buk_persen reads it
+        ("sepuluh", "bukan angka"),
+        ("1.2.3", "pemisah ribuan"),
+        (True, "bukan angka"),
+    ],
+)
+def test_bad_item_overhead_is_reported_at_its_cell(tmp_path, cell, reason_part):
+    sheets = with_item_overheads(None, cell, None)
+
+    parsed = parse(tmp_path, sheets)
+
+    ((value, reason),) = problems_at(parsed).values()
+    assert list(problems_at(parsed)) == [("Pekerjaan", 3, "buk_persen")]
+    assert reason_part in reason
+    assert value  # the bad value is shown in the report
+    (problem,) = parsed.problems
+    assert str(problem).startswith("Pekerjaan, baris 3, kolom buk_persen (nilai")
+    assert build_plan(parsed, LIBRARY).plan is None
+
+
 @pytest.mark.parametrize(
     "cell",
     [datetime(2026, 3, 2), date(2026, 3, 2), "02/03/2026", "2/3/2026", "2026-03-02", " 2026-3-2 "],
@@ -528,7 +598,7 @@ def test_template_has_the_sheets_and_headers_of_the_format_and_no_data_rows():
     workbook = openpyxl.load_workbook(io.BytesIO(build_template()))
 
     assert workbook.sheetnames == ["Petunjuk", "Proyek", "Pekerjaan", "Harga", "Analisa"]
-    assert [c.value for c in workbook["Pekerjaan"][1]] == WORK_HEADER
+    assert [c.value for c in workbook["Pekerjaan"][1]] == [*WORK_HEADER, "buk_persen"]
     assert [c.value for c in workbook["Harga"][1]] == PRICE_HEADER
     assert [c.value for c in workbook["Analisa"][1]] == [*ANALYSIS_HEADER, "uraian", "satuan"]
     keys = [row[0] for row in workbook["Proyek"].iter_rows(min_row=2, values_only=True)]
@@ -544,3 +614,4 @@ def test_template_has_the_sheets_and_headers_of_the_format_and_no_data_rows():
     )
     for column in (*WORK_HEADER, *PRICE_HEADER, *ANALYSIS_HEADER, *project_workbook.PROJECT_KEYS):
         assert column in guide
+    assert "BUK khusus pekerjaan ini" in guide  # the help row of Pekerjaan's optional buk_persen

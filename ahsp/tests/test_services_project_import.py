@@ -333,6 +333,43 @@ def test_values_computed_before_insert_agree_with_recalc(library, user, tmp_path
     assert (galian.labour, galian.direct, galian.missing_prices) == (Decimal("78750"), Decimal("78750"), 0)
 
 
+def test_item_overhead_column_is_stored_and_priced_like_the_apps_override(
+    library, user, tmp_path, monkeypatch
+):
+    """buk_persen of a Pekerjaan row = WorkItem.overhead_pct_override, priced as recalc prices it.
+
+    Galian D = 78.750: at 7,5 % HSP = 84.656,25, volume 12,5 -> 1.058.203,125 -> 1.058.203,13; the same
+    analysis on another row without buk_persen keeps the project's 10 % (86.625,00); at 0 % HSP = 78.750.
+    """
+    sheets = valid_sheets()
+    sheets["Pekerjaan"][0] = [*WORK_HEADER, "buk_persen"]
+    sheets["Pekerjaan"][1].append("7,5")
+    sheets["Pekerjaan"] += [
+        ["Pekerjaan Tanah", None, "2.2.1.1", "Galian tanpa BUK khusus", "m3", 2, None],
+        ["Pekerjaan Tanah", None, "2.2.1.1", "Galian BUK nol", "m3", 1, 0],
+    ]
+    path = write_workbook(tmp_path / "proyek.xlsx", sheets)
+    results = []
+    original = recalc.recalculate_project
+    monkeypatch.setattr(recalc, "recalculate_project", lambda project: results.append(original(project)))
+
+    project = project_import.import_project(source=path, by=user)
+
+    assert results == [recalc.RecalcResult(analyses_changed=0, items_changed=0)]  # computed as recalc does
+    items = {
+        i.name: (i.overhead_pct_override, i.unit_rate, i.amount)
+        for i in WorkItem.objects.filter(project=project)
+    }
+    assert items == {
+        "Galian tanah pondasi": (Decimal("7.50"), Decimal("84656.25"), Decimal("1058203.13")),
+        "Beton mutu fc 19,3 MPa": (None, Decimal("793650.00"), Decimal("1904760.00")),
+        "Pemasangan paving block": (None, Decimal("113506.25"), Decimal("141939565.63")),
+        "Galian tanpa BUK khusus": (None, Decimal("86625.00"), Decimal("173250.00")),
+        "Galian BUK nol": (Decimal("0.00"), Decimal("78750.00"), Decimal("78750.00")),
+    }
+    assert project.overhead_profit_pct == Decimal("10")
+
+
 def test_query_count_does_not_grow_with_the_number_of_rows(library, user, tmp_path):
     def queries(rows: int) -> int:
         sheets = valid_sheets()
