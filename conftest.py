@@ -6,8 +6,13 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Every test starts with an empty cache (Redis in CI is shared between runs)."""
-    cache.clear()
+    """Every test starts with an empty cache. On Redis (CI) only this worker's keys are deleted
+    (settings_test gives each xdist worker its own key prefix): ``clear()`` would empty the whole
+    database under the other workers' feet."""
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
     yield
 
 

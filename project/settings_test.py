@@ -41,3 +41,6 @@ if not os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ahsp-tests"}
     }
+else:
+    # One key prefix per xdist worker on the shared Redis database: conftest empties only its own keys.
+    CACHES["default"]["KEY_PREFIX"] = f"ahsp-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
