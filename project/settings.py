@@ -150,7 +150,15 @@ else:
         "name": env("HUEY_NAME", "ahsp"),
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": env_bool("HUEY_IMMEDIATE", False),
-        "consumer": {"workers": int(env("HUEY_WORKERS", "2")), "worker_type": "thread"},
+        # SQLite is polled (Redis blocks on the queue): an idle consumer looks at least once a second,
+        # so an export starts within a second instead of after huey's default back-off of up to 10 s.
+        "consumer": {
+            "workers": int(env("HUEY_WORKERS", "2")),
+            "worker_type": "thread",
+            "initial_delay": 0.1,
+            "backoff": 1.15,
+            "max_delay": 1.0,
+        },
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -254,5 +262,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Configured here so `run_huey` does not add a second handler (every line printed twice).
+        "huey": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO"), "propagate": False},
+    },
 }
