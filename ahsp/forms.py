@@ -7,6 +7,29 @@ from ahsp.models import Project
 from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.services.projects import EDITABLE_FIELDS
 
+SIGNATORY_FIELDS = [
+    "signing_place",
+    "prepared_by_name",
+    "prepared_by_title",
+    "checked_by_name",
+    "checked_by_title",
+    "approved_by_name",
+    "approved_by_title",
+]
+CALCULATION_FIELDS = [
+    "overhead_profit_pct",
+    "vat_pct",
+    "rounding_step",
+    "rounding_mode",
+    "hsp_rounding_step",
+    "numbering_style",
+]
+FIELDSETS = [
+    (_("Data proyek"), [f for f in EDITABLE_FIELDS if f not in SIGNATORY_FIELDS + CALCULATION_FIELDS]),
+    (_("Perhitungan RAB"), CALCULATION_FIELDS),
+    (_("Tanda tangan dokumen cetak"), SIGNATORY_FIELDS),
+]
+
 
 class ProjectForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -32,6 +55,12 @@ class ProjectForm(forms.ModelForm):
             self.fields["status"].choices = [
                 c for c in Project.Status.choices if c[0] != Project.Status.ARCHIVED
             ]
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The visible fields in groups, in ``FIELDSETS`` order, for the template."""
+        return [
+            (legend, [self[name] for name in names if name in self.fields]) for legend, names in FIELDSETS
+        ]
 
 
 class ProjectFilterForm(forms.Form):

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from ahsp import loaders
 from ahsp.exports import rab_csv
@@ -125,12 +126,23 @@ BUILDERS: dict[tuple[str, str], Builder] = {
 }
 
 
-def available() -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """What the export centre offers: ``[(document, label, [(format, label), ...]), ...]``."""
+DESCRIPTIONS = {
+    _DOC.RAB: _("Klasifikasi, pekerjaan, volume, harga satuan, jumlah, PPN, pembulatan dan terbilang."),
+    _DOC.AHSP: _("Analisa setiap pekerjaan: tenaga kerja, bahan, peralatan, BUK dan HSP."),
+    _DOC.HARGA: _("Harga upah, bahan dan peralatan yang dipakai analisa proyek ini."),
+    _DOC.PROYEK: _("Seluruh proyek dalam format impor, untuk disunting di Excel lalu diimpor kembali."),
+}
+
+
+def available() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """What the export centre offers: ``[(document, label, description, [(format, label), ...]), ...]``."""
     offered: dict[str, list[tuple[str, str]]] = {}
     for document, fmt in BUILDERS:
         offered.setdefault(document, []).append((fmt, ExportJob.Format(fmt).label))
-    return [(document, ExportJob.Document(document).label, formats) for document, formats in offered.items()]
+    return [
+        (document, ExportJob.Document(document).label, DESCRIPTIONS.get(document, ""), formats)
+        for document, formats in offered.items()
+    ]
 
 
 def is_available(document: str, fmt: str) -> bool:

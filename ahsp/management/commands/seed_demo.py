@@ -39,6 +39,13 @@ DEMO_PROJECTS = [
         "supervising_consultant": "CV Mitra Teknik Pengawas",
         "description": "Gedung kantor desa satu lantai, luas ± 180 m², struktur beton bertulang.",
         "status": Project.Status.DRAFT,
+        "signing_place": "Sukamaju",
+        "prepared_by_name": "Andi Pratama, S.T.",
+        "prepared_by_title": "Estimator, CV Cipta Rancang Konsultan",
+        "checked_by_name": "Ir. Rudi Hartono",
+        "checked_by_title": "Tim Teknis Kecamatan",
+        "approved_by_name": "Muhammad Yusuf",
+        "approved_by_title": "Kepala Desa Sukamaju",
     },
     {
         "name": "Rehabilitasi Puskesmas Pembantu Desa Mekarsari",
