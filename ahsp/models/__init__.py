@@ -16,6 +16,7 @@ from ahsp.models.reference import (
     ReferenceResource,
     ResourceCategory,
 )
+from ahsp.models.schedule import PlannedShare, ProgressEntry, Stage, WeekReport
 from ahsp.models.user import User
 
 __all__ = [
@@ -35,4 +36,8 @@ __all__ = [
     "ReferenceResource",
     "ResourceCategory",
     "User",
+    "PlannedShare",
+    "ProgressEntry",
+    "Stage",
+    "WeekReport",
 ]

@@ -172,6 +172,14 @@ class WorkItem(models.Model):
     overhead_pct_override = models.DecimalField(
         _("BUK khusus (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    stage = models.ForeignKey(
+        "ahsp.Stage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_items",
+        verbose_name=_("tahapan"),
+    )
     # Derived (kept by services): HSP and amount = volume x HSP.
     unit_rate = models.DecimalField(default=Decimal("0"), **MONEY)
     amount = models.DecimalField(default=Decimal("0"), **MONEY)
