@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ahsp.views import analyses, exports, prices, project_import, projects, rab, reference, work_items
+from ahsp.views.requirements import project_requirements
 
 app_name = "ahsp"
 
@@ -99,6 +100,7 @@ urlpatterns = [
         rab.project_rab_section,
         name="project_rab_section",
     ),
+    path("projects/<int:pk>/resources/", project_requirements, name="project_requirements"),
     path("projects/<int:pk>/exports/rab.csv", rab.project_rab_csv, name="project_rab_csv"),
     path("projects/<int:pk>/exports/", exports.export_centre, name="export_centre"),
     path("exports/<int:job_id>/", exports.export_job, name="export_job"),

@@ -20,7 +20,7 @@ def test_heartbeat_task_makes_worker_healthy_and_healthz_reports_it(client, caps
     call_command("worker_health", "--max-age", "60")
     assert "worker ok" in capsys.readouterr().out
     queue = client.get("/healthz").json()["checks"]["queue"]
-    assert queue["worker_last_seen_s"] == 0 and queue["pending"] == 0
+    assert queue["worker_last_seen_s"] <= 5 and queue["pending"] == 0  # seconds since the heartbeat
 
 
 def test_worker_health_fails_when_heartbeat_is_stale():
