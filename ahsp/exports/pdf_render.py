@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -113,17 +113,55 @@ def render_pdf(
             span=progress_span,
             total=progress_total,
         )
-    output = io.BytesIO()
     try:
-        status = pisa.CreatePDF(html, dest=output, encoding="utf-8")
+        pdf = _convert(html, template_name)
     finally:
         _local.on_page = None
-    if status.err:
-        raise PdfRenderError(f"xhtml2pdf reported {status.err} error(s) in {template_name}")
-    numbered = number_pages(output.getvalue())
+    numbered = number_pages(pdf)
     if progress is not None:
         progress(progress_start + progress_span, progress_total, "Menomori halaman")
     return numbered
+
+
+def _convert(html: str, template_name: str) -> bytes:
+    output = io.BytesIO()
+    status = pisa.CreatePDF(html, dest=output, encoding="utf-8")
+    if status.err:
+        raise PdfRenderError(f"xhtml2pdf reported {status.err} error(s) in {template_name}")
+    return output.getvalue()
+
+
+def render_pdf_in_parts(
+    template_name: str,
+    context: dict,
+    *,
+    key: str,
+    parts: Sequence[Sequence],
+    progress: Progress | None = None,
+    stage: Callable[[int, int], str] = lambda done, total: f"Menyusun bagian {done}/{total}",
+    progress_start: int = 0,
+    progress_span: int = 100,
+    progress_total: int = 100,
+) -> bytes:
+    """A long document laid out part by part (``context[key]`` = one part at a time), joined, then
+    numbered: xhtml2pdf keeps the whole story of a document in memory, so a 500-page document in one go
+    needs gigabytes; in parts the memory is that of one part. The first part has the header block
+    (``continuation`` false), the last the signature block (``more_parts`` false); each part starts on a
+    new page. ``stage(done, total)`` labels the progress after each part."""
+    writer = PdfWriter()
+    count = max(len(parts), 1)
+    for index, part in enumerate(parts or [[]]):
+        html = render_to_string(
+            template_name, {**context, key: part, "continuation": index > 0, "more_parts": index < count - 1}
+        )
+        writer.append(PdfReader(io.BytesIO(_convert(html, template_name))))
+        if progress is not None:
+            progress(
+                progress_start + progress_span * (index + 1) // count, progress_total, stage(index + 1, count)
+            )
+    joined = io.BytesIO()
+    writer.write(joined)
+    return number_pages(joined.getvalue())
 
 
 def document_context(project, *, title: str, subtitle: str = "", landscape: bool = False) -> dict:

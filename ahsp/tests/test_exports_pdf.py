@@ -244,3 +244,22 @@ def test_pdf_jobs_finish_with_a_pdf_file(small, user, document, django_capture_o
     assert "Gedung Serbaguna" in " ".join(read(data)[1])
     assert exports.content_type(job) == "application/pdf"
     assert exports.download_name(job) == f"{document}-gedung-serbaguna.pdf"
+
+
+def test_analyses_pdf_in_parts_has_one_header_one_signature_block_and_every_analysis(small, monkeypatch):
+    monkeypatch.setattr("ahsp.exports.analyses_pdf.ANALYSES_PER_PART", 1)  # 3 analyses -> 3 parts
+    stages = []
+
+    reader, pages = read(
+        build_analyses_pdf(small.project, progress=lambda done, total, stage="": stages.append((done, stage)))
+    )
+    text = " ".join(pages)
+
+    assert len(pages) == 3  # each part starts on a new page
+    assert text.count("Nama Proyek / Kegiatan") == 1 and text.count("Disetujui oleh") == 1
+    assert "Disetujui oleh" in pages[-1] and "Nama Proyek / Kegiatan" in pages[0]
+    for fragment in ("Pemasangan bowplank", "Galian tanah biasa", "Plesteran 1:4"):
+        assert fragment in text
+    for number, page in enumerate(pages, start=1):
+        assert f"Halaman {number} dari 3" in page
+    assert stages[-1] == (100, "Menyusun analisa 3/3")
