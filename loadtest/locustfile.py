@@ -10,12 +10,22 @@ POST with the row's version, Indonesian number format). Every response is checke
 error page served with status 200, a redirect back to the login page, or a volume edit refused as an
 edit conflict counts as a failure.
 
+One simulated user in ten (ExporterUser, weight 1 against EstimatorUser's 9) is a heavy user instead: it
+signs in the same way and, in the export centre of its projects with an estimate, starts background
+exports (RAB as XLSX/PDF/CSV, the price list, the AHSP details, the project workbook), polls their
+progress partial every second until it answers 286, and downloads the file. Its requests are grouped as
+/projects/[id]/exports/ (htmx POST), /exports/[id]/ (htmx) and /exports/[id]/download/ (<format>); each
+export also counts as one "EXPORT" row, "<document>.<format> (start to file)", with the time from the POST
+to the downloaded file.
+
 Run it through loadtest/run.sh (it starts the stack and seeds the accounts). Environment:
 LOAD_USER_COUNT   number of seeded accounts; simulated users beyond it reuse accounts from the start
                   (then two simulated users may edit the same rows, and edit conflicts can fail)
 LOAD_PASSWORD     password of the seeded accounts (default in accounts.py)
 LOAD_ESTIMATES    projects per account with an estimate, at the top of the dashboard (seed.py
                   --estimates; default 5)
+LOAD_EXPORT_TIMEOUT  seconds an export may take from the POST to done before it counts as failed
+                  (default 60)
 """
 
 import html
@@ -24,6 +34,7 @@ import logging
 import os
 import random
 import re
+import time
 from urllib.parse import quote, unquote, urlencode
 
 import gevent
@@ -80,6 +91,27 @@ ITEM_ROW = re.compile(
 EDIT_CONFLICT = "sudah diubah oleh pengguna lain"  # ahsp.services.work_items.CONFLICT_MESSAGE
 CSV_HEADER = "\ufeffno;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot"
 
+# What the exporter asks for, (document, format) -> how often (ahsp.services.exports.BUILDERS).
+EXPORTS = {
+    ("rab", "xlsx"): 3,
+    ("rab", "pdf"): 2,
+    ("rab", "csv"): 2,
+    ("harga", "xlsx"): 1,
+    ("harga", "pdf"): 1,
+    ("ahsp", "xlsx"): 1,
+    ("ahsp", "pdf"): 1,
+    ("proyek", "xlsx"): 1,
+}
+# format -> (Content-Type of the download, the first bytes of the file) (ahsp.services.exports.CONTENT_TYPES)
+EXPORT_FILES = {
+    "csv": ("text/csv; charset=utf-8", b"\xef\xbb\xbf"),  # UTF-8 BOM, for Excel
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    "pdf": ("application/pdf", b"%PDF-"),
+}
+# The progress partial (ahsp/export_job.html#export-progress): the job id and its status.
+EXPORT_JOB = re.compile(r'<div id="export-job-(\d+)" class="card export-progress" data-status="(\w+)"')
+EXPORT_ERROR = re.compile(r'<p class="message message-error" role="alert">(.*?)</p>', re.DOTALL)
+
 _account_numbers = itertools.count(1)
 
 
@@ -90,21 +122,21 @@ def next_account_number() -> int:
     return (number - 1) % accounts + 1 if accounts > 0 else number
 
 
-class EstimatorUser(FastHttpUser):
-    wait_time = between(1, 3)
+class SignedInUser(FastHttpUser):
+    """What every simulated user shares: its own seeded account, the sign-in, the response checks."""
+
+    abstract = True
     default_headers = {"Accept-Language": "id", "User-Agent": "ahsp-loadtest (locust)"}
 
     def on_start(self) -> None:
         self.email = email_for(next_account_number())
         self.project_ids: list[int] = []
         self.estimate_ids: list[int] = []  # the top of the dashboard at sign-in: seeded estimates
-        self.rab_sections: dict[int, list[int]] = {}  # project id -> section ids seen on its RAB page
         self.max_page = 1
-        self.analyses: list[tuple[str, str]] = []  # (code, source) seen in search results
         self.log_in()
-        self.dashboard()  # where the login redirects to; also discovers the user's projects
+        self.open_dashboard()  # where the login redirects to; also discovers the user's projects
         if not self.estimate_ids:
-            logger.error("%s: no projects on the dashboard, so no RAB or volume edits", self.email)
+            logger.error("%s: no projects on the dashboard, so no RAB, edits or exports", self.email)
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -216,14 +248,29 @@ class EstimatorUser(FastHttpUser):
         if not signed_in:
             raise StopUser()
 
-    # --- tasks --------------------------------------------------------------------------------------
-
-    @task(3)
-    def dashboard(self) -> None:
+    def open_dashboard(self) -> None:
         with self.client.get("/", name="/", catch_response=True, allow_redirects=False) as response:
             if self.check_page(response, 'id="project-list"'):
                 self.remember_projects(response.text)
                 self.remember_estimates(response.text)
+
+
+class EstimatorUser(SignedInUser):
+    """Most users: browse, search the library, open the RAB, edit volumes, download the RAB CSV."""
+
+    weight = 9  # against ExporterUser's 1: one simulated user in ten is an exporter
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.rab_sections: dict[int, list[int]] = {}  # project id -> section ids seen on its RAB page
+        self.analyses: list[tuple[str, str]] = []  # (code, source) seen in search results
+        super().on_start()
+
+    # --- tasks --------------------------------------------------------------------------------------
+
+    @task(3)
+    def dashboard(self) -> None:
+        self.open_dashboard()
 
     @task(1)
     def dashboard_page_full(self) -> None:
@@ -453,4 +500,142 @@ class EstimatorUser(FastHttpUser):
                     f'name="version" value="{version + 1}"',
                     f'value="{shown}"',
                     '<tr id="project-total" hx-swap-oob="outerHTML">',
+                )
+
+
+class ExporterUser(SignedInUser):
+    """A heavy, rarer user: exports documents of its estimates in the background and downloads them.
+
+    In the export centre of one of its projects with an estimate it starts an export (htmx POST, the
+    CSRF token from the centre's form), polls the progress partial every second as htmx does until it
+    answers 286 (job done or failed), then downloads the file and checks its Content-Type, its
+    attachment name and its first bytes. Besides the HTTP requests, each export is one "EXPORT" row per
+    document and format in the report: the time from the POST to the downloaded file, failed when the
+    job failed or was not done within LOAD_EXPORT_TIMEOUT seconds (default 60).
+    """
+
+    weight = 1
+    wait_time = between(2, 5)
+
+    def export_failed(self, name: str, started: float, error: str) -> None:
+        self.environment.events.request.fire(
+            request_type="EXPORT",
+            name=name,
+            response_time=(time.monotonic() - started) * 1000,
+            response_length=0,
+            exception=Exception(error),
+            context={},
+        )
+
+    @task
+    def export(self) -> None:
+        if not self.estimate_ids:
+            return
+        pk = random.choice(self.estimate_ids)
+        document, fmt = random.choices(list(EXPORTS), weights=list(EXPORTS.values()))[0]
+        centre = f"/projects/{pk}/exports/"
+        with self.client.get(
+            centre, name="/projects/[id]/exports/", catch_response=True, allow_redirects=False
+        ) as response:
+            if not self.check_page(response, 'id="export-current"', f'name="document" value="{document}"'):
+                return
+            form_token = CSRF_FIELD.search(response.text)
+            if not form_token:
+                response.failure("export centre without a CSRF field")
+                return
+
+        name = f"{document}.{fmt} (start to file)"
+        started = time.monotonic()
+        data = {"csrfmiddlewaretoken": form_token.group(1), "document": document, "format": fmt}
+        headers = {
+            **self.htmx_headers(centre, "export-current"),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{self.host}{centre}",
+            "X-CSRFToken": self.csrf_cookie(),
+        }
+        with self.client.post(
+            centre,
+            name="/projects/[id]/exports/ (htmx POST)",
+            data=urlencode(data),
+            headers=headers,
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            if not self.check_fragment(response, 'class="card export-progress"'):
+                return
+            job = EXPORT_JOB.search(response.text)
+            if not job:
+                response.failure("no progress partial with the job id")
+                return
+            job_id = int(job.group(1))
+
+        if self.wait_for_export(centre, job_id, name, started):
+            self.download_export(job_id, document, fmt, name, started)
+
+    def wait_for_export(self, centre: str, job_id: int, name: str, started: float) -> bool:
+        """Poll like htmx (hx-trigger="every 1s"): 200 while queued/running, 286 once done or failed."""
+        timeout = float(os.environ.get("LOAD_EXPORT_TIMEOUT") or 60)
+        while True:
+            if time.monotonic() - started > timeout:
+                self.export_failed(name, started, f"not done within {timeout:.0f} s")
+                return False
+            gevent.sleep(1.0)
+            with self.client.get(
+                f"/exports/{job_id}/",
+                name="/exports/[id]/ (htmx)",
+                headers=self.htmx_headers(centre, f"export-job-{job_id}"),
+                catch_response=True,
+                allow_redirects=False,
+            ) as response:
+                text = response.text or ""
+                job = EXPORT_JOB.search(text)
+                status = job.group(2) if job and int(job.group(1)) == job_id else None
+                if response.status_code == 200 and status in ("queued", "running"):
+                    response.success()
+                    continue
+                if response.status_code != 286 or status not in ("done", "failed") or "<html" in text:
+                    response.failure(f"status {response.status_code}, job status {status!r}: not the partial")
+                    return False
+                response.success()  # the request did its job; the export's own row records a failure
+                if status == "failed":
+                    error = EXPORT_ERROR.search(text)
+                    message = html.unescape(error.group(1)).strip() if error else "no message"
+                    self.export_failed(name, started, f"job failed: {message[:120]}")
+                    return False
+                if f'id="export-download-{job_id}"' not in text:
+                    self.export_failed(name, started, "done, but no download link")
+                    return False
+                return True
+
+    def download_export(self, job_id: int, document: str, fmt: str, name: str, started: float) -> None:
+        content_type, magic = EXPORT_FILES[fmt]
+        with self.client.get(
+            f"/exports/{job_id}/download/",
+            name=f"/exports/[id]/download/ ({fmt})",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+                return
+            body = response.content or b""
+            received = response.headers.get("Content-Type", "")
+            disposition = response.headers.get("Content-Disposition", "")
+            if received != content_type:
+                response.failure(f"Content-Type {received!r}, expected {content_type!r}")
+            elif "attachment" not in disposition or f'filename="{document}-' not in disposition:
+                response.failure(f"not an attachment named {document}-...: {disposition!r}")
+            elif not disposition.rstrip('"').endswith(f".{fmt}"):
+                response.failure(f"attachment without the .{fmt} extension: {disposition!r}")
+            elif not body.startswith(magic) or len(body) <= len(magic):
+                response.failure(f"not a {fmt} file ({len(body)} bytes, starts with {body[:8]!r})")
+            else:
+                response.success()
+                self.environment.events.request.fire(
+                    request_type="EXPORT",
+                    name=name,
+                    response_time=(time.monotonic() - started) * 1000,
+                    response_length=len(body),
+                    exception=None,
+                    context={},
                 )
