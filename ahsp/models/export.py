@@ -13,6 +13,9 @@ class ExportJob(models.Model):
         AHSP = "ahsp", _("Rincian analisa harga satuan (AHSP)")
         HARGA = "harga", _("Harga satuan dasar")
         PROYEK = "proyek", _("Buku kerja proyek (untuk diimpor kembali)")
+        JADWAL = "jadwal", _("Jadwal pelaksanaan")
+        KURVA_S = "kurva-s", _("Kurva S dan nilai hasil")
+        KEBUTUHAN = "kebutuhan", _("Rekap kebutuhan sumber daya")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
