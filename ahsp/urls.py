@@ -1,7 +1,10 @@
 from django.urls import path
 
 from ahsp.views import analyses, exports, prices, project_import, projects, rab, reference, work_items
+from ahsp.views import schedule as schedule_views
+from ahsp.views.progress import progress_item, progress_report, project_progress
 from ahsp.views.requirements import project_requirements
+from ahsp.views.s_curve import project_s_curve
 
 app_name = "ahsp"
 
@@ -101,6 +104,41 @@ urlpatterns = [
         name="project_rab_section",
     ),
     path("projects/<int:pk>/resources/", project_requirements, name="project_requirements"),
+    path("projects/<int:pk>/progress/", project_progress, name="project_progress"),
+    path("projects/<int:pk>/progress/report/", progress_report, name="progress_report"),
+    path("projects/<int:pk>/progress/items/<int:item_id>/", progress_item, name="progress_item"),
+    path("projects/<int:pk>/kurva-s/", project_s_curve, name="project_s_curve"),
+    path("projects/<int:pk>/schedule/", schedule_views.project_schedule, name="project_schedule"),
+    path(
+        "projects/<int:pk>/schedule/sections/<int:section_id>/",
+        schedule_views.project_schedule_section,
+        name="project_schedule_section",
+    ),
+    path(
+        "projects/<int:pk>/schedule/sections/<int:section_id>/plan/",
+        schedule_views.project_schedule_section_plan,
+        name="project_schedule_section_plan",
+    ),
+    path(
+        "projects/<int:pk>/schedule/items/<int:item_id>/",
+        schedule_views.project_schedule_item,
+        name="project_schedule_item",
+    ),
+    path(
+        "projects/<int:pk>/schedule/stages/",
+        schedule_views.project_schedule_stage_create,
+        name="project_schedule_stage_create",
+    ),
+    path(
+        "projects/<int:pk>/schedule/stages/<int:stage_id>/",
+        schedule_views.project_schedule_stage_edit,
+        name="project_schedule_stage_edit",
+    ),
+    path(
+        "projects/<int:pk>/schedule/stages/<int:stage_id>/delete/",
+        schedule_views.project_schedule_stage_delete,
+        name="project_schedule_stage_delete",
+    ),
     path("projects/<int:pk>/exports/rab.csv", rab.project_rab_csv, name="project_rab_csv"),
     path("projects/<int:pk>/exports/", exports.export_centre, name="export_centre"),
     path("exports/<int:job_id>/", exports.export_job, name="export_job"),

@@ -1,0 +1,323 @@
+"""Jadwal Pelaksanaan: the Gantt page, its HTMX fragments (week window, sections, a row after an edit),
+the plan edits (one work item, a whole section) and the stages (tahapan).
+
+Every view checks the permission first: reading needs ``visible_to``, writing ``editable_by``; another
+user's project is a 404 on every URL, GET or POST. Without JavaScript every link and form still works:
+links carry ``?from=`` / ``?open=`` and POSTs redirect back to the page (PRG) with a message.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from ahsp import gantt as gantt_data
+from ahsp.calculations.schedule import ScheduleError
+from ahsp.models import Project, Section, Stage, WorkItem
+from ahsp.services import schedule as schedule_services
+from ahsp.services.work_items import ConflictError
+from partials.htmx import is_partial
+
+PAGE = "ahsp/project_schedule.html"
+
+
+def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    projects = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
+    return get_object_or_404(projects, pk=pk)
+
+
+def _can_edit(request: HttpRequest, project: Project) -> bool:
+    return Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
+
+
+def _open_ids(values: list[str]) -> set[int]:
+    """``open=12&open=15``: sections to show open (anything that is not a plain number is ignored)."""
+    return {int(value) for value in values if value.isascii() and value.isdecimal() and len(value) < 19}
+
+
+def _page_url(project: Project, first: int | str | None = None, open_ids=(), anchor: str = "") -> str:
+    url = reverse("ahsp:project_schedule", args=[project.pk])
+    query = [f"from={first}"] if first not in (None, "") else []
+    query += [f"open={pk}" for pk in sorted(open_ids)]
+    return url + ("?" + "&".join(query) if query else "") + (f"#{anchor}" if anchor else "")
+
+
+def _raw_from(request: HttpRequest) -> str:
+    return (request.POST.get("from") if request.method == "POST" else request.GET.get("from")) or ""
+
+
+def _context(request: HttpRequest, project: Project, gantt, **extra) -> dict:
+    context = {
+        "project": project,
+        "gantt": gantt,
+        "window": gantt.window if gantt else None,
+        "scheduled": gantt is not None,
+        "can_edit": _can_edit(request, project),
+        "page_url": reverse("ahsp:project_schedule", args=[project.pk]),
+    }
+    if gantt is not None:
+        window = gantt.window
+        context["pager"] = {
+            name: _page_url(project, first, gantt.open_ids)
+            for name, first in (
+                ("previous", window.previous),
+                ("next", window.next),
+                ("current", window.current_start),
+            )
+            if first
+        }
+        context["column_count"] = 4 + window.size
+    context.update(extra)
+    return context
+
+
+def _render_page(request: HttpRequest, project: Project, open_ids=(), **extra) -> HttpResponse:
+    gantt = None
+    if gantt_data.is_scheduled(project):
+        gantt = gantt_data.load_gantt(project, _raw_from(request), open_ids)
+    template = f"{PAGE}#gantt-grid" if is_partial(request) and gantt is not None else PAGE
+    return render(request, template, _context(request, project, gantt, **extra))
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def _read_only(request: HttpRequest) -> HttpResponse | None:
+    """A 405 for anything but GET/HEAD, once the permission is checked (so another user's project is a
+    404 whatever the method)."""
+    return None if request.method in ("GET", "HEAD") else HttpResponseNotAllowed(["GET", "HEAD"])
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Gantt page; an HTMX request (week window paging) gets only the grid."""
+    project = _project(request, pk)
+    if refused := _read_only(request):
+        return refused
+    return _render_page(request, project, _open_ids(request.GET.getlist("open")))
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def project_schedule_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.
+    A plain GET renders the whole page with that section open."""
+    project = _project(request, pk)
+    section = get_object_or_404(Section, project=project, pk=section_id)
+    if refused := _read_only(request):
+        return refused
+    open_ids = {section.pk} | _open_ids(request.GET.getlist("open"))
+    if not is_partial(request) or not gantt_data.is_scheduled(project):
+        return _render_page(request, project, open_ids)
+    try:
+        gantt = gantt_data.load_gantt_section(
+            project, section.pk, _raw_from(request), collapsed=request.GET.get("collapsed") == "1"
+        )
+    except KeyError:  # the section went away between the two queries
+        raise Http404 from None
+    return render(request, f"{PAGE}#gantt-rows", _context(request, project, gantt))
+
+
+# --- plan of one work item ----------------------------------------------------------------------------
+
+
+def _int(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else None
+
+
+def _edit_item(request: HttpRequest, project: Project, item: WorkItem) -> str:
+    """Apply the posted action; the message for the user (a ``ScheduleError``/``ConflictError`` is raised
+    on failure, nothing written)."""
+    data = request.POST
+    action = data.get("action") or "even"
+    version = _int(data.get("version"))
+    if action == "clear":
+        schedule_services.clear_plan(item=item, by=request.user, expected_version=version)
+        return _("Rencana dikosongkan.")
+    if action == "explicit":
+        shares = gantt_data.parse_week_shares(data.get("shares", ""))
+        schedule_services.set_plan(item=item, shares=shares, by=request.user, expected_version=version)
+        return _("Rencana disimpan.")
+    if action == "stage":
+        raw = (data.get("stage") or "").strip()
+        stage = None
+        if raw:
+            stage = Stage.objects.filter(project=project, pk=_int(raw) or 0).first()
+            if stage is None:
+                raise ScheduleError(_("Tahapan tidak ditemukan di proyek ini."))
+        schedule_services.assign_stage(item=item, stage=stage, by=request.user, expected_version=version)
+        return _("Tahapan disimpan.")
+    first = gantt_data.parse_week(data.get("first_week"), _("minggu mulai"))
+    last = gantt_data.parse_week(data.get("last_week"), _("minggu akhir"))
+    schedule_services.set_even_plan(
+        item=item, first_week=first, last_week=last, by=request.user, expected_version=version
+    )
+    return _("Rencana disimpan.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_schedule_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """POST: plan a work item evenly (``first_week``/``last_week``), by explicit % per week (``shares``),
+    clear its plan, or set its stage (``action``), with the row's ``version``. HTMX gets the row and, out
+    of band, its sections' rows and the weekly totals; a plain POST redirects back to the page. Errors
+    (bad numbers, a sum other than 100 %, a stale version) come back in the row with status 200."""
+    project = _project(request, pk, edit=request.method == "POST")
+    item = get_object_or_404(WorkItem, project=project, pk=item_id)
+    raw_from = _raw_from(request)
+    back = _page_url(project, raw_from, {item.section_id}, anchor=f"gantt-item-{item.pk}")
+    if request.method == "GET":
+        return redirect(back)
+    if not gantt_data.is_scheduled(project):
+        messages.error(request, schedule_services.NO_SCHEDULE)
+        page = _page_url(project)
+        return HttpResponseClientRedirect(page) if is_partial(request) else redirect(page)
+    error = notice = ""
+    try:
+        notice = _edit_item(request, project, item)
+    except (ScheduleError, ConflictError) as exc:
+        error = str(exc)
+    if not is_partial(request):
+        if error:
+            messages.error(request, f"{item.name[:80]}: {error}")
+        else:
+            messages.success(request, f"{item.name[:80]}: {notice}")
+        return redirect(back)
+    gantt = gantt_data.load_gantt_item(project, item, raw_from)
+    if not gantt.items:  # deleted meanwhile
+        return HttpResponseClientRedirect(_page_url(project, raw_from))
+    context = _context(
+        request,
+        project,
+        gantt,
+        line=gantt.items[0],
+        row_error=error,
+        row_notice=notice,
+        posted=request.POST if error else None,
+        oob=True,
+    )
+    return render(request, f"{PAGE}#gantt-item-response", context)
+
+
+# --- bulk plan of a section -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_schedule_section_plan(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    """POST: plan every work item of the section (and its sub-sections) evenly over the same weeks.
+    HTMX gets the whole grid back (the section open), a plain POST a redirect to the page."""
+    project = _project(request, pk, edit=request.method == "POST")
+    section = get_object_or_404(Section, project=project, pk=section_id)
+    raw_from = _raw_from(request)
+    if request.method == "GET":
+        return redirect(_page_url(project, raw_from, {section.pk}, anchor=f"gantt-section-{section.pk}"))
+    error = notice = ""
+    try:
+        first = gantt_data.parse_week(request.POST.get("first_week"), _("minggu mulai"))
+        last = gantt_data.parse_week(request.POST.get("last_week"), _("minggu akhir"))
+        count = schedule_services.plan_section(
+            section=section, first_week=first, last_week=last, by=request.user
+        )
+        notice = _(
+            "%(count)s pekerjaan di “%(name)s” direncanakan merata minggu ke-%(first)s s.d. ke-%(last)s."
+        ) % {
+            "count": count,
+            "name": section.name,
+            "first": first,
+            "last": last,
+        }
+    except ScheduleError as exc:
+        error = str(exc)
+    if not is_partial(request) or not gantt_data.is_scheduled(project):
+        if error:
+            messages.error(request, f"{section.name[:80]}: {error}")
+        else:
+            messages.success(request, notice)
+        return redirect(_page_url(project, raw_from, {section.pk}, anchor=f"gantt-section-{section.pk}"))
+    open_ids = {section.pk} | _open_ids(request.POST.getlist("open"))
+    gantt = gantt_data.load_gantt(project, raw_from, open_ids)
+    section_message = {
+        "id": section.pk,
+        "error": error,
+        "notice": notice,
+        "first_week": request.POST.get("first_week", ""),
+        "last_week": request.POST.get("last_week", ""),
+    }
+    return render(
+        request, f"{PAGE}#gantt-grid", _context(request, project, gantt, section_message=section_message)
+    )
+
+
+# --- stages -------------------------------------------------------------------------------------------
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(max_length=200, strip=True)
+    start_date = forms.DateField(required=False)
+    end_date = forms.DateField(required=False)
+
+
+def _stages_back(project: Project, request: HttpRequest) -> HttpResponse:
+    return redirect(_page_url(project, _raw_from(request), anchor="stages"))
+
+
+def _stage_form(request: HttpRequest) -> StageForm | None:
+    """The posted stage, or None after putting its errors in the messages."""
+    form = StageForm(request.POST)
+    if form.is_valid():
+        return form
+    labels = {"name": _("Nama tahapan"), "start_date": _("Tanggal mulai"), "end_date": _("Tanggal selesai")}
+    for name, errors in form.errors.items():
+        messages.error(request, f"{labels.get(name, name)}: {' '.join(errors)}")
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_schedule_stage_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, edit=request.method == "POST")
+    form = _stage_form(request) if request.method == "POST" else None
+    if form is not None:
+        try:
+            stage = schedule_services.create_stage(project=project, **form.cleaned_data, by=request.user)
+            messages.success(request, _("Tahapan “%(name)s” ditambahkan.") % {"name": stage.name})
+        except ScheduleError as exc:
+            messages.error(request, str(exc))
+    return _stages_back(project, request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_schedule_stage_edit(request: HttpRequest, pk: int, stage_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=request.method == "POST")
+    stage = get_object_or_404(Stage, project=project, pk=stage_id)
+    if request.method == "POST":
+        form = _stage_form(request)
+        if form is not None:
+            try:
+                stage = schedule_services.update_stage(stage=stage, **form.cleaned_data, by=request.user)
+                messages.success(request, _("Tahapan “%(name)s” disimpan.") % {"name": stage.name})
+            except ScheduleError as exc:
+                messages.error(request, str(exc))
+    return _stages_back(project, request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_schedule_stage_delete(request: HttpRequest, pk: int, stage_id: int) -> HttpResponse:
+    """Delete a stage; its work items stay, without a stage."""
+    project = _project(request, pk, edit=request.method == "POST")
+    stage = get_object_or_404(Stage, project=project, pk=stage_id)
+    if request.method == "POST":
+        schedule_services.delete_stage(stage=stage, by=request.user)
+        messages.success(request, _("Tahapan “%(name)s” dihapus.") % {"name": stage.name})
+    return _stages_back(project, request)
