@@ -16,8 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, WorkItem
-from ahsp.requirements import SectionNotFound, load_requirements
+from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, Stage, WorkItem
+from ahsp.requirements import NO_STAGE, SectionNotFound, StageNotFound, load_requirements
 from ahsp.services import recalc, sections, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
@@ -155,6 +155,70 @@ def test_loader_of_an_empty_project(user):
     assert report.groups == () and report.total == report.direct_total == 0 and report.sections == ()
 
 
+def build_staged(user):
+    """The small RAB with two stages: Persiapan = I.1 bowplank, Finishing = II.1 plesteran; I.2 galian has
+    no stage. Totals (volume x D): Persiapan 2,5 x 57.000 = 142.500 (Pekerja 0,25 OH = 37.500 + Kayu
+    0,03 m3 = 105.000); Finishing 12,75 x 54.360 = 693.090; without a stage 10 x 85.000 = 850.000;
+    142.500 + 693.090 + 850.000 = 1.685.590, the whole project."""
+    rab = build_small_rab(user)
+    preparation = Stage.objects.create(project=rab.project, name="Persiapan", position=1)
+    finishing = Stage.objects.create(project=rab.project, name="Finishing", position=2)
+    WorkItem.objects.filter(pk=rab.bowplank.pk).update(stage=preparation)
+    WorkItem.objects.filter(pk=rab.plastering.pk).update(stage=finishing)
+    return rab, preparation, finishing
+
+
+def direct_of(items) -> Decimal:
+    return sum((item.volume * item.analysis.direct for item in items), D(0))
+
+
+def test_stage_filter_keeps_the_identity(user):
+    rab, preparation, finishing = build_staged(user)
+    items = WorkItem.objects.filter(project=rab.project).select_related("analysis")
+
+    cases = {
+        preparation.pk: (D("142500"), items.filter(stage=preparation)),
+        finishing.pk: (D("693090"), items.filter(stage=finishing)),
+        NO_STAGE: (D("850000"), items.filter(stage=None)),
+    }
+    reports = {}
+    for stage, (expected, selected) in cases.items():
+        report = load_requirements(rab.project, stage=stage)
+        assert report.total == report.direct_total == expected == direct_of(selected)
+        assert report.item_count == len(selected) == 1 and report.is_balanced
+        reports[stage] = report
+    assert sum(r.total for r in reports.values()) == load_requirements(rab.project).total == D("1685590")
+    rows = rows_by_code(reports[preparation.pk])
+    assert (rows["L.01"].quantity, rows["M.10"].quantity) == (D("0.25"), D("0.03")) and "M.15" not in rows
+    assert reports[preparation.pk].stage.name == "Persiapan" and reports[preparation.pk].stage_value == str(
+        preparation.pk
+    )
+    assert reports[NO_STAGE].without_stage and reports[NO_STAGE].stage is None
+    assert [s.name for s in reports[NO_STAGE].stages] == ["Persiapan", "Finishing"]
+
+
+def test_stage_and_section_filters_combine(user):
+    rab, preparation, _finishing = build_staged(user)
+    items = WorkItem.objects.filter(project=rab.project).select_related("analysis")
+
+    earthwork_without_stage = load_requirements(rab.project, section_id=rab.earthwork.pk, stage=NO_STAGE)
+    plaster_preparation = load_requirements(rab.project, section_id=rab.plaster.pk, stage=preparation.pk)
+
+    # I without a stage: only I.2 galian, 10 x 85.000 = 850.000 (Pekerja 5 OH + Mandor 0,5 OH).
+    expected = direct_of(items.filter(section=rab.earthwork, stage=None))
+    assert earthwork_without_stage.total == earthwork_without_stage.direct_total == D("850000") == expected
+    assert {row.code for row in rows_by_code(earthwork_without_stage).values()} == {"L.01", "L.04"}
+    assert plaster_preparation.groups == () and plaster_preparation.total == 0
+    assert plaster_preparation.item_count == 0
+
+
+def test_loader_rejects_a_stage_of_another_project(user):
+    rab, _preparation, _finishing = build_staged(user)
+    _other, stranger, _ = build_staged(user)
+    with pytest.raises(StageNotFound):
+        load_requirements(rab.project, stage=stranger.pk)
+
+
 # -------------------------------------------------------------------------------------------- the page
 
 
@@ -240,6 +304,57 @@ def test_section_of_another_project_is_refused_with_a_message(logged_in_client, 
 
     assert response.status_code == 200
     assert "Klasifikasi yang dipilih tidak ditemukan di proyek ini." in response.text
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_stage_filter_on_the_page(logged_in_client, user, headers):
+    rab, preparation, finishing = build_staged(user)
+
+    text = logged_in_client.get(url(rab.project, stage=preparation.pk), headers=headers).text
+    without = logged_in_client.get(url(rab.project, stage="none"), headers=headers).text
+
+    assert "Rp 142.500,00" in text and '<td class="num">0,2500</td>' in text
+    assert "<strong>Tahapan:</strong> Persiapan" in text and "Semen Portland" not in text
+    assert "Rp 850.000,00" in without and "<strong>Tanpa tahapan</strong>" in without
+    assert "Total biaya kebutuhan sama dengan" in text and "Total biaya kebutuhan sama dengan" in without
+    if headers:
+        assert 'id="requirements-stage"' not in text
+    else:
+        assert '<select id="requirements-stage" name="stage">' in text
+        assert f'<option value="{preparation.pk}" selected>Persiapan</option>' in text
+        assert f'<option value="{finishing.pk}">Finishing</option>' in text
+        assert '<option value="none" selected>Tanpa tahapan</option>' in without
+
+
+def test_stage_and_section_on_the_page(logged_in_client, user):
+    rab, preparation, _finishing = build_staged(user)
+
+    text = logged_in_client.get(url(rab.project, section=rab.earthwork.pk, stage=preparation.pk)).text
+
+    assert "Rp 142.500,00" in text and f'<option value="{rab.earthwork.pk}" selected>' in text
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "999999999", "1.5", "NONE", "٣"])
+def test_invalid_stage_shows_a_message_and_every_stage(logged_in_client, user, value):
+    rab, _preparation, _finishing = build_staged(user)
+
+    response = logged_in_client.get(url(rab.project), {"stage": value, "section": rab.plaster.pk}, headers=HX)
+
+    assert response.status_code == 200
+    assert "Tahapan yang dipilih tidak ditemukan di proyek ini." in response.text
+    assert "Rp 693.090,00" in response.text  # the section filter still applies (II)
+
+
+def test_stage_of_another_project_and_bad_section_are_both_reported(logged_in_client, user):
+    rab, _preparation, _finishing = build_staged(user)
+    _other, stranger, _ = build_staged(user)
+
+    response = logged_in_client.get(url(rab.project, stage=stranger.pk, section="x"))
+
+    assert response.status_code == 200
+    assert "Tahapan yang dipilih tidak ditemukan" in response.text
+    assert "Klasifikasi yang dipilih tidak ditemukan" in response.text
+    assert "Rp 1.685.590,00" in response.text
 
 
 def test_another_users_project_is_404(client, user, other_user):
@@ -346,11 +461,19 @@ def test_query_count_does_not_grow_with_the_project(logged_in_client, user, djan
     assert WorkItem.objects.filter(project=large).count() == 48
 
     counts = []
-    for project, params in ((small, {}), (large, {}), (large, {"section": top.pk})):
+    stage = Stage.objects.create(project=large, name="Struktur")
+    WorkItem.objects.filter(project=large, section__parent=top).update(stage=stage)
+    cases = (
+        (small, {}),
+        (large, {}),
+        (large, {"section": top.pk}),
+        (large, {"stage": stage.pk, "section": top.pk}),
+    )
+    for project, params in cases:
         for headers in ({}, HX):
-            with django_assert_max_num_queries(7):  # session, user, project, 4 loader queries
+            with django_assert_max_num_queries(8):  # session, user, project, 5 loader queries
                 with CaptureQueriesContext(connection) as context:
                     response = logged_in_client.get(url(project, **params), headers=headers)
             assert response.status_code == 200
             counts.append(len(_app_queries(context)))
-    assert set(counts) == {6}
+    assert set(counts) == {7}
