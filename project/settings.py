@@ -260,7 +260,9 @@ WORK_BREAKDOWN_EAGER_ITEMS = int(env("WORK_BREAKDOWN_EAGER_ITEMS", "300"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The huey consumer's own line format (time, level, logger, thread), for every logger.
+    "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s:%(name)s:%(threadName)s:%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
