@@ -123,6 +123,15 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     (_DOC.HARGA, _FMT.XLSX): _bytes_builder("ahsp.exports.prices_xlsx:build_prices_xlsx", "xlsx"),
     (_DOC.HARGA, _FMT.CSV): _chunks_builder("ahsp.exports.prices_csv:build_prices_csv"),
     (_DOC.PROYEK, _FMT.XLSX): _bytes_builder("ahsp.exports.project_workbook:build_project_workbook", "xlsx"),
+    (_DOC.JADWAL, _FMT.PDF): _bytes_builder("ahsp.exports.schedule_pdf:build_schedule_pdf", "pdf"),
+    (_DOC.JADWAL, _FMT.XLSX): _bytes_builder("ahsp.exports.schedule_xlsx:build_schedule_xlsx", "xlsx"),
+    (_DOC.KURVA_S, _FMT.PDF): _bytes_builder("ahsp.exports.s_curve_pdf:build_s_curve_pdf", "pdf"),
+    (_DOC.KURVA_S, _FMT.XLSX): _bytes_builder("ahsp.exports.s_curve_xlsx:build_s_curve_xlsx", "xlsx"),
+    (_DOC.KEBUTUHAN, _FMT.PDF): _bytes_builder("ahsp.exports.requirements_pdf:build_requirements_pdf", "pdf"),
+    (_DOC.KEBUTUHAN, _FMT.XLSX): _bytes_builder(
+        "ahsp.exports.requirements_xlsx:build_requirements_xlsx", "xlsx"
+    ),
+    (_DOC.KEBUTUHAN, _FMT.CSV): _chunks_builder("ahsp.exports.requirements_csv:build_requirements_csv"),
 }
 
 
@@ -131,6 +140,9 @@ DESCRIPTIONS = {
     _DOC.AHSP: _("Analisa setiap pekerjaan: tenaga kerja, bahan, peralatan, BUK dan HSP."),
     _DOC.HARGA: _("Harga upah, bahan dan peralatan yang dipakai analisa proyek ini."),
     _DOC.PROYEK: _("Seluruh proyek dalam format impor, untuk disunting di Excel lalu diimpor kembali."),
+    _DOC.JADWAL: _("Jadwal pelaksanaan (time schedule): bobot dan rencana % tiap pekerjaan per minggu."),
+    _DOC.KURVA_S: _("Kurva S rencana dan realisasi, tabel progres mingguan dan nilai hasil (SPI, CPI, EAC)."),
+    _DOC.KEBUTUHAN: _("Kuantitas dan biaya upah, bahan dan peralatan seluruh pekerjaan, per kategori."),
 }
 
 

@@ -46,7 +46,7 @@ def test_centre_offers_every_document_in_its_formats(logged_in_client, rab):
 
     assert response.status_code == 200
     html = response.text
-    for document in ("rab", "ahsp", "harga", "proyek"):
+    for document in ("rab", "ahsp", "harga", "proyek", "jadwal", "kurva-s", "kebutuhan"):
         assert f'name="document" value="{document}"' in html
     for fmt in ("pdf", "xlsx", "csv"):
         assert f'name="format" value="{fmt}"' in html
