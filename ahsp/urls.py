@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ahsp.views import analyses, exports, prices, project_import, projects, rab, reference, work_items
+from ahsp.views import metrics as metrics_views
 from ahsp.views import schedule as schedule_views
 from ahsp.views.progress import progress_item, progress_report, project_progress
 from ahsp.views.requirements import project_requirements
@@ -147,4 +148,7 @@ urlpatterns = [
     path("referensi/", reference.reference_search, name="reference_search"),
     path("referensi/impor/", reference.reference_upload, name="reference_upload"),
     path("referensi/<str:code>/", reference.reference_detail, name="reference_detail"),
+    path("metrics/", metrics_views.metrics, name="metrics"),
+    path("metrics/client/", metrics_views.client_metrics, name="client_metrics"),
+    path("metrics/reset/", metrics_views.metrics_reset, name="metrics_reset"),
 ]

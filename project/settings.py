@@ -232,6 +232,12 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 # Export files (ahsp.ExportJob) are removed by a periodic task after this many hours.
 EXPORT_RETENTION_HOURS = int(env("EXPORT_RETENTION_HOURS", "24"))
+
+# Real-user page metrics (/metrics/client/ beacons): per-address rate limit, the proxy header holding the
+# client address when behind a trusted proxy (e.g. HTTP_X_FORWARDED_FOR), and how long aggregates live.
+CLIENT_METRICS_RATE_LIMIT = int(env("CLIENT_METRICS_RATE_LIMIT", "60"))
+CLIENT_METRICS_TRUSTED_PROXY_HEADER = env("CLIENT_METRICS_TRUSTED_PROXY_HEADER", "") or None
+CLIENT_METRICS_TTL = int(env("CLIENT_METRICS_TTL", str(30 * 24 * 3600)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
