@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ahsp.views import analyses, exports, prices, project_import, projects, rab, reference, work_items
+from ahsp.views import audit as audit_views
 from ahsp.views import metrics as metrics_views
 from ahsp.views import schedule as schedule_views
 from ahsp.views.progress import progress_item, progress_report, project_progress
@@ -140,11 +141,17 @@ urlpatterns = [
         schedule_views.project_schedule_stage_delete,
         name="project_schedule_stage_delete",
     ),
+    path("projects/<int:pk>/audit/", audit_views.project_audit, name="project_audit"),
+    path(
+        "projects/<int:pk>/audit/<int:event_id>/", audit_views.project_audit_event, name="project_audit_event"
+    ),
     path("projects/<int:pk>/exports/rab.csv", rab.project_rab_csv, name="project_rab_csv"),
     path("projects/<int:pk>/exports/", exports.export_centre, name="export_centre"),
     path("exports/<int:job_id>/", exports.export_job, name="export_job"),
     path("exports/<int:job_id>/retry/", exports.export_retry, name="export_retry"),
     path("exports/<int:job_id>/download/", exports.export_download, name="export_download"),
+    path("audit/", audit_views.audit, name="audit"),
+    path("audit/<int:event_id>/", audit_views.audit_event, name="audit_event"),
     path("referensi/", reference.reference_search, name="reference_search"),
     path("referensi/impor/", reference.reference_upload, name="reference_upload"),
     path("referensi/<str:code>/", reference.reference_detail, name="reference_detail"),

@@ -28,6 +28,19 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["project_id", "-created_at", "-id"], name="audit_project_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="audit_created_idx"),
+            # The trail's filters, each a keyset walk of its own (a rare value never scans the table).
+            models.Index(
+                fields=["project_id", "action", "-created_at", "-id"], name="audit_project_action_idx"
+            ),
+            models.Index(
+                fields=["project_id", "target_type", "-created_at", "-id"], name="audit_project_type_idx"
+            ),
+            models.Index(
+                fields=["project_id", "actor_id", "-created_at", "-id"], name="audit_project_actor_idx"
+            ),
+            models.Index(fields=["action", "-created_at", "-id"], name="audit_action_idx"),
+            models.Index(fields=["target_type", "-created_at", "-id"], name="audit_type_idx"),
+            models.Index(fields=["actor_id", "-created_at", "-id"], name="audit_actor_idx"),
         ]
 
     def __str__(self) -> str:
