@@ -6,9 +6,15 @@ the reference library's active search (htmx, with realistic Indonesian work name
 in the results, and one of its own projects. In the projects at the top of its dashboard, which seed.py
 gives an estimate (3 sections x 10 priced work items), it opens the Rekap RAB, opens a section there
 (htmx fragment), downloads the RAB as CSV, and opens the work breakdown to edit a volume inline (htmx
-POST with the row's version, Indonesian number format). Every response is checked for content, so an
-error page served with status 200, a redirect back to the login page, or a volume edit refused as an
-edit conflict counts as a failure.
+POST with the row's version, Indonesian number format). seed.py also gives those estimates a schedule
+(20 weeks, every item planned, some progress), so the user pages the Gantt's 12-week window forward and
+back (htmx fragment, after the full page now and then), opens the Kurva S (weekly or monthly report), and
+saves progress: it opens the progress page of a week, picks a row with room left, and posts this week's
+% plus a small increment that keeps the item's cumulative within the "sisa maks." the page shows (htmx
+POST with the row's version). Every response is checked for content, so an error page served with
+status 200, a redirect back to the login page, a volume edit or a progress save refused as an edit
+conflict, or a progress save refused as "cumulative over 100 %" (the client stayed within the room the
+page showed, so the page or the check is wrong) counts as a failure.
 
 One simulated user in ten (ExporterUser, weight 1 against EstimatorUser's 9) is a heavy user instead: it
 signs in the same way and, in the export centre of its projects with an estimate, starts background
@@ -35,6 +41,7 @@ import os
 import random
 import re
 import time
+from decimal import Decimal
 from urllib.parse import quote, unquote, urlencode
 
 import gevent
@@ -89,6 +96,25 @@ ITEM_ROW = re.compile(
     re.DOTALL,
 )
 EDIT_CONFLICT = "sudah diubah oleh pengguna lain"  # ahsp.services.work_items.CONFLICT_MESSAGE
+ERROR_LIST = re.compile(r'class="errorlist"[^>]*>(.*?)</div>', re.DOTALL)
+
+# The Gantt's week window (ahsp/project_schedule.html#gantt-grid): its label and pager links.
+GANTT_LABEL = re.compile(r'id="gantt-window-label">Minggu ke-(\d+) s\.d\. ke-(\d+) dari (\d+)<')
+GANTT_PAGER = re.compile(r'rel="(prev|next)" href="[^"]*"\s+hx-get="[^"]*\?from=(\d+)"')
+GANTT_PLANNED = re.compile(r"(\d+) dari \1 pekerjaan sudah direncanakan")
+# A row of the progress page (ahsp/project_progress.html#progress-row): id, version, this week's % as the
+# input shows it ("", "12,5"), and the most this week can take ("sisa maks. 40,00", 2 decimals).
+PROGRESS_ROW = re.compile(
+    r'<tr id="progress-item-(\d+)" class="progress-row[^"]*">'
+    r'.*?name="version-\1" value="(\d+)">'
+    r'.*?name="initial-\1" value="([^"]*)">'
+    r'.*?<div class="hint">sisa maks\. ([\d.,]+)</div>',
+    re.DOTALL,
+)
+PROGRESS_WEEK = re.compile(r'<input type="hidden" name="week" value="(\d+)">')
+OVER_100 = "tidak boleh lebih dari 100"  # ahsp.calculations.schedule.validate_progress
+PROGRESS_STEPS = [Decimal(s) for s in ("0.25", "0.5", "1", "1.25", "2", "2.5", "5")]
+PROGRESS_WEEKS = 8  # progress is reported for weeks 1-8: past weeks (seed.py puts today in week 8 of 20)
 CSV_HEADER = "\ufeffno;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot"
 
 # What the exporter asks for, (document, format) -> how often (ahsp.services.exports.BUILDERS).
@@ -113,6 +139,33 @@ EXPORT_JOB = re.compile(r'<div id="export-job-(\d+)" class="card export-progress
 EXPORT_ERROR = re.compile(r'<p class="message message-error" role="alert">(.*?)</p>', re.DOTALL)
 
 _account_numbers = itertools.count(1)
+
+
+def id_number(text: str) -> Decimal:
+    """An Indonesian number from a page: "1.234,5" -> Decimal("1234.5")."""
+    return Decimal(text.replace(".", "").replace(",", ".") or "0")
+
+
+def percent_text(value: Decimal) -> str:
+    """A % as typed and as the progress form shows it (ahsp.progress_data.input_value): "12,5", "40",
+    "1,1250" (never exactly three decimals: "1,125" would be refused as ambiguous), "" for 0."""
+    if not value:
+        return ""
+    whole, _, fraction = f"{value.quantize(Decimal('0.0001')):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    if len(fraction) == 3:
+        fraction += "0"
+    return f"{whole},{fraction}" if fraction else whole
+
+
+def progress_increase(current: Decimal, shown_room: Decimal, rng=random) -> Decimal | None:
+    """This week's new % for a row showing ``current`` this week and "sisa maks. ``shown_room``" (the most
+    this week may hold, rounded to 2 decimals): current plus a small step, kept 0,01 below the shown
+    maximum so that the cumulative stays within 100 % whatever the rounding. None when there is no room."""
+    room = shown_room - Decimal("0.01") - current
+    if room < PROGRESS_STEPS[0]:
+        return None
+    return current + min(rng.choice(PROGRESS_STEPS), room)
 
 
 def next_account_number() -> int:
@@ -264,6 +317,7 @@ class EstimatorUser(SignedInUser):
     def on_start(self) -> None:
         self.rab_sections: dict[int, list[int]] = {}  # project id -> section ids seen on its RAB page
         self.analyses: list[tuple[str, str]] = []  # (code, source) seen in search results
+        self.gantt_windows: dict[int, int] = {}  # project id -> first week of the window last seen
         super().on_start()
 
     # --- tasks --------------------------------------------------------------------------------------
@@ -500,6 +554,175 @@ class EstimatorUser(SignedInUser):
                     f'name="version" value="{version + 1}"',
                     f'value="{shown}"',
                     '<tr id="project-total" hx-swap-oob="outerHTML">',
+                )
+
+    # --- the schedule: Gantt window, Kurva S, progress --------------------------------------------
+
+    def check_gantt(self, response, pk: int, first: int | None, *, fragment: bool) -> dict[str, int] | None:
+        """The Gantt grid (page or fragment) of a scheduled estimate: the window asked for (``first``),
+        rows, the totals, every item planned. Returns the pager ({"prev": week, "next": week})."""
+        markers = ('<div id="gantt" class="gantt-wrap">', 'id="gantt-item-', 'id="gantt-planned-cumulative"')
+        ok = self.check_fragment(response, *markers) if fragment else self.check_page(response, *markers)
+        if not ok:
+            return None
+        text = response.text
+        label = GANTT_LABEL.search(text)
+        if not label:
+            response.failure("Gantt without its window label: was the project given a schedule (seed.py)?")
+            return None
+        if first is not None and int(label.group(1)) != first:
+            response.failure(f"Gantt window starts at week {label.group(1)}, asked for {first}")
+            return None
+        if not GANTT_PLANNED.search(text) or "(bobot 100,00 %)" not in text:
+            response.failure("Gantt: not every item is planned (seed.py plans all of them)")
+            return None
+        self.gantt_windows[pk] = int(label.group(1))
+        return {direction: int(week) for direction, week in GANTT_PAGER.findall(text)}
+
+    @task(3)
+    def gantt_window(self) -> None:
+        """The Gantt: now and then the full page, then the week window paged forward or back (htmx swaps
+        of the grid only), once or twice, as a planner scanning the weeks."""
+        if not self.estimate_ids:
+            return
+        pk = random.choice(self.estimate_ids)
+        page = f"/projects/{pk}/schedule/"
+        first = self.gantt_windows.get(pk)
+        if first is None or random.random() < 0.2:
+            with self.client.get(
+                page, name="/projects/[id]/schedule/", catch_response=True, allow_redirects=False
+            ) as response:
+                pager = self.check_gantt(response, pk, None, fragment=False)
+        else:
+            pager = self.gantt_fragment(pk, first)
+        for _ in range(random.randint(1, 2)):
+            if not pager:  # failed, or a project of a single window
+                return
+            gevent.sleep(random.uniform(0.5, 2.0))
+            direction = random.choice(sorted(pager))
+            pager = self.gantt_fragment(pk, pager[direction])
+
+    def gantt_fragment(self, pk: int, first: int) -> dict[str, int] | None:
+        page = f"/projects/{pk}/schedule/"
+        with self.client.get(
+            f"{page}?from={first}",
+            name="/projects/[id]/schedule/ (htmx window)",
+            headers=self.htmx_headers(page, "gantt"),
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            return self.check_gantt(response, pk, first, fragment=True)
+
+    @task(2)
+    def s_curve(self) -> None:
+        """Kurva S: the SVG curves, the weekly table, earned value and the weekly or monthly report."""
+        if not self.estimate_ids:
+            return
+        pk = random.choice(self.estimate_ids)
+        monthly = random.random() < 0.25
+        with self.client.get(
+            f"/projects/{pk}/kurva-s/" + ("?period=month" if monthly else ""),
+            name="/projects/[id]/kurva-s/" + ("?period=month" if monthly else ""),
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            markers = (
+                'id="s-curve-chart"',
+                'id="s-curve-table"',
+                'id="cost-curve-chart"',
+                'id="period-table"',
+            )
+            if response.status_code == 200 and 'id="s-curve-no-schedule"' in (response.text or ""):
+                response.failure("Kurva S: the project has no schedule (seed.py gives the estimates one)")
+            elif self.check_page(response, *markers) and 'id="s-curve-unplanned"' in response.text:
+                response.failure("Kurva S: items without a plan (seed.py plans all of them)")
+
+    @task(3)
+    def save_progress(self) -> None:
+        """Open the progress page of a week, then save one row's progress (htmx POST): this week's % plus
+        a small step within the room the row shows."""
+        if not self.estimate_ids:
+            return
+        pk = random.choice(self.estimate_ids)
+        page = f"/projects/{pk}/progress/"
+        with self.client.get(
+            f"{page}?week={random.randint(1, PROGRESS_WEEKS)}",
+            name="/projects/[id]/progress/?week=[w]",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            if response.status_code == 200 and 'id="progress-no-schedule"' in (response.text or ""):
+                response.failure("progress: the project has no schedule (seed.py gives the estimates one)")
+                return
+            if not self.check_page(
+                response, 'id="progress-form"', 'id="week-totals"', 'id="deviation-table"'
+            ):
+                return
+            text = response.text
+            week, form_token = PROGRESS_WEEK.search(text), CSRF_FIELD.search(text)
+            if not week or not form_token:
+                response.failure("progress page without its week or CSRF field")
+                return
+            rows = []
+            for item_id, version, shown, room in PROGRESS_ROW.findall(text):
+                current = id_number(shown)
+                value = progress_increase(current, id_number(room))
+                if value is not None:
+                    rows.append((int(item_id), int(version), current, id_number(room), value))
+        if not rows:
+            return  # every active row of that week is full (a long run): nothing to save
+        gevent.sleep(random.uniform(1.0, 3.0))  # types the value
+        self.post_progress(pk, int(week.group(1)), form_token.group(1), *random.choice(rows))
+
+    def post_progress(
+        self, pk: int, week: int, form_token: str, item_id: int, version: int, current, room, value
+    ) -> None:
+        typed = percent_text(value)
+        data = {
+            "csrfmiddlewaretoken": form_token,
+            "week": str(week),
+            f"version-{item_id}": str(version),
+            f"initial-{item_id}": percent_text(current),
+            f"progress-{item_id}": typed,
+            "row": str(item_id),
+        }
+        headers = {
+            **self.htmx_headers(f"/projects/{pk}/progress/?week={week}", f"progress-item-{item_id}"),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{self.host}/projects/{pk}/progress/?week={week}",
+            "X-CSRFToken": self.csrf_cookie(),
+        }
+        with self.client.post(
+            f"/projects/{pk}/progress/items/{item_id}/",
+            name="/projects/[id]/progress/items/[item]/ (htmx POST)",
+            data=urlencode(data),
+            headers=headers,
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            text = (response.text or "") if response.status_code == 200 else ""
+            error = ERROR_LIST.search(text)
+            if error:
+                message = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", error.group(1))).split())
+                if EDIT_CONFLICT in message:
+                    response.failure(
+                        "progress: edit conflict (optimistic lock) on a row only this user edits"
+                    )
+                elif OVER_100 in message:
+                    response.failure(
+                        f"progress {typed!r} refused as over 100 % although the row showed room up to "
+                        f"{room}: {message[:120]}"
+                    )
+                else:
+                    response.failure(f"progress {typed!r} refused: {message[:120]}")
+            else:
+                self.check_fragment(
+                    response,
+                    f'<tr id="progress-item-{item_id}" ',
+                    f'name="version-{item_id}" value="{version + 1}"',
+                    f'name="initial-{item_id}" value="{typed}"',
+                    'id="week-totals"',
+                    '<section id="deviation-table" class="deviation" hx-swap-oob="outerHTML">',
                 )
 
 

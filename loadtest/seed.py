@@ -7,7 +7,12 @@ existing accounts get that password again, and each keeps at least M projects. T
 updated projects of each account (the top of its dashboard, where the locustfile opens the RAB and edits
 volumes) get an estimate when they have no work breakdown yet: 3 sections x 10 work items over priced
 project analyses (resources with prices, components), written with bulk_create and then priced by
-`recalculate_project`, as the app does (E=0: none). The reference library:
+`recalculate_project`, as the app does (E=0: none). Those estimates also get a schedule when none of
+their items has a plan yet: a start date 7 weeks ago (today is in week 8), 20 weeks (two 12-week windows
+of the Gantt), every item planned evenly over 3 to 6 weeks, and progress in the past weeks of the items
+already started, each item's cumulative kept at most 60 % (room for the locustfile's progress saves);
+bulk-created, the project rows updated without touching `updated_at` (the dashboard's order). The
+reference library:
 `manage.py seed_demo` when the command exists, then `import_reference $LOAD_REFERENCE_XLSX` when that
 variable names a file; if the library is still empty, a small built-in set of analyses is added so the
 search and analysis pages have something to show.
@@ -109,6 +114,9 @@ ESTIMATE_SECTIONS = [
     "Pekerjaan Atap",
 ]
 ESTIMATE_SHAPE = (3, 10)  # sections per estimate, work items per section
+SCHEDULE_WEEKS = 20  # two windows of the Gantt (12 + 8 weeks): the locustfile pages forward and back
+SCHEDULE_CURRENT_WEEK = 8  # the start date puts today in this week
+SCHEDULE_PROGRESS_CAP = Decimal(60)  # seeded progress per item stays at most this (%)
 
 
 def setup_django() -> None:
@@ -225,6 +233,22 @@ def estimate_unit_prices(project, cache: dict) -> dict:
     return cache[key]
 
 
+def estimate_project_ids(users: list, per_user: int) -> list[int]:
+    """The `per_user` most recently updated projects of each account: the top of its dashboard."""
+    from ahsp.models import Project
+
+    chosen: dict[int, list[int]] = {}
+    for project_id, owner_id in (
+        Project.objects.filter(owner__in=users)
+        .order_by("owner_id", "-updated_at", "-id")  # the dashboard's default order, per account
+        .values_list("id", "owner_id")
+    ):
+        ids = chosen.setdefault(owner_id, [])
+        if len(ids) < per_user:
+            ids.append(project_id)
+    return [pk for ids in chosen.values() for pk in ids]
+
+
 def seed_estimates(users: list, per_user: int) -> None:
     """An estimate in each account's `per_user` most recently updated projects that have none yet.
 
@@ -243,16 +267,7 @@ def seed_estimates(users: list, per_user: int) -> None:
         print("seed: no estimates (--estimates 0)")
         return
     started = time.monotonic()
-    chosen: dict[int, list[int]] = {}
-    for project_id, owner_id in (
-        Project.objects.filter(owner__in=users)
-        .order_by("owner_id", "-updated_at", "-id")  # the dashboard's default order, per account
-        .values_list("id", "owner_id")
-    ):
-        ids = chosen.setdefault(owner_id, [])
-        if len(ids) < per_user:
-            ids.append(project_id)
-    wanted = [pk for ids in chosen.values() for pk in ids]
+    wanted = estimate_project_ids(users, per_user)
     done = set(Section.objects.filter(project_id__in=wanted).values_list("project_id", flat=True))
     projects = list(Project.objects.filter(pk__in=[pk for pk in wanted if pk not in done]).order_by("id"))
     if not projects:
@@ -359,6 +374,72 @@ def seed_estimates(users: list, per_user: int) -> None:
     )
 
 
+def item_schedule(n: int) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """The plan (week -> % of the item, summing to 100) and the seeded progress of the n-th work item of an
+    estimate: planned evenly over 3 to 6 weeks within SCHEDULE_WEEKS (``even_shares``, as the app's "ratakan");
+    5, 10 or 15 % done in each past week of its plan (before SCHEDULE_CURRENT_WEEK), at most
+    SCHEDULE_PROGRESS_CAP in all."""
+    from ahsp.calculations.schedule import even_shares
+
+    length = 3 + n % 4
+    first = 1 + (n * 7) % (SCHEDULE_WEEKS - length + 1)
+    planned = even_shares(first, first + length - 1)
+    progress: dict[int, Decimal] = {}
+    done = Decimal(0)
+    for week in range(first, min(first + length, SCHEDULE_CURRENT_WEEK)):
+        value = Decimal(5 * (1 + (n + week) % 3))
+        if done + value > SCHEDULE_PROGRESS_CAP:
+            break
+        progress[week] = value
+        done += value
+    return planned, progress
+
+
+def seed_schedules(users: list, per_user: int) -> None:
+    """A schedule for each estimate (see the module's docstring) none of whose items has a plan yet."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from ahsp.models import PlannedShare, ProgressEntry, Project, WorkItem
+
+    if per_user <= 0:
+        return
+    wanted = estimate_project_ids(users, per_user)
+    planned = set(
+        PlannedShare.objects.filter(work_item__project_id__in=wanted).values_list(
+            "work_item__project_id", flat=True
+        )
+    )
+    items: dict[int, list[int]] = {}
+    for item_id, project_id in (
+        WorkItem.objects.filter(project_id__in=[pk for pk in wanted if pk not in planned])
+        .order_by("project_id", "section__position", "position", "id")
+        .values_list("id", "project_id")
+    ):
+        items.setdefault(project_id, []).append(item_id)
+    if not items:
+        print(f"seed: {per_user} projects per account have a schedule (0 new)")
+        return
+    start = timezone.localdate() - timedelta(weeks=SCHEDULE_CURRENT_WEEK - 1)
+    shares, entries = [], []
+    for ids in items.values():
+        for n, item_id in enumerate(ids):
+            plan, progress = item_schedule(n)
+            shares += [PlannedShare(work_item_id=item_id, week=w, share=v) for w, v in plan.items()]
+            entries += [ProgressEntry(work_item_id=item_id, week=w, progress=v) for w, v in progress.items()]
+    with transaction.atomic():
+        # update(): no save(), so updated_at (the dashboard's order, which the locustfile relies on) stays.
+        Project.objects.filter(pk__in=items).update(start_date=start, duration_weeks=SCHEDULE_WEEKS)
+        PlannedShare.objects.bulk_create(shares, batch_size=5000)
+        ProgressEntry.objects.bulk_create(entries, batch_size=5000)
+    print(
+        f"seed: {per_user} projects per account have a schedule ({len(items)} new: {SCHEDULE_WEEKS} weeks "
+        f"from {start:%Y-%m-%d}, {len(shares)} planned weeks, {len(entries)} progress entries)"
+    )
+
+
 def seed_reference_library() -> None:
     from django.core.management import call_command, get_commands
 
@@ -444,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     users = seed_users(args.users)
     seed_projects(users, args.projects)
     seed_estimates(users, args.estimates)
+    seed_schedules(users, args.estimates)
     seed_reference_library()
     return 0
 

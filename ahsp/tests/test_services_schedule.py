@@ -209,3 +209,20 @@ def test_load_schedule_reads_a_constant_number_of_queries(example, user, django_
     with django_assert_num_queries(4):
         summary = load_schedule(project)
     assert summary.item_count == 23 and summary.planned_item_count == 20
+
+
+def test_the_per_item_values_and_weekly_sums_of_the_worked_example(example, user):
+    project, _, (a, b, c) = example
+    schedule.set_even_plan(item=a, first_week=1, last_week=2, by=user)
+    schedule.set_plan(item=b, shares={2: D(20), 3: D(30), 4: D(50)}, by=user)
+    schedule.set_progress(item=a, week=1, progress=D(40), by=user)
+
+    summary = load_schedule(project)
+
+    assert summary.amounts == {a.pk: D("2000000.00"), b.pk: D("5000000.00"), c.pk: D("3000000.00")}
+    assert summary.planned == {a.pk: {1: D(50), 2: D(50)}, b.pk: {2: D(20), 3: D(30), 4: D(50)}}
+    assert summary.actual == {a.pk: {1: D(40)}}
+    # rupiah x %: week 2 = 2.000.000 x 50 + 5.000.000 x 20
+    assert summary.planned_sums == [D(100_000_000), D(200_000_000), D(150_000_000), D(250_000_000)]
+    assert summary.actual_sums == [D(80_000_000), D(0), D(0), D(0)]
+    assert summary.planned_item_count == 2 and summary.unplanned_item_count == 1
