@@ -14,7 +14,7 @@ Why not ``ahsp.schedule_data.load_schedule``: it reads every planned share of th
 each one (Django's float -> Decimal converter on SQLite) before multiplying in the exact context: about
 240 ms at 2,000 items x ~5 planned weeks, beyond the budget of a window fragment (100 ms). Here the
 database sums amount x share per week, per section and window week, and per section, as exact 64-bit
-integers (cents x 1/10,000 %, see ``_weighted_sums``), so a few hundred rows come back whatever the
+integers (cents x 1/10,000 %, see ``weighted_sums``), so a few hundred rows come back whatever the
 number of planned weeks; the weekly sums then go through the same ``s_curve``, so the curve is identical
 (tested in ``ahsp/tests/test_views_schedule.py``). Only the visible items' own weeks are read row by row.
 
@@ -35,21 +35,14 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db.models import (
-    BigIntegerField,
-    CharField,
     Count,
-    ExpressionWrapper,
-    F,
-    Func,
     Max,
     Min,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Cast
 from django.utils.translation import gettext
 
 from ahsp import loaders
@@ -62,6 +55,7 @@ from ahsp.calculations.schedule import (
     s_curve,
     week_of,
 )
+from ahsp.db_sums import CENTS, SHARE_UNITS, Scaled, as_text, joined, weighted_sums
 from ahsp.formatting import format_number
 from ahsp.loaders import ItemRow, RabSummary, SectionRow
 from ahsp.models import PlannedShare, ProgressEntry, Project, Stage, WeekReport, WorkItem
@@ -69,9 +63,6 @@ from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.schedule_data import current_week
 
 WINDOW = 12  # weeks per window of the Gantt
-CENTS = 2  # amounts: integer cents
-SHARE_UNITS = 10**SHARE_PLACES  # shares: integer 1/10,000 %
-SPLIT = 10**6  # amounts are split at this many cents for the 64-bit sums (``_weighted_sums``)
 MAX_WEEK_DIGITS = 6
 
 
@@ -343,41 +334,6 @@ def _units(text: str | None, places: int) -> int:
     return int(Decimal(text).scaleb(places).to_integral_value(ROUND_HALF_UP))
 
 
-def _as_text(field_name: str) -> Cast:
-    """The stored decimal as text: exact on PostgreSQL and SQLite, and cheaper to read than Django's
-    float -> Decimal converter (SQLite keeps decimals as REAL)."""
-    return Cast(field_name, output_field=CharField())
-
-
-class _Scaled(Func):
-    """``CAST(ROUND(x * 10**places) AS BIGINT)``: a stored decimal (amount: 2 places, share: 4) as an exact
-    integer count of its smallest unit, in SQL (PostgreSQL and SQLite alike)."""
-
-    template = "CAST(ROUND(%(expressions)s * %(scale)s) AS BIGINT)"
-    output_field = BigIntegerField()
-
-    def __init__(self, field_name: str, places: int):
-        super().__init__(F(field_name), scale=10**places)
-
-
-def _weighted_sums(amount_field: str, share_field: str) -> dict[str, Sum]:
-    """The aggregates of amount x share in cents x 1/10,000 %, exact. One product can reach 10**20 for a
-    big item, beyond 64 bits, so the cents are split at ``SPLIT``: sum(hi x share) x SPLIT +
-    sum(lo x share). Each sum stays far below 2**63 (sum(hi x share) <= total cents), and SQLite's SUM
-    raises rather than rounds on an overflow."""
-    cents = _Scaled(amount_field, CENTS)
-    units = _Scaled(share_field, SHARE_PLACES)
-    split = Value(SPLIT, output_field=BigIntegerField())
-    return {
-        "hi": Sum(ExpressionWrapper(cents / split * units, output_field=BigIntegerField())),
-        "lo": Sum(ExpressionWrapper(cents % split * units, output_field=BigIntegerField())),
-    }
-
-
-def _joined(row: dict) -> int:
-    return int(row["hi"] or 0) * SPLIT + int(row["lo"] or 0)
-
-
 def _load(project: Project, summary: RabSummary, rows: list, window: Window, *, eager: bool) -> Gantt:
     """Decorate ``rows`` (from the RAB loaders) with the window's weeks. The project-wide sums are
     aggregated by the database as exact integers (a few hundred rows back, whatever the number of
@@ -403,8 +359,8 @@ def _load(project: Project, summary: RabSummary, rows: list, window: Window, *, 
         )
         .values("section_id")
         .annotate(
-            amount_cents=Sum(_Scaled("amount", CENTS)),
-            planned_amount_cents=Sum(_Scaled("amount", CENTS), filter=Q(first_week__isnull=False)),
+            amount_cents=Sum(Scaled("amount", CENTS)),
+            planned_amount_cents=Sum(Scaled("amount", CENTS), filter=Q(first_week__isnull=False)),
             items=Count("first_week"),
             first=Min("first_week"),
             last=Max("last_week"),
@@ -425,23 +381,23 @@ def _load(project: Project, summary: RabSummary, rows: list, window: Window, *, 
     for row in (
         planned.filter(week__lte=last_shown)
         .values("week")
-        .annotate(**_weighted_sums("work_item__amount", "share"))
+        .annotate(**weighted_sums("work_item__amount", "share"))
     ):
-        planned_sums[row["week"]] = _joined(row)
+        planned_sums[row["week"]] = joined(row)
     section_weeks: dict[int, dict[int, int]] = {}  # section -> window week -> cents x units
     for row in (
         planned.filter(week__gte=first_shown, week__lte=last_shown)
         .values("work_item__section_id", "week")
-        .annotate(**_weighted_sums("work_item__amount", "share"))
+        .annotate(**weighted_sums("work_item__amount", "share"))
     ):
-        section_weeks.setdefault(row["work_item__section_id"], {})[row["week"]] = _joined(row)
+        section_weeks.setdefault(row["work_item__section_id"], {})[row["week"]] = joined(row)
     actual_sums = [0] * (last_shown + 1)
     section_done: dict[int, int] = {}  # cents x cumulative units
     last_progress_week = 0
     for row in done.values("work_item__section_id", "week").annotate(
-        **_weighted_sums("work_item__amount", "progress")
+        **weighted_sums("work_item__amount", "progress")
     ):
-        value = _joined(row)
+        value = joined(row)
         if row["week"] <= last_shown:
             actual_sums[row["week"]] += value
         section_id = row["work_item__section_id"]
@@ -463,14 +419,14 @@ def _load(project: Project, summary: RabSummary, rows: list, window: Window, *, 
         ).values_list("pk", "version", "stage_id"):
             item_meta[pk] = (version, stage_id)
         for item_id, week, share in planned.filter(work_item__section_id__in=visible_sections).values_list(
-            "work_item_id", "week", _as_text("share")
+            "work_item_id", "week", as_text("share")
         ):
             if item_id in visible:
                 item_shares.setdefault(item_id, {})[week] = Decimal(_units(share, SHARE_PLACES)).scaleb(
                     -SHARE_PLACES
                 )
         for item_id, week, progress in done.filter(work_item__section_id__in=visible_sections).values_list(
-            "work_item_id", "week", _as_text("progress")
+            "work_item_id", "week", as_text("progress")
         ):
             units = _units(progress, SHARE_PLACES)
             item_progress[item_id] = item_progress.get(item_id, 0) + units

@@ -42,6 +42,7 @@ from ahsp.calculations.schedule import (
     s_curve,
     week_of,
 )
+from ahsp.db_sums import CENTS, Scaled, as_text, joined, weighted_sums
 from ahsp.models import PlannedShare, ProgressEntry, Project, WeekReport, WorkItem
 
 # Kinds of rows in ``load_item_schedules``' single query.
@@ -133,14 +134,11 @@ def _stored(text: str, places: int) -> Decimal:
 
 def load_schedule(project: Project, *, today: date | None = None) -> ScheduleSummary:
     """The schedule of ``project`` (four queries; the per-item values on first use, one more)."""
-    # ahsp.gantt imports this module (current_week): imported here to avoid the cycle.
-    from ahsp.gantt import CENTS, _joined, _Scaled, _weighted_sums
-
     count = project.duration_weeks or 0 if project.start_date else 0
     weeks = project_weeks(project.start_date, count) if count else []
     items = WorkItem.objects.filter(project=project).aggregate(
         count=Count("pk"),
-        cents=Sum(_Scaled("amount", CENTS)),
+        cents=Sum(Scaled("amount", CENTS)),
         planned=Count("pk", filter=Q(Exists(PlannedShare.objects.filter(work_item=OuterRef("pk"))))),
     )
     # Weekly sums as weekly_sums computes them: Decimal(0) for a week without rows, else the exact sum
@@ -151,21 +149,21 @@ def load_schedule(project: Project, *, today: date | None = None) -> ScheduleSum
         PlannedShare.objects.filter(work_item__project=project, week__gte=1, week__lte=count)
         .order_by()
         .values("week")
-        .annotate(**_weighted_sums("work_item__amount", "share"))
+        .annotate(**weighted_sums("work_item__amount", "share"))
     ):
-        planned_sums[row["week"] - 1] = _exact(_joined(row), places)
+        planned_sums[row["week"] - 1] = _exact(joined(row), places)
     actual_sums = [Decimal(0)] * count
     last_progress_week = 0
     for row in (
         ProgressEntry.objects.filter(work_item__project=project)
         .order_by()
         .values("week")
-        .annotate(**_weighted_sums("work_item__amount", "progress"))
+        .annotate(**weighted_sums("work_item__amount", "progress"))
     ):
         week = row["week"]
         last_progress_week = max(last_progress_week, week)
         if 1 <= week <= count:
-            actual_sums[week - 1] = _exact(_joined(row), places)
+            actual_sums[week - 1] = _exact(joined(row), places)
     reports = {report.week: report for report in WeekReport.objects.filter(project=project)}
     reported = min(max([last_progress_week, *reports.keys()]), count)
     total = _exact(int(items["cents"] or 0), CENTS)
@@ -189,8 +187,6 @@ def load_schedule(project: Project, *, today: date | None = None) -> ScheduleSum
 def load_item_schedules(project: Project | int) -> ItemSchedules:
     """Every work item's amount, planned shares and progress, in one query (a UNION of the three), the
     decimals read as text: the same Decimals as the ORM's (2 decimals for amounts, 4 for shares)."""
-    from ahsp.gantt import CENTS, _as_text
-
     project_id = project.pk if isinstance(project, Project) else project
 
     def rows(queryset, row_kind: int, item: str, week: str | None, value: str):
@@ -200,7 +196,7 @@ def load_item_schedules(project: Project | int) -> ItemSchedules:
                 k=Value(row_kind, output_field=IntegerField()),
                 i=F(item),
                 w=F(week) if week else Value(0, output_field=IntegerField()),
-                v=_as_text(value),
+                v=as_text(value),
             )
             .values_list("k", "i", "w", "v")
         )
