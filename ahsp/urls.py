@@ -4,6 +4,7 @@ from ahsp.views import analyses, exports, prices, project_import, projects, rab,
 from ahsp.views import audit as audit_views
 from ahsp.views import metrics as metrics_views
 from ahsp.views import schedule as schedule_views
+from ahsp.views import widgets as widget_views
 from ahsp.views.progress import progress_item, progress_report, project_progress
 from ahsp.views.requirements import project_requirements
 from ahsp.views.s_curve import project_s_curve
@@ -12,6 +13,7 @@ app_name = "ahsp"
 
 urlpatterns = [
     path("", projects.dashboard, name="dashboard"),
+    path("widgets/<slug:name>/", widget_views.widget, name="widget"),
     path("projects/new/", projects.project_create, name="project_create"),
     path("projects/import/", project_import.project_import, name="project_import"),
     path(

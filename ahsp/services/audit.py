@@ -1,7 +1,15 @@
-"""Recording audit events. Only services call this, inside the transaction of the change."""
+"""Recording audit events. Only services call this, inside the transaction of the change.
+
+Recording an event is also what invalidates the dashboard widgets (``ahsp.dashboard_cache``): once the
+change commits, the data versions of the project and of every user who can see it are bumped (the global
+version for an event without a project).
+"""
+
+from functools import partial
 
 from django.db import transaction
 
+from ahsp import dashboard_cache
 from ahsp.models import AuditEvent
 
 
@@ -26,7 +34,7 @@ def record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change.")
     before, after = diff(before, after)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor_id=getattr(by, "pk", None),
         actor_label=(getattr(by, "email", "") or str(by or ""))[:254],
         project_id=project_id,
@@ -37,3 +45,19 @@ def record(
         before=before,
         after=after,
     )
+    _bump_widgets_on_commit(event, target)
+    return event
+
+
+def _bump_widgets_on_commit(event: AuditEvent, target) -> None:
+    """Bump the widget versions after the commit (a rolled-back change bumps nothing). The users are
+    looked up after the commit too, except for a project about to be deleted: then they are read now,
+    while the project still exists. ``robust``: a cache outage never fails a committed write."""
+    if event.project_id is None:
+        callback = dashboard_cache.bump_global
+    elif event.action == AuditEvent.Action.DELETE and target._meta.model_name == "project":
+        users = dashboard_cache.users_seeing_project(event.project_id)
+        callback = partial(dashboard_cache.bump_for_project, event.project_id, users)
+    else:
+        callback = partial(dashboard_cache.bump_for_project, event.project_id)
+    transaction.on_commit(callback, robust=True)

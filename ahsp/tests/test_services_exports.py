@@ -59,15 +59,19 @@ def test_csv_job_runs_in_immediate_mode_and_matches_the_streamed_csv(
     assert events[0].action == AuditEvent.Action.CREATE and events[0].project_id == rab.project.pk
 
 
-def test_identical_queued_job_is_reused_and_other_formats_are_not(user, django_capture_on_commit_callbacks):
+def test_identical_queued_job_is_reused_and_other_formats_are_not(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
     project = make_project(user)
-    with django_capture_on_commit_callbacks() as callbacks:
+    enqueued = []
+    monkeypatch.setattr("ahsp.tasks.build_export", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
         first = exports.start(project=project, document="rab", fmt="xlsx", by=user)
         again = exports.start(project=project, document="rab", fmt="xlsx", by=user)
         other = exports.start(project=project, document="rab", fmt="csv", by=user)
 
     assert again.pk == first.pk and other.pk != first.pk
-    assert ExportJob.objects.count() == 2 and len(callbacks) == 2
+    assert ExportJob.objects.count() == 2 and enqueued == [first.pk, other.pk]
     assert AuditEvent.objects.filter(target_type="exportjob").count() == 2
 
 

@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from ahsp.forms import ProjectFilterForm, ProjectForm
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
+from ahsp.widgets import WIDGETS
 from partials.htmx import is_partial, template_for
 
 
@@ -35,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "id", "name", "location", "client", "fiscal_year", "status", "budget_ceiling", "updated_at"
     )
     page_obj = Paginator(qs, settings.DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page_obj, "projects": page_obj.object_list}
+    context = {"form": form, "page_obj": page_obj, "projects": page_obj.object_list, "widgets": WIDGETS}
     return render(request, template_for(request, "ahsp/project_list.html", "project-list"), context)
 
 
