@@ -25,6 +25,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ahsp.models import AuditEvent, Project
 
@@ -233,7 +234,7 @@ FIELD_LABELS: dict[str, Any] = {
     "value": _("Nilai"),
     "components": _("Komponen (kode × koefisien)"),
     "is_modified": _("Diubah dari referensi"),
-    "unit_price": _("Harga satuan dasar"),
+    "unit_price": pgettext_lazy("audit field", "Harga satuan dasar"),
     "purchase_unit": _("Satuan beli"),
     "purchase_factor": _("Isi per satuan beli"),
     "overhead_pct_override": _("BUK pekerjaan (%)"),

@@ -377,3 +377,16 @@ def test_cold_query_counts_do_not_grow_with_the_projects(logged_in_client, user,
         counts.append(len(queries))
     # The session's user, then 1 query per widget (4 for the alerts: projects, amounts, plans, progress).
     assert counts[0] == counts[1] <= {"peringatan": 5}.get(name, 2), counts
+
+
+def test_widgets_speak_english_when_chosen(logged_in_client, estimate):
+    logged_in_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    texts = {name: fragment(logged_in_client, name) for name in NAMES}
+    assert "Summary" in texts["ringkasan"] and "Total budget ceiling" in texts["ringkasan"]
+    assert "Schedule alerts" in texts["peringatan"]
+    assert "Largest projects" in texts["terbesar"] and "budget ceiling" in texts["terbesar"]
+    assert "Recent activity" in texts["aktivitas"]
+    for text in texts.values():
+        assert "Jumlah proyek" not in text and "Belum ada" not in text
+    page = logged_in_client.get("/").text
+    assert "Show summary" in page and "Try again" in page
