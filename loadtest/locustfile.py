@@ -36,6 +36,7 @@ LOAD_EXPORT_TIMEOUT  seconds an export may take from the POST to done before it 
 
 import html
 import itertools
+import json
 import logging
 import os
 import random
@@ -116,6 +117,16 @@ OVER_100 = "tidak boleh lebih dari 100"  # ahsp.calculations.schedule.validate_p
 PROGRESS_STEPS = [Decimal(s) for s in ("0.25", "0.5", "1", "1.25", "2", "2.5", "5")]
 PROGRESS_WEEKS = 8  # progress is reported for weeks 1-8: past weeks (seed.py puts today in week 8 of 20)
 CSV_HEADER = "\ufeffno;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot"
+
+# The dashboard's widgets (ahsp.widgets.WIDGETS): each loads by htmx after the page, the first two at once
+# ("load"), the others when scrolled into view ("revealed"; a person on a laptop sees them too).
+WIDGETS = ("ringkasan", "peringatan", "terbesar", "aktivitas")
+WIDGET_FAILED = "is-failed"  # the error state of a widget (ahsp/widgets/_placeholder.html)
+# The audit trail (ahsp/audit_list.html#audit-rows): the rows, the next page's cursor, the diff links.
+AUDIT_NEXT = re.compile(r'<tr id="audit-more" class="audit-more" hx-get="([^"]+)"')
+AUDIT_ROW = re.compile(r'<tr id="audit-event-(\d+)" class="audit-row">')
+AUDIT_DIFF = re.compile(r'<details hx-get="(/projects/\d+/audit/\d+/)"')
+AUDIT_PAGES = 3  # pages a user scrolls through at most (50 rows each)
 
 # What the exporter asks for, (document, format) -> how often (ahsp.services.exports.BUILDERS).
 EXPORTS = {
@@ -301,11 +312,34 @@ class SignedInUser(FastHttpUser):
         if not signed_in:
             raise StopUser()
 
-    def open_dashboard(self) -> None:
+    def open_dashboard(self) -> bool:
         with self.client.get("/", name="/", catch_response=True, allow_redirects=False) as response:
             if self.check_page(response, 'id="project-list"'):
                 self.remember_projects(response.text)
                 self.remember_estimates(response.text)
+                return True
+        return False
+
+    def beacon(self, entries: list[dict]) -> None:
+        """What static/js/metrics.js sends after a page load or htmx swaps: JSON, no CSRF token; 204."""
+        body = json.dumps(entries[0] if len(entries) == 1 else entries)
+        with self.client.post(
+            "/metrics/client/",
+            data=body,
+            headers={"Content-Type": "application/json"},
+            name="/metrics/client/ (beacon)",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            if response.status_code == 204:
+                response.success()
+            else:
+                response.failure(f"beacon answered {response.status_code}: {(response.text or '')[:120]}")
+
+    def page_beacon(self, path: str, ttfb: float) -> None:
+        """A page's timings as a browser reports them (DOMContentLoaded and load a little later)."""
+        dcl = round(ttfb + random.uniform(20, 120), 1)
+        self.beacon([{"v": 1, "path": path, "kind": "page", "ttfb": ttfb, "dcl": dcl, "load": dcl + 15.0}])
 
 
 class EstimatorUser(SignedInUser):
@@ -324,7 +358,75 @@ class EstimatorUser(SignedInUser):
 
     @task(3)
     def dashboard(self) -> None:
-        self.open_dashboard()
+        """The dashboard as a browser loads it: the page, then its four widgets (htmx), then a beacon with
+        the page's timing and the widgets' swap times."""
+        started = time.perf_counter()
+        if not self.open_dashboard():
+            return
+        ttfb = round((time.perf_counter() - started) * 1000, 1)
+        swaps = []
+        for name in WIDGETS:
+            began = time.perf_counter()
+            with self.client.get(
+                f"/widgets/{name}/",
+                name=f"/widgets/{name}/ (htmx)",
+                headers=self.htmx_headers("/", f"widget-{name}"),
+                catch_response=True,
+                allow_redirects=False,
+            ) as response:
+                if WIDGET_FAILED in (response.text or ""):
+                    response.failure(f"widget {name} answered its error state")
+                elif not self.check_fragment(response, f'id="widget-{name}"'):
+                    continue
+            elapsed = max(round((time.perf_counter() - began) * 1000, 1), 0.1)
+            swaps.append({"v": 1, "path": "/", "kind": "swap", "target": f"/widgets/{name}/", "ms": elapsed})
+        self.page_beacon("/", max(ttfb, 0.1))
+        if swaps:
+            self.beacon(swaps)
+
+    @task(1)
+    def audit_trail(self) -> None:
+        """A project's audit trail: the page, the next pages by their cursor as the user scrolls (htmx),
+        and one row's before/after diff (htmx)."""
+        if not self.project_ids:
+            return
+        pk = random.choice(self.estimate_ids or self.project_ids)
+        path = f"/projects/{pk}/audit/"
+        with self.client.get(
+            path, name="/projects/[id]/audit/", catch_response=True, allow_redirects=False
+        ) as response:
+            if not self.check_page(response, 'id="audit-rows"'):
+                return
+            text = response.text
+        diffs = AUDIT_DIFF.findall(text)
+        for _ in range(random.randint(0, AUDIT_PAGES - 1)):
+            found = AUDIT_NEXT.search(text)
+            if not found:
+                break
+            gevent.sleep(random.uniform(0.5, 2.0))  # reading, then scrolling to the bottom
+            with self.client.get(
+                html.unescape(found.group(1)),
+                name="/projects/[id]/audit/?cursor=[c] (htmx)",
+                headers=self.htmx_headers(path, "audit-more", "audit-more"),
+                catch_response=True,
+                allow_redirects=False,
+            ) as response:
+                if not self.check_fragment(response):
+                    return
+                text = response.text or ""
+                if not AUDIT_ROW.search(text):
+                    response.failure("the next page of the audit trail has no rows")
+                    return
+                diffs += AUDIT_DIFF.findall(text)
+        if diffs:
+            with self.client.get(
+                random.choice(diffs),
+                name="/projects/[id]/audit/[event]/ (htmx)",
+                headers=self.htmx_headers(path, "audit-diff"),
+                catch_response=True,
+                allow_redirects=False,
+            ) as response:
+                self.check_fragment(response, 'class="audit-diff-body"')
 
     @task(1)
     def dashboard_page_full(self) -> None:

@@ -64,6 +64,7 @@ SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export ACCOUNT_RATE_LIMITS_OFF=1 # every simulated user logs in from 127.0.0.1
+export CLIENT_METRICS_RATE_LIMIT=1000000 # every simulated browser beacons from 127.0.0.1 too
 export CACHE_KEY_PREFIX=ahsp-load HUEY_NAME=ahsp-load
 export LOAD_USER_COUNT=$USERS LOAD_ESTIMATES=$ESTIMATES
 export PYTHONUNBUFFERED=1

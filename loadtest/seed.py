@@ -11,7 +11,9 @@ project analyses (resources with prices, components), written with bulk_create a
 their items has a plan yet: a start date 7 weeks ago (today is in week 8), 20 weeks (two 12-week windows
 of the Gantt), every item planned evenly over 3 to 6 weeks, and progress in the past weeks of the items
 already started, each item's cumulative kept at most 60 % (room for the locustfile's progress saves);
-bulk-created, the project rows updated without touching `updated_at` (the dashboard's order). The
+bulk-created, the project rows updated without touching `updated_at` (the dashboard's order). Each
+estimate without audit events gets a history of AUDIT_EVENTS events (volume, plan and progress changes
+with a before/after diff), so its audit trail has three pages to scroll. The
 reference library:
 `manage.py seed_demo` when the command exists, then `import_reference $LOAD_REFERENCE_XLSX` when that
 variable names a file; if the library is still empty, a small built-in set of analyses is added so the
@@ -117,6 +119,7 @@ ESTIMATE_SHAPE = (3, 10)  # sections per estimate, work items per section
 SCHEDULE_WEEKS = 20  # two windows of the Gantt (12 + 8 weeks): the locustfile pages forward and back
 SCHEDULE_CURRENT_WEEK = 8  # the start date puts today in this week
 SCHEDULE_PROGRESS_CAP = Decimal(60)  # seeded progress per item stays at most this (%)
+AUDIT_EVENTS = 150  # per estimate: three pages of the audit trail (50 rows each)
 
 
 def setup_django() -> None:
@@ -440,6 +443,75 @@ def seed_schedules(users: list, per_user: int) -> None:
     )
 
 
+def seed_audit_history(users: list, per_user: int) -> None:
+    """A history of ``AUDIT_EVENTS`` events for each estimate that has none (bulk-created, as past edits)."""
+    from django.db import transaction
+
+    from ahsp.models import AuditEvent, Project, WorkItem
+
+    if per_user <= 0:
+        return
+    wanted = estimate_project_ids(users, per_user)
+    have = set(AuditEvent.objects.filter(project_id__in=wanted).values_list("project_id", flat=True))
+    items: dict[int, list[tuple[int, str]]] = {}
+    for item_id, project_id, name in (
+        WorkItem.objects.filter(project_id__in=[pk for pk in wanted if pk not in have])
+        .order_by("project_id", "id")
+        .values_list("id", "project_id", "name")
+    ):
+        items.setdefault(project_id, []).append((item_id, name))
+    if not items:
+        print(f"seed: {per_user} projects per account have an audit history (0 new)")
+        return
+    owners = {
+        pk: (owner_id, email)
+        for pk, owner_id, email in Project.objects.filter(pk__in=list(items)).values_list(
+            "pk", "owner_id", "owner__email"
+        )
+    }
+    events = []
+    for project_id, rows in items.items():
+        for n in range(AUDIT_EVENTS):
+            item_id, name = rows[n % len(rows)]
+            kind = n % 3
+            if kind == 0:
+                summary, before, after = (
+                    f"Volume “{name}” diubah",
+                    {"volume": f"{n % 40 + 1}.00"},
+                    {"volume": f"{n % 40 + 2}.50"},
+                )
+            elif kind == 1:
+                summary, before, after = (
+                    f"Rencana jadwal “{name}” diubah",
+                    {"weeks": "M3-M5"},
+                    {"weeks": "M4-M6"},
+                )
+            else:
+                summary, before, after = (
+                    f"Realisasi “{name}” diisi",
+                    {"progress": "10.0000"},
+                    {"progress": "15.0000"},
+                )
+            events.append(
+                AuditEvent(
+                    actor_id=owners[project_id][0],
+                    actor_label=owners[project_id][1],
+                    project_id=project_id,
+                    action=AuditEvent.Action.UPDATE,
+                    target_type="workitem",
+                    target_id=str(item_id),
+                    summary=summary,
+                    before=before,
+                    after=after,
+                )
+            )
+    with transaction.atomic():
+        AuditEvent.objects.bulk_create(events, batch_size=5000)
+    print(
+        f"seed: {per_user} projects per account have an audit history ({len(items)} new, {len(events)} events)"
+    )
+
+
 def seed_reference_library() -> None:
     from django.core.management import call_command, get_commands
 
@@ -526,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     seed_projects(users, args.projects)
     seed_estimates(users, args.estimates)
     seed_schedules(users, args.estimates)
+    seed_audit_history(users, args.estimates)
     seed_reference_library()
     return 0
 
