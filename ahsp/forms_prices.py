@@ -18,6 +18,8 @@ class PriceForm(forms.Form):
     purchase_unit = forms.CharField(label=_("Satuan beli"), required=False, max_length=60)
     purchase_factor = DecimalInputField(label=_("Isi per satuan beli"), required=False, max_places=6)
     purchase_price = DecimalInputField(label=_("Harga per satuan beli"), required=False, max_places=2)
+    # The row's version when the form was loaded (optimistic locking); empty = no check.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -71,6 +71,8 @@ class ProjectResource(models.Model):
     reference = models.ForeignKey(
         ReferenceResource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Optimistic locking: bumped by every service that changes the row (price edit, price import).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["category", "code"]

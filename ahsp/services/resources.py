@@ -4,6 +4,10 @@ Each write runs in one transaction, records exactly one audit event, and, when a
 ``recalc.recalculate_project`` in the same transaction so every analysis (A/B/C/D) and work item (HSP,
 jumlah harga) that depends on the price is up to date when the transaction commits.
 
+Optimistic locking (as for work items): every write that changes a resource row bumps its ``version``
+(price edit, price import); ``set_price`` with the ``expected_version`` the user loaded raises
+``ConflictError`` when the row changed since, instead of overwriting it.
+
 Rounding (the one documented boundary of this module): a price entered per PURCHASE unit (e.g. Rp 65.000
 per zak of 50 kg) gives the base price ``purchase_price / purchase_factor`` rounded ONCE to whole cents,
 half up (``ahsp.calculations.money.quantize_quotient(..., places=2)``, the exact-integer form of
@@ -25,7 +29,7 @@ from typing import IO
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import RestrictedError
+from django.db.models import F, RestrictedError
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -34,6 +38,7 @@ from ahsp.formatting import format_money
 from ahsp.models import AnalysisComponent, AuditEvent, Project, ProjectResource
 from ahsp.parsing import MAX_INTEGER_DIGITS, NumberInputError, parse_decimal
 from ahsp.services import audit, recalc
+from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
 
 MONEY_PLACES = 2
 FACTOR_PLACES = 6
@@ -67,6 +72,13 @@ def base_price_from_purchase(purchase_price: Decimal, purchase_factor: Decimal) 
 # One resource
 
 
+def _locked(resource: ProjectResource, expected_version: int | None) -> ProjectResource:
+    current = ProjectResource.objects.select_for_update().get(pk=resource.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(CONFLICT_MESSAGE)
+    return current
+
+
 @transaction.atomic
 def set_price(
     *,
@@ -75,6 +87,7 @@ def set_price(
     purchase_unit: str = "",
     purchase_factor: Decimal | None = None,
     purchase_price: Decimal | None = None,
+    expected_version: int | None = None,
     by,
 ) -> ProjectResource:
     """Set the base price (``unit_price``; ``None`` = not priced yet) and the purchase unit of a resource.
@@ -82,10 +95,11 @@ def set_price(
     ``purchase_unit`` and ``purchase_factor`` go together (1 zak = 50 kg: ``"zak"``, ``50``) or are both
     empty. When ``purchase_price`` (price of one purchase unit) is given, it wins over ``unit_price``: the
     base price becomes ``purchase_price / purchase_factor`` (to cents, half up). Raises ``ValidationError``
-    with field keys and Indonesian messages. Nothing is written (and no audit event recorded) when nothing
-    changes.
+    with field keys and Indonesian messages. Nothing is written (and no audit event recorded, the version
+    stays) when nothing changes. With ``expected_version`` (the ``version`` the user's form was loaded
+    with), raises ``ConflictError`` and writes nothing when the row has changed since.
     """
-    current = ProjectResource.objects.select_for_update().get(pk=resource.pk)
+    current = _locked(resource, expected_version)
     before = _snapshot(current)
     purchase_unit = (purchase_unit or "").strip()
 
@@ -114,7 +128,8 @@ def set_price(
     after = _snapshot(current)
     if after == before:
         return current
-    current.save(update_fields=["unit_price", "purchase_unit", "purchase_factor"])
+    current.version = F("version") + 1
+    current.save(update_fields=["unit_price", "purchase_unit", "purchase_factor", "version"])
     price_changed = before["unit_price"] != after["unit_price"]
     if price_changed:
         recalc.recalculate_project(Project.objects.get(pk=current.project_id), resource_ids={current.pk})
@@ -505,10 +520,12 @@ def import_prices(*, project: Project, path_or_file: str | Path | IO[bytes], by)
         # Field validators only: uniqueness is not touched by a price, and per-row queries would make
         # a big import O(rows) in queries.
         resource.clean_fields()
+        # A price edit form loaded before the import must conflict, not overwrite the imported price.
+        resource.version = F("version") + 1
         changed.append(resource)
     if not changed:
         return report
-    ProjectResource.objects.bulk_update(changed, ["unit_price"], batch_size=500)
+    ProjectResource.objects.bulk_update(changed, ["unit_price", "version"], batch_size=500)
     recalc.recalculate_project(project)
     audit.record(
         by=by,

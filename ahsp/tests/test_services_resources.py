@@ -11,6 +11,7 @@ from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkItem
 from ahsp.parsing import NumberInputError
 from ahsp.services import recalc, sections, work_items
 from ahsp.services import resources as resource_services
+from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
 from ahsp.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,107 @@ def test_set_price_rejects_inconsistent_input_and_writes_nothing(user, kwargs, f
     assert field in info.value.message_dict
     cement.refresh_from_db()
     assert cement.unit_price is None and cement.purchase_unit == "" and cement.purchase_factor is None
+    assert not AuditEvent.objects.exists()
+
+
+# ---------------------------------------------------------------- optimistic locking (version)
+
+
+def test_set_price_with_a_stale_version_conflicts_and_writes_nothing(user):
+    """Two users load Pekerja at version 1; the first save wins, the second gets the conflict instead of
+    silently overwriting it (and is not audited)."""
+    _project, item, worker, _foreman, _cement = make_estimate(user)
+    AuditEvent.objects.all().delete()
+    loaded = worker.version
+    assert loaded == 1
+
+    first = resource_services.set_price(
+        resource=worker, unit_price=Decimal("100000"), expected_version=loaded, by=user
+    )
+    with pytest.raises(ConflictError) as info:
+        resource_services.set_price(
+            resource=worker, unit_price=Decimal("120000"), expected_version=loaded, by=user
+        )
+
+    assert first.version == 2
+    assert str(info.value) == CONFLICT_MESSAGE
+    worker.refresh_from_db()
+    assert worker.unit_price == Decimal("100000.00") and worker.version == 2
+    assert AuditEvent.objects.count() == 1
+    item.refresh_from_db()
+    assert item.amount == Decimal("866250.00")  # priced with the first user's Rp 100.000
+
+
+def test_set_price_with_the_current_version_succeeds_and_bumps_it(user):
+    _project, _item, worker, _foreman, _cement = make_estimate(user)
+    resource_services.set_price(resource=worker, unit_price=Decimal("100000"), expected_version=1, by=user)
+
+    updated = resource_services.set_price(
+        resource=worker, unit_price=Decimal("120000"), expected_version=2, by=user
+    )
+
+    assert updated.version == 3 and updated.unit_price == Decimal("120000.00")
+    assert ProjectResource.objects.get(pk=worker.pk).version == 3
+
+
+def test_set_price_of_the_purchase_unit_only_bumps_the_version(user):
+    _project, _item, _worker, foreman, _cement = make_estimate(user)
+
+    updated = resource_services.set_price(
+        resource=foreman,
+        unit_price=Decimal("150000"),
+        purchase_unit="hari",
+        purchase_factor=Decimal("1"),
+        expected_version=1,
+        by=user,
+    )
+
+    assert updated.purchase_unit == "hari" and updated.version == 2
+
+
+def test_set_price_without_change_keeps_the_version_and_audits_nothing(user):
+    _project, _item, _worker, foreman, _cement = make_estimate(user)
+    AuditEvent.objects.all().delete()
+
+    same = resource_services.set_price(
+        resource=foreman, unit_price=Decimal("150000.00"), expected_version=1, by=user
+    )
+
+    assert same.version == 1 and ProjectResource.objects.get(pk=foreman.pk).version == 1
+    assert not AuditEvent.objects.exists()
+
+
+def test_set_price_conflict_comes_before_input_errors(user):
+    """A stale form is reported as a conflict even when its input is also inconsistent."""
+    _project, _item, worker, _foreman, _cement = make_estimate(user)
+    ProjectResource.objects.filter(pk=worker.pk).update(version=5)
+
+    with pytest.raises(ConflictError):
+        resource_services.set_price(
+            resource=worker, unit_price=Decimal("1"), purchase_unit="zak", expected_version=4, by=user
+        )
+
+
+def test_import_prices_bumps_the_version_of_changed_resources_only(user):
+    project, _item, worker, foreman, cement = make_estimate(user)
+
+    report = resource_services.import_prices(
+        project=project,
+        path_or_file=xlsx(
+            [HEADER, ["L.01", "Pekerja", "OH", "", 100000], ["L.04", "Mandor", "OH", "", 150000]]
+        ),
+        by=user,
+    )
+
+    assert report.applied and [c.code for c in report.changes] == ["L.01"]
+    versions = dict(ProjectResource.objects.values_list("code", "version"))
+    assert versions == {"L.01": 2, "L.04": 1, "B.01": 1}
+    # A price form loaded before the import is stale now.
+    AuditEvent.objects.all().delete()
+    with pytest.raises(ConflictError):
+        resource_services.set_price(resource=worker, unit_price=Decimal("1"), expected_version=1, by=user)
+    worker.refresh_from_db()
+    assert worker.unit_price == Decimal("100000.00")
     assert not AuditEvent.objects.exists()
 
 

@@ -5,10 +5,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkItem
+from ahsp.services import resources as resource_services
+from ahsp.services.work_items import CONFLICT_MESSAGE
 from ahsp.tests.factories import make_project
 from ahsp.tests.test_services_resources import HEADER, make_estimate, xlsx
 
@@ -264,6 +267,145 @@ def test_edit_get_is_not_allowed(logged_in_client, user):
     assert logged_in_client.get(edit_url(project, worker)).status_code == 405
 
 
+# ---------------------------------------------------------------- optimistic locking (version)
+
+
+@pytest.fixture
+def second_client(user):
+    """A second browser session of the same estimator (projects are edited by their owner only)."""
+    other = Client()
+    other.force_login(user)
+    return other
+
+
+def version_input(resource_version) -> str:
+    return f'<input type="hidden" name="version" value="{resource_version}">'
+
+
+def test_page_and_row_carry_the_version_of_the_row(logged_in_client, user):
+    project, _item, worker, _foreman, _cement = make_estimate(user)
+
+    page = logged_in_client.get(prices_url(project)).text
+    row = logged_in_client.post(
+        edit_url(project, worker), {"unit_price": "100000", "version": "1"}, headers=HX
+    ).text
+
+    assert version_input(1) in page
+    assert version_input(2) in row and version_input(1) not in row
+    assert 'role="alert"' not in row
+
+
+def test_edit_htmx_stale_version_shows_the_conflict_with_the_current_values(
+    logged_in_client, second_client, user, django_assert_max_num_queries
+):
+    """Two sessions load Pekerja at version 1. The first saves Rp 100.000 (version 2); the second, still
+    at version 1, posts Rp 120.000: 200, the row says so (role="alert") and shows the stored price and
+    version 2, nothing is written and only the first save is audited. Re-posting with version 2 works."""
+    project, item, worker, _foreman, _cement = make_estimate(user)
+    assert version_input(1) in logged_in_client.get(prices_url(project)).text
+    assert version_input(1) in second_client.get(prices_url(project)).text
+    AuditEvent.objects.all().delete()
+
+    first = logged_in_client.post(
+        edit_url(project, worker), {"unit_price": "100000", "version": "1"}, headers=HX
+    )
+    # user, project, resource, locked row (+ its savepoint pair), row with its count, missing count
+    # (+ session)
+    with django_assert_max_num_queries(10):
+        second = second_client.post(
+            edit_url(project, worker), {"unit_price": "120.000,00", "version": "1"}, headers=HX
+        )
+
+    assert first.status_code == 200 and version_input(2) in first.text
+    assert second.status_code == 200
+    text = second.text
+    assert "<html" not in text
+    assert text.lstrip().startswith(f'<tr id="resource-{worker.pk}" class="price-row">')
+    assert f'<div class="errorlist" role="alert"><div>{CONFLICT_MESSAGE}</div></div>' in text
+    assert 'value="100.000,00"' in text and "120.000" not in text  # the stored price, ready to re-apply
+    assert version_input(2) in text
+    assert 'id="missing-count"' in text
+    worker.refresh_from_db()
+    assert worker.unit_price == Decimal("100000.00") and worker.version == 2
+    assert AuditEvent.objects.count() == 1
+    assert WorkItem.objects.get(pk=item.pk).amount == Decimal("866250.00")
+
+    again = second_client.post(
+        edit_url(project, worker), {"unit_price": "120.000,00", "version": "2"}, headers=HX
+    )
+
+    assert again.status_code == 200 and 'role="alert"' not in again.text
+    assert 'value="120.000,00"' in again.text and version_input(3) in again.text
+    worker.refresh_from_db()
+    assert worker.unit_price == Decimal("120000.00") and worker.version == 3
+    assert AuditEvent.objects.count() == 2
+
+
+def test_edit_htmx_invalid_input_keeps_the_loaded_version(logged_in_client, user):
+    """After an input error the row keeps the version the user loaded, so a later save still detects
+    a change made by someone else in between."""
+    project, _item, worker, _foreman, _cement = make_estimate(user)
+    ProjectResource.objects.filter(pk=worker.pk).update(version=4)
+
+    response = logged_in_client.post(
+        edit_url(project, worker), {"unit_price": "abc", "version": "3"}, headers=HX
+    )
+
+    assert response.status_code == 200 and "bukan angka" in response.text
+    assert version_input(3) in response.text
+
+
+def test_edit_without_htmx_stale_version_redirects_with_the_conflict_message(
+    logged_in_client, second_client, user
+):
+    project, _item, worker, _foreman, _cement = make_estimate(user)
+    logged_in_client.post(edit_url(project, worker), {"unit_price": "100000", "version": "1"})
+    AuditEvent.objects.all().delete()
+
+    response = second_client.post(
+        edit_url(project, worker), {"unit_price": "120000", "version": "1"}, follow=True
+    )
+
+    assert response.redirect_chain == [(prices_url(project) + f"#resource-{worker.pk}", 302)]
+    text = response.text
+    assert f"L.01: {CONFLICT_MESSAGE}" in text
+    assert "disimpan" not in text
+    assert 'value="100.000,00"' in text and version_input(2) in text  # the page shows the current row
+    worker.refresh_from_db()
+    assert worker.unit_price == Decimal("100000.00") and worker.version == 2
+    assert not AuditEvent.objects.exists()
+
+
+def test_edit_after_a_price_import_of_the_resource_conflicts(logged_in_client, user):
+    project, _item, worker, _foreman, _cement = make_estimate(user)
+    rows = [HEADER, ["L.01", "Pekerja", "OH", "Tenaga Kerja", 100000]]
+    logged_in_client.post(import_url(project), {"file": upload(rows)})
+    worker.refresh_from_db()
+    assert worker.version == 2
+
+    response = logged_in_client.post(
+        edit_url(project, worker), {"unit_price": "5", "version": "1"}, headers=HX
+    )
+
+    assert response.status_code == 200 and CONFLICT_MESSAGE in response.text
+    assert 'value="100.000,00"' in response.text and version_input(2) in response.text
+    worker.refresh_from_db()
+    assert worker.unit_price == Decimal("100000.00")
+
+
+def test_edit_with_a_version_is_404_for_another_users_project(logged_in_client, other_user):
+    project, _item, worker, _foreman, _cement = make_estimate(other_user)
+
+    responses = [
+        logged_in_client.post(edit_url(project, worker), {"unit_price": "1", "version": "1"}),
+        logged_in_client.post(edit_url(project, worker), {"unit_price": "1", "version": "1"}, headers=HX),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404]
+    worker.refresh_from_db()
+    assert worker.unit_price is None and worker.version == 1
+
+
 # ---------------------------------------------------------------- remove unused
 
 
@@ -363,3 +505,22 @@ def test_a_resource_of_another_project_is_404_under_my_project(logged_in_client,
 
     assert (edit.status_code, delete.status_code) == (404, 404)
     assert ProjectResource.objects.filter(pk=cement.pk).exists()
+
+
+def test_a_resource_deleted_while_its_price_is_posted_is_404_not_500(logged_in_client, user, monkeypatch):
+    """The row was found, then deleted (unused) by another request before the service locked it."""
+    project = make_project(user)
+    resource = ProjectResource.objects.create(
+        project=project, code="X.1", name="Semen", unit="kg", category="material"
+    )
+    real_set_price = resource_services.set_price
+
+    def deleted_meanwhile(**kwargs):
+        ProjectResource.objects.filter(pk=resource.pk).delete()
+        return real_set_price(**kwargs)
+
+    monkeypatch.setattr(resource_services, "set_price", deleted_meanwhile)
+    response = logged_in_client.post(
+        reverse("ahsp:project_price_edit", args=[project.pk, resource.pk]), {"unit_price": "1000"}, headers=HX
+    )
+    assert response.status_code == 404

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -52,7 +52,17 @@ def _used(project: Project) -> QuerySet:
         ProjectResource.objects.filter(project=project)
         .annotate(analysis_count=Count("components__analysis", distinct=True))
         .filter(analysis_count__gt=0)
-        .only("id", "code", "name", "unit", "category", "unit_price", "purchase_unit", "purchase_factor")
+        .only(
+            "id",
+            "code",
+            "name",
+            "unit",
+            "category",
+            "unit_price",
+            "purchase_unit",
+            "purchase_factor",
+            "version",
+        )
     )
 
 
@@ -153,33 +163,50 @@ def project_price_edit(request: HttpRequest, pk: int, resource_id: int) -> HttpR
     """Inline edit of one row (price, purchase unit and factor, or a price per purchase unit).
 
     htmx: the row swaps (errors shown in it, status 200) and the "belum berharga" counter updates out of
-    band. Without JavaScript: POST-redirect-GET with a message.
+    band. Without JavaScript: POST-redirect-GET with a message. The row's ``version`` travels with the
+    form: when someone saved the row since it was loaded, nothing is written and the row comes back with
+    the conflict message and the current values and version, so the user can apply the change again.
     """
     project = _project(request, pk, edit=True)
     resource = get_object_or_404(ProjectResource, project=project, pk=resource_id)
     form = PriceForm(request.POST)
+    conflict = ""
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        expected_version = data.pop("version")
         try:
-            resource = resource_services.set_price(resource=resource, **form.cleaned_data, by=request.user)
+            resource = resource_services.set_price(
+                resource=resource, **data, expected_version=expected_version, by=request.user
+            )
+        except resource_services.ConflictError as exc:
+            conflict = str(exc)
+        except ProjectResource.DoesNotExist:  # deleted (unused) by someone else since the lookup above
+            raise Http404("Sumber daya ini sudah dihapus.") from None
         except ValidationError as exc:
             _add_service_errors(form, exc)
     if not is_partial(request):
-        if form.errors:
+        if conflict:
+            messages.error(request, f"{resource.code}: {conflict}")
+        elif form.errors:
             for errors in form.errors.values():
                 for message in errors:
                     messages.error(request, f"{resource.code}: {message}")
         else:
             messages.success(request, f"Harga “{resource.code} {resource.name[:80]}” disimpan.")
         return redirect(_prices_url(project, f"resource-{resource.pk}"))
-    row = _decorate(
+    row = (
         ProjectResource.objects.filter(pk=resource.pk)
         .annotate(analysis_count=Count("components__analysis", distinct=True))
-        .get()
+        .first()
     )
+    if row is None:
+        raise Http404("Sumber daya ini sudah dihapus.")
+    row = _decorate(row)
     context = {
         "project": project,
         "resource": row,
         "form": form if form.errors else None,
+        "conflict": conflict,
         "missing_count": _missing_count(project),
         "oob": True,
     }
