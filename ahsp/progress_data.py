@@ -27,9 +27,7 @@ from ahsp.calculations.progress import (
 from ahsp.calculations.schedule import (
     PERCENT_PLACES,
     SHARE_PLACES,
-    ItemSchedule,
     s_curve,
-    weekly_sums,
 )
 from ahsp.calculations.totals import ItemInput, SectionInput
 from ahsp.formatting import format_number
@@ -101,13 +99,6 @@ def default_week(summary: ScheduleSummary) -> int:
     return summary.current_week or summary.reported_weeks or 1
 
 
-def _items(summary: ScheduleSummary) -> list[ItemSchedule]:
-    return [
-        ItemSchedule(amount, summary.planned.get(pk, {}), summary.actual.get(pk, {}))
-        for pk, amount in summary.amounts.items()
-    ]
-
-
 def _tree_order(sections: list[tuple[int, int | None, int]], items: list[dict]) -> list[int]:
     """Item ids in the order of the work breakdown (the numbering's order: position, sections first)."""
     children: dict[int | None, list[tuple[int, int, int]]] = {}
@@ -136,8 +127,8 @@ def _totals(summary: ScheduleSummary, week: int) -> WeekTotals | None:
     count = len(summary.weeks)
     if not count:
         return None
-    planned_sums, actual_sums = weekly_sums(_items(summary), count)
-    curve = s_curve(planned_sums, actual_sums, summary.total, week)  # actual counted up to week t
+    # The database's exact weekly sums (load_schedule), the same as weekly_sums over the items.
+    curve = s_curve(summary.planned_sums, summary.actual_sums, summary.total, week)  # actual up to week t
     row, before = curve[week - 1], curve[week - 2] if week > 1 else None
     actual_before = before.actual_cumulative if before else ZERO_PERCENT
     return WeekTotals(
@@ -227,10 +218,9 @@ def load_curves(project: Project, period: str = "week", *, today: date | None = 
         raise ValueError(f"unknown period {period!r}")
     if not summary.is_scheduled:
         return Curves(summary, [], [], period)
-    planned_sums, _actual_sums = weekly_sums(_items(summary), len(summary.weeks))
     return Curves(
         summary,
-        planned_value_curve(planned_sums),
+        planned_value_curve(summary.planned_sums),  # no per-item read: the database's weekly sums
         period_report(summary.curve, summary.weeks, period),
         period,
     )
