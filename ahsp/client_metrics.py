@@ -317,11 +317,13 @@ def _incr(backend: BaseCache, key: str, delta: int, timeout: int) -> int:
         backend.set(key, value, timeout)
         return value
     try:
-        return backend.incr(key, delta)
+        value = backend.incr(key, delta)
     except ValueError:  # missing
         if backend.add(key, delta, timeout):
             return delta
-        return backend.incr(key, delta)
+        value = backend.incr(key, delta)
+    # None: the cache ignored a connection error (Redis down, project/cache.py): nothing was counted.
+    return delta if value is None else value
 
 
 def _path_hash(path: str) -> str:
@@ -362,7 +364,10 @@ def record_entries(entries: Iterable[Entry], *, backend: BaseCache | None = None
     """Count canonical entries into the histograms; returns how many timings were stored."""
     backend = backend or metrics_cache()
     ttl = _ttl()
-    generation = _generation(backend, create=True)["id"]
+    current = _generation(backend, create=True)
+    if current is None:  # the cache ignored a connection error (Redis down): accepted, not counted
+        return
+    generation = current["id"]
     tracked: dict[tuple[str, str], bool] = {}
 
     def is_tracked(group: str, path: str) -> bool:

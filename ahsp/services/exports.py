@@ -208,11 +208,34 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
         summary=f"Ekspor {document.upper()} ({fmt.upper()}) dimulai",
         after={"document": document, "format": fmt, "parameters": parameters},
     )
+    job_id = job.pk
+    transaction.on_commit(lambda: enqueue(job_id))
+    return job
+
+
+def enqueue(job_id: int) -> bool:
+    """Put a queued job on the task queue. If the queue (Redis) is unreachable the job stays queued in
+    the database, and the periodic sweep enqueues it once the queue is back (``lost_queued_ids``):
+    nothing is lost and the user's request does not fail."""
     from ahsp.tasks import build_export  # noqa: PLC0415 (tasks import this module)
 
-    job_id = job.pk
-    transaction.on_commit(lambda: build_export(job_id))
-    return job
+    try:
+        build_export(job_id)
+    except Exception:
+        logger.warning(
+            "Export job %s could not be enqueued; the sweep will enqueue it.", job_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
+    """Queued jobs created more than ``older_than_seconds`` ago that are not on the task queue
+    (``pending``: the job ids of the queued tasks): their enqueue failed. Enqueued twice by a race, a
+    job is still built once (``run`` claims it with a conditional UPDATE)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    queued = ExportJob.objects.filter(status=ExportJob.Status.QUEUED, created_at__lt=cutoff)
+    return [pk for pk in queued.order_by("pk").values_list("pk", flat=True) if pk not in pending]
 
 
 def retry(*, job: ExportJob, by) -> ExportJob:

@@ -795,6 +795,8 @@ NOT_WRITES = {
     "exports.is_available",
     "exports.download_name",
     "exports.content_type",
+    "exports.lost_queued_ids",
+    "exports.enqueue",  # puts an existing job on the task queue; no row changes
     "schedule.week_count",
     "schedule.planned_shares",
     "schedule.subtree_ids",

@@ -15,7 +15,8 @@ def test_healthz_all_up(client):
     }
 
 
-def test_healthz_reports_503_when_cache_is_down(client, monkeypatch):
+def test_healthz_is_degraded_not_down_when_the_cache_is_down(client, monkeypatch):
+    """The site serves without Redis: a load balancer must keep the web process (status 200)."""
     from ahsp.views import health
 
     def broken(*args, **kwargs):
@@ -23,5 +24,17 @@ def test_healthz_reports_503_when_cache_is_down(client, monkeypatch):
 
     monkeypatch.setattr(health.cache, "set", broken)
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
     assert response.json()["checks"]["cache"] == {"status": "down", "error": "ConnectionError"}
+
+
+def test_healthz_reports_503_when_the_database_is_down(client, monkeypatch):
+    from ahsp.views import health
+
+    def broken():
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(health, "_check_database", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "error"
+    assert response.json()["checks"]["database"] == {"status": "down", "error": "ConnectionError"}

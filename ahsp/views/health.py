@@ -1,4 +1,10 @@
-"""`/healthz`: JSON status of the database, the cache and the task queue (200 all up, 503 otherwise)."""
+"""`/healthz`: JSON status of the database, the cache and the task queue.
+
+200 "ok" when all are up; 200 "degraded" when only the cache or the queue (Redis) is down: the site keeps
+serving (sessions from the database, widgets computed without their cache, exports queued in the
+database and enqueued once the queue is back), so a load balancer must not take the web process out;
+503 "error" when the database is down.
+"""
 
 import logging
 import time
@@ -40,16 +46,15 @@ def _check_queue() -> dict:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {}
-    healthy = True
     for name, check in (("database", _check_database), ("cache", _check_cache), ("queue", _check_queue)):
         try:
             result = check()
         except Exception as exc:  # any failure of a dependency is reported, never raised
             logger.warning("healthz: %s is down: %s", name, exc)
             checks[name] = {"status": "down", "error": exc.__class__.__name__}
-            healthy = False
         else:
             checks[name] = {"status": "up", **(result or {})}
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
-    )
+    if checks["database"]["status"] == "down":
+        return JsonResponse({"status": "error", "checks": checks}, status=503)
+    degraded = any(check["status"] == "down" for check in checks.values())
+    return JsonResponse({"status": "degraded" if degraded else "ok", "checks": checks})
