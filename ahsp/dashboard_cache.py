@@ -36,7 +36,9 @@ from django.utils import translation
 from ahsp.models import Project
 
 FRAGMENT_TIMEOUT = 60 * 60  # seconds
-PROJECT_DATA_TIMEOUT = 8 * 24 * 60 * 60  # per-project values: at least a week (they are per current week)
+# Per-project values (keyed by the current week too). Bounded so that a bump lost while Redis was
+# unreachable (but kept its data) cannot leave the alerts stale for more than a few hours.
+PROJECT_DATA_TIMEOUT = 6 * 60 * 60
 GLOBAL_VERSION_KEY = "dash:v:global"
 
 logger = logging.getLogger(__name__)
