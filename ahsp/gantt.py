@@ -166,22 +166,29 @@ def parse_week_shares(text: str) -> dict[int, Decimal]:
     range are checked by the service (``validate_shares``)."""
     parts = [part.strip() for part in re.split(r"[;\n]+", text or "") if part.strip()]
     if not parts:
-        raise ScheduleError("Isi persentase per minggu, mis. 3:25; 4:25; 5:50.")
+        raise ScheduleError(gettext("Isi persentase per minggu, mis. 3:25; 4:25; 5:50."))
     shares: dict[int, Decimal] = {}
     for part in parts:
         match = re.fullmatch(r"(.*?)\s*[:=]\s*(.*)", part)
         if not match:
-            raise ScheduleError(f"“{part[:30]}”: tulis minggu dan persen dengan titik dua, mis. 3:25.")
+            raise ScheduleError(
+                gettext("“%(text)s”: tulis minggu dan persen dengan titik dua, mis. 3:25.")
+                % {"text": part[:30]}
+            )
         week_text = _WEEK_PREFIX.sub("", match.group(1).strip())
         if not week_text.isascii() or not week_text.isdecimal() or len(week_text) > MAX_WEEK_DIGITS:
-            raise ScheduleError(f"“{part[:30]}”: nomor minggu harus bilangan bulat, mis. 3:25.")
+            raise ScheduleError(
+                gettext("“%(text)s”: nomor minggu harus bilangan bulat, mis. 3:25.") % {"text": part[:30]}
+            )
         week = int(week_text)
         if week in shares:
-            raise ScheduleError(f"Minggu ke-{week} ditulis lebih dari sekali.")
+            raise ScheduleError(gettext("Minggu ke-%(week)s ditulis lebih dari sekali.") % {"week": week})
         try:
             shares[week] = parse_decimal(match.group(2).rstrip("%").strip(), max_places=SHARE_PLACES)
         except NumberInputError as exc:
-            raise ScheduleError(f"Minggu ke-{week}: {exc.message}") from exc
+            raise ScheduleError(
+                gettext("Minggu ke-%(week)s: %(error)s") % {"week": week, "error": exc.message}
+            ) from exc
     return shares
 
 
@@ -189,9 +196,12 @@ def parse_week(text: str | None, label: str) -> int:
     """A week number typed in a form (minggu mulai / akhir)."""
     text = (text or "").strip()
     if not text:
-        raise ScheduleError(f"Isi {label}.")
+        raise ScheduleError(gettext("Isi %(field)s.") % {"field": label})
     if not text.isascii() or not text.isdecimal() or len(text) > MAX_WEEK_DIGITS:
-        raise ScheduleError(f"{label.capitalize()} harus berupa bilangan bulat, mis. 3.")
+        raise ScheduleError(
+            gettext("%(field)s harus berupa bilangan bulat, mis. 3.")
+            % {"field": label[:1].upper() + label[1:]}
+        )
     return int(text)
 
 

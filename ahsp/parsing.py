@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 MAX_INTEGER_DIGITS = 15
 
 _SIGNS = "-−+"  # ASCII minus, U+2212 minus sign, plus
@@ -60,8 +62,11 @@ def _check_groups(int_part: str, group_chars: str, original: str) -> str:
         first, rest = groups[0], groups[1:]
         if not (1 <= len(first) <= 3) or first[0] == "0" or any(len(group) != 3 for group in rest):
             raise NumberInputError(
-                f"{_quoted(original)}: pemisah ribuan tidak konsisten. "
-                "Contoh penulisan yang benar: 1.234.567,89 atau 1234567,89.",
+                gettext(
+                    "%(text)s: pemisah ribuan tidak konsisten. "
+                    "Contoh penulisan yang benar: 1.234.567,89 atau 1234567,89."
+                )
+                % {"text": _quoted(original)},
                 "grouping",
             )
     return "".join(groups)
@@ -76,7 +81,7 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
     if text is not None and not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     if text is None or not text.strip():
-        raise NumberInputError("Angka wajib diisi.", "empty")
+        raise NumberInputError(gettext("Angka wajib diisi."), "empty")
 
     rest, sign = _strip_sign(text.strip())
     rest = _CURRENCY.sub("", rest, count=1).lstrip()
@@ -84,7 +89,9 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
         rest, sign = _strip_sign(rest)
     if not _ALLOWED.match(rest) or not any(char.isdigit() for char in rest):
         raise NumberInputError(
-            f"{_quoted(text)} bukan angka. Tulis angka saja, misalnya 1.234,56 atau 1234.56.", "invalid"
+            gettext("%(text)s bukan angka. Tulis angka saja, misalnya 1.234,56 atau 1234.56.")
+            % {"text": _quoted(text)},
+            "invalid",
         )
     number = _WHITESPACE.sub(" ", _AROUND_SEPARATOR.sub(r"\1", rest))
 
@@ -94,8 +101,11 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
         group_chars = " " + ("," if decimal_sep == "." else ".")
         if number.count(decimal_sep) > 1:
             raise NumberInputError(
-                f"{_quoted(text)}: pemisah ribuan dan desimal tidak konsisten. "
-                "Contoh penulisan yang benar: 1.234.567,89 atau 1234567,89.",
+                gettext(
+                    "%(text)s: pemisah ribuan dan desimal tidak konsisten. "
+                    "Contoh penulisan yang benar: 1.234.567,89 atau 1234567,89."
+                )
+                % {"text": _quoted(text)},
                 "grouping",
             )
         int_part, fraction = number.split(decimal_sep)
@@ -113,8 +123,16 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
             thousands = int_part + fraction
             grouped = f"{int(thousands):,}".replace(",", ".")
             raise NumberInputError(
-                f"{_quoted(text)} ambigu: bisa berarti ribuan atau desimal. Jika maksudnya ribuan, "
-                f"tulis {thousands} (atau {grouped},0); jika desimal, tulis {int_part},{fraction}0.",
+                gettext(
+                    "%(text)s ambigu: bisa berarti ribuan atau desimal. Jika maksudnya ribuan, "
+                    "tulis %(thousands)s (atau %(grouped)s,0); jika desimal, tulis %(decimal)s."
+                )
+                % {
+                    "text": _quoted(text),
+                    "thousands": thousands,
+                    "grouped": grouped,
+                    "decimal": f"{int_part},{fraction}0",
+                },
                 "ambiguous",
             )
     else:
@@ -124,19 +142,22 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
     if fraction is not None:
         if not fraction:
             raise NumberInputError(
-                f"{_quoted(text)} tidak lengkap: tulis angka sesudah tanda “{decimal_sep}”.", "incomplete"
+                gettext("%(text)s tidak lengkap: tulis angka sesudah tanda “%(separator)s”.")
+                % {"text": _quoted(text), "separator": decimal_sep},
+                "incomplete",
             )
         if not fraction.isdigit():
             raise NumberInputError(
-                f"{_quoted(text)}: bagian desimal hanya boleh berisi angka, tanpa spasi atau pemisah.",
+                gettext("%(text)s: bagian desimal hanya boleh berisi angka, tanpa spasi atau pemisah.")
+                % {"text": _quoted(text)},
                 "grouping",
             )
         significant = fraction.rstrip("0")
         if len(significant) > max_places:
             message = (
-                "Harus bilangan bulat (tanpa angka desimal)."
+                gettext("Harus bilangan bulat (tanpa angka desimal).")
                 if max_places == 0
-                else f"Paling banyak {max_places} angka di belakang koma."
+                else gettext("Paling banyak %(places)s angka di belakang koma.") % {"places": max_places}
             )
             raise NumberInputError(message, "places")
         fraction = fraction[:max_places]
@@ -144,13 +165,15 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
     integer = digits.lstrip("0")
     if len(integer) > MAX_INTEGER_DIGITS:
         raise NumberInputError(
-            f"Angka terlalu besar (paling banyak {MAX_INTEGER_DIGITS} angka sebelum koma).", "too_large"
+            gettext("Angka terlalu besar (paling banyak %(digits)s angka sebelum koma).")
+            % {"digits": MAX_INTEGER_DIGITS},
+            "too_large",
         )
     literal = (integer or "0") + (f".{fraction}" if fraction else "")
     value = Decimal(literal)
     if sign is not None and sign in "-−":
         if not allow_negative:
-            raise NumberInputError("Angka tidak boleh negatif.", "negative")
+            raise NumberInputError(gettext("Angka tidak boleh negatif."), "negative")
         if value:
             value = -value
     return value

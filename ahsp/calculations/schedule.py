@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils.translation import gettext
+
 from ahsp.calculations.money import exact_context, quantize_money, quantize_quotient
 
 SHARE_PLACES = 4
@@ -79,7 +81,7 @@ def even_shares(first_week: int, last_week: int) -> dict[int, Decimal]:
     """100 % spread evenly over ``first_week..last_week``; the rounding remainder goes to the last week,
     so the shares sum to exactly 100: 3 weeks -> 33,3333 / 33,3333 / 33,3334."""
     if first_week < 1 or last_week < first_week:
-        raise ScheduleError("Minggu akhir tidak boleh sebelum minggu mulai.")
+        raise ScheduleError(gettext("Minggu akhir tidak boleh sebelum minggu mulai."))
     count = last_week - first_week + 1
     each = (HUNDRED / count).quantize(SHARE_QUANTUM, rounding=ROUND_DOWN)
     shares = {week: each for week in range(first_week, last_week + 1)}
@@ -91,36 +93,49 @@ def validate_shares(shares: Shares, week_count: int) -> dict[int, Decimal]:
     """The planned distribution of one item, checked: weeks within 1..N, no negative share, at most
     ``SHARE_PLACES`` decimals, and a sum of exactly 100. Zero shares are dropped."""
     if not shares or not any(shares.values()):
-        raise ScheduleError("Isi persentase rencana paling sedikit satu minggu.")
+        raise ScheduleError(gettext("Isi persentase rencana paling sedikit satu minggu."))
     cleaned: dict[int, Decimal] = {}
     for week, share in sorted(shares.items()):
         if not 1 <= week <= week_count:
             raise ScheduleError(
-                f"Minggu ke-{week} di luar jadwal proyek (minggu ke-1 sampai ke-{week_count})."
+                gettext("Minggu ke-%(week)s di luar jadwal proyek (minggu ke-1 sampai ke-%(weeks)s).")
+                % {"week": week, "weeks": week_count}
             )
         if share < 0:
-            raise ScheduleError(f"Persentase minggu ke-{week} tidak boleh negatif.")
+            raise ScheduleError(
+                gettext("Persentase minggu ke-%(week)s tidak boleh negatif.") % {"week": week}
+            )
         if share != share.quantize(SHARE_QUANTUM):
-            raise ScheduleError(f"Persentase minggu ke-{week} paling banyak {SHARE_PLACES} angka desimal.")
+            raise ScheduleError(
+                gettext("Persentase minggu ke-%(week)s paling banyak %(places)s angka desimal.")
+                % {"week": week, "places": SHARE_PLACES}
+            )
         if share:
             cleaned[week] = share
     total = sum(cleaned.values(), Decimal(0))
     if total != HUNDRED:
-        raise ScheduleError(f"Jumlah rencana harus 100 %, sekarang {_pct(total)} %.")
+        raise ScheduleError(
+            gettext("Jumlah rencana harus 100 %%, sekarang %(total)s %%.") % {"total": _pct(total)}
+        )
     return cleaned
 
 
 def validate_progress(previous_total: Decimal, share: Decimal, week: int) -> Decimal:
     """An actual share (% of the item done in ``week``) given the item's other weeks' total."""
     if share < 0:
-        raise ScheduleError(f"Progres minggu ke-{week} tidak boleh negatif.")
+        raise ScheduleError(gettext("Progres minggu ke-%(week)s tidak boleh negatif.") % {"week": week})
     if share != share.quantize(SHARE_QUANTUM):
-        raise ScheduleError(f"Progres minggu ke-{week} paling banyak {SHARE_PLACES} angka desimal.")
+        raise ScheduleError(
+            gettext("Progres minggu ke-%(week)s paling banyak %(places)s angka desimal.")
+            % {"week": week, "places": SHARE_PLACES}
+        )
     if previous_total + share > HUNDRED:
         left = max(HUNDRED - previous_total, Decimal(0))
         raise ScheduleError(
-            f"Progres kumulatif tidak boleh lebih dari 100 %: sudah {_pct(previous_total)} %, "
-            f"sisa paling banyak {_pct(left)} %."
+            gettext(
+                "Progres kumulatif tidak boleh lebih dari 100 %%: sudah %(done)s %%, sisa paling banyak %(left)s %%."
+            )
+            % {"done": _pct(previous_total), "left": _pct(left)}
         )
     return share
 

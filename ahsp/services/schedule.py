@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext, gettext_lazy
 
 from ahsp.calculations.schedule import (
     ScheduleError,
@@ -25,13 +26,15 @@ from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Project, Sectio
 from ahsp.services import audit
 from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
 
-NO_SCHEDULE = "Isi tanggal mulai dan durasi (minggu) proyek terlebih dahulu di halaman ubah proyek."
+NO_SCHEDULE = gettext_lazy(
+    "Isi tanggal mulai dan durasi (minggu) proyek terlebih dahulu di halaman ubah proyek."
+)
 
 
 def week_count(project: Project) -> int:
     """The number of weeks of the project; a ``ScheduleError`` when the project has no schedule yet."""
     if not project.start_date or not project.duration_weeks:
-        raise ScheduleError(NO_SCHEDULE)
+        raise ScheduleError(str(NO_SCHEDULE))
     return project.duration_weeks
 
 
@@ -166,7 +169,10 @@ def set_progress(
     current = _locked_item(item, expected_version)
     weeks = week_count(current.project)
     if not 1 <= week <= weeks:
-        raise ScheduleError(f"Minggu ke-{week} di luar jadwal proyek (minggu ke-1 sampai ke-{weeks}).")
+        raise ScheduleError(
+            gettext("Minggu ke-%(week)s di luar jadwal proyek (minggu ke-1 sampai ke-%(weeks)s).")
+            % {"week": week, "weeks": weeks}
+        )
     others = current.progress_entries.exclude(week=week).aggregate(total=Sum("progress"))["total"] or Decimal(
         0
     )
@@ -200,9 +206,12 @@ def set_week_report(
     locked = Project.objects.select_for_update().get(pk=project.pk)
     weeks = week_count(locked)
     if not 1 <= week <= weeks:
-        raise ScheduleError(f"Minggu ke-{week} di luar jadwal proyek (minggu ke-1 sampai ke-{weeks}).")
+        raise ScheduleError(
+            gettext("Minggu ke-%(week)s di luar jadwal proyek (minggu ke-1 sampai ke-%(weeks)s).")
+            % {"week": week, "weeks": weeks}
+        )
     if actual_cost is not None and actual_cost < 0:
-        raise ScheduleError("Biaya aktual tidak boleh negatif.")
+        raise ScheduleError(gettext("Biaya aktual tidak boleh negatif."))
     report, created = WeekReport.objects.get_or_create(project=locked, week=week)
     before = {"tanggal_laporan": str(report.report_date or ""), "biaya_aktual": str(report.actual_cost or "")}
     report.report_date = report_date
@@ -236,14 +245,14 @@ def _stage_snapshot(stage: Stage) -> dict:
 
 def _check_dates(start: date | None, end: date | None) -> None:
     if start and end and end < start:
-        raise ScheduleError("Tanggal selesai tahapan tidak boleh sebelum tanggal mulai.")
+        raise ScheduleError(gettext("Tanggal selesai tahapan tidak boleh sebelum tanggal mulai."))
 
 
 @transaction.atomic
 def create_stage(*, project: Project, name: str, start_date=None, end_date=None, by) -> Stage:
     name = name.strip()
     if not name:
-        raise ScheduleError("Nama tahapan wajib diisi.")
+        raise ScheduleError(gettext("Nama tahapan wajib diisi."))
     _check_dates(start_date, end_date)
     Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).get()
     position = (project.stages.order_by("-position").values_list("position", flat=True).first() or 0) + 1
@@ -265,7 +274,7 @@ def create_stage(*, project: Project, name: str, start_date=None, end_date=None,
 def update_stage(*, stage: Stage, name: str, start_date=None, end_date=None, by) -> Stage:
     name = name.strip()
     if not name:
-        raise ScheduleError("Nama tahapan wajib diisi.")
+        raise ScheduleError(gettext("Nama tahapan wajib diisi."))
     _check_dates(start_date, end_date)
     current = Stage.objects.select_for_update().get(pk=stage.pk)
     before = _stage_snapshot(current)
@@ -302,7 +311,7 @@ def delete_stage(*, stage: Stage, by) -> None:
 def assign_stage(*, item: WorkItem, stage: Stage | None, by, expected_version: int | None = None) -> WorkItem:
     current = _locked_item(item, expected_version)
     if stage is not None and stage.project_id != current.project_id:
-        raise ScheduleError("Tahapan tidak ditemukan di proyek ini.")
+        raise ScheduleError(gettext("Tahapan tidak ditemukan di proyek ini."))
     before = {"tahapan": current.stage.name if current.stage_id else ""}
     if current.stage_id == (stage.pk if stage else None):
         return current

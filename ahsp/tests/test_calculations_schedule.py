@@ -209,3 +209,14 @@ def test_weeks_have_calendar_dates_and_months():
     assert project_weeks(None, 2)[1] == Week(2, None, None) and month_of_week(Week(1, None, None)) is None
     assert week_of(date(2026, 1, 26), date(2026, 2, 2)) == 2
     assert week_of(date(2026, 1, 26), date(2026, 1, 25)) == 0
+
+
+def test_schedule_messages_follow_the_active_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ScheduleError) as error:
+        validate_shares({3: D(60)}, 4)
+    assert str(error.value) == "The plan must add up to 100 %; it is now 60 %."
+    with pytest.raises(ScheduleError) as error:
+        validate_shares({3: D(60)}, 4)
+    assert str(error.value) == "Jumlah rencana harus 100 %, sekarang 60 %."

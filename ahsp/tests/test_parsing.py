@@ -226,3 +226,14 @@ def test_three_digit_group_stays_ambiguous_for_quantities():
     with pytest.raises(NumberInputError) as excinfo:
         parse_decimal("1.234", max_places=4)
     assert excinfo.value.code == "ambiguous"
+
+
+def test_messages_follow_the_active_language():
+    from django.utils import translation
+
+    with pytest.raises(NumberInputError) as indonesian:
+        parse_decimal("abc")
+    with translation.override("en"), pytest.raises(NumberInputError) as english:
+        parse_decimal("abc")
+    assert "bukan angka" in indonesian.value.message
+    assert english.value.message == "“abc” is not a number. Write only the number, e.g. 1.234,56 or 1234.56."
