@@ -502,10 +502,18 @@ def test_stage_add_rename_assign_and_delete(logged_in_client, rab):
     assert '<span class="badge" title="Tahapan">Pekerjaan Persiapan</span>' in assigned.text
     assert f'<option value="{stage.pk}" selected>' in assigned.text
 
-    deleted = logged_in_client.post(
-        reverse("ahsp:project_schedule_stage_delete", args=[project.pk, stage.pk])
-    )
-    assert deleted.status_code == 302
+    delete_url = reverse("ahsp:project_schedule_stage_delete", args=[project.pk, stage.pk])
+    page = logged_in_client.get(page_url(project))
+    assert f'href="{delete_url}?from=' in page.text  # the table links to a confirmation, not a POST
+    confirm = logged_in_client.get(delete_url + "?from=1")
+    assert confirm.status_code == 200 and Stage.objects.filter(pk=stage.pk).exists()
+    assert "tahapan “Pekerjaan Persiapan”" in confirm.text
+    assert "1 pekerjaan di tahapan ini tetap ada, tanpa tahapan." in confirm.text
+    assert '<input type="hidden" name="from" value="1">' in confirm.text
+    assert f'href="{page_url(project)}?from=1#stages"' in confirm.text  # "Batal" goes back
+
+    deleted = logged_in_client.post(delete_url, {"from": "1"})
+    assert deleted.status_code == 302 and deleted["Location"].endswith("?from=1#stages")
     assert not Stage.objects.filter(pk=stage.pk).exists()
     assert WorkItem.objects.get(pk=rab.bowplank.pk).stage_id is None  # the item stays
 

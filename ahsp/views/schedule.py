@@ -314,10 +314,22 @@ def project_schedule_stage_edit(request: HttpRequest, pk: int, stage_id: int) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_schedule_stage_delete(request: HttpRequest, pk: int, stage_id: int) -> HttpResponse:
-    """Delete a stage; its work items stay, without a stage."""
-    project = _project(request, pk, edit=request.method == "POST")
+    """Delete a stage after a confirmation page (GET); its work items stay, without a stage."""
+    project = _project(request, pk, edit=True)
     stage = get_object_or_404(Stage, project=project, pk=stage_id)
     if request.method == "POST":
         schedule_services.delete_stage(stage=stage, by=request.user)
         messages.success(request, _("Tahapan “%(name)s” dihapus.") % {"name": stage.name})
-    return _stages_back(project, request)
+        return _stages_back(project, request)
+    count = WorkItem.objects.filter(stage=stage).count()
+    return render(
+        request,
+        "ahsp/confirm_delete.html",
+        {
+            "project": project,
+            "what": _("tahapan “%(name)s”") % {"name": stage.name},
+            "detail": _("%(count)s pekerjaan di tahapan ini tetap ada, tanpa tahapan.") % {"count": count},
+            "cancel_url": _page_url(project, _raw_from(request), anchor="stages"),
+            "keep": {"from": _raw_from(request)},
+        },
+    )
