@@ -316,6 +316,7 @@ class Gantt:
     total: Decimal  # sum of the amounts (the project's 100 %)
     planned_weight: Decimal  # bobot of the planned items, % (100 once every item is planned)
     open_ids: tuple[int, ...] = field(default=())  # sections open in ``lines`` (carried by links)
+    closed_ids: tuple[int, ...] = field(default=())  # small project: sections closed by hand (carried too)
 
     @property
     def sections(self) -> list[GanttSection]:
@@ -582,16 +583,28 @@ def _summary(project: Project) -> tuple[RabSummary, bool]:
 
 
 def load_gantt(
-    project: Project, raw_from=None, open_ids: Iterable[int] = (), *, today: date | None = None
+    project: Project,
+    raw_from=None,
+    open_ids: Iterable[int] = (),
+    *,
+    closed_ids: Iterable[int] = (),
+    today: date | None = None,
 ) -> Gantt:
     """The page (or its grid fragment): every section open in a small project (at most
-    ``WORK_BREAKDOWN_EAGER_ITEMS`` items), else the top-level sections closed except ``open_ids``."""
+    ``WORK_BREAKDOWN_EAGER_ITEMS`` items) except ``closed_ids`` (closed by hand: their rows are left
+    out), else the top-level sections closed except ``open_ids``."""
     summary, eager = _summary(project)
-    if eager:
-        rows = loaders.load_full_rab(project, summary)
-    else:
+    if not eager:
         rows = loaders.load_rab_rows(project, summary, open_ids)
-    return _load(project, summary, rows, _window(project, raw_from, today), eager=eager)
+        return _load(project, summary, rows, _window(project, raw_from, today), eager=eager)
+    closed = set(closed_ids) & set(summary.sections)
+    rows = [
+        replace(row, is_open=False) if row.kind == "section" and row.id in closed else row
+        for row in loaders.load_full_rab(project, summary)
+        if not closed.intersection(row.ancestor_ids)
+    ]
+    gantt = _load(project, summary, rows, _window(project, raw_from, today), eager=eager)
+    return replace(gantt, closed_ids=tuple(sorted(closed)))
 
 
 def load_gantt_section(

@@ -100,6 +100,32 @@ def test_open_section_stays_open_while_paging(logged_in_page: Page, user, settin
     assert page.evaluate(PAGE_MARKER) == "still-here"
 
 
+def test_small_project_section_closed_by_hand_stays_closed_while_paging(logged_in_page: Page, user):
+    rab = build_small_rab(user, start_date=START, duration_weeks=20)  # small: every section starts open
+    page = logged_in_page
+    page.goto(f"/projects/{rab.project.pk}/schedule/")
+    bowplank = page.locator(f"#gantt-item-{rab.bowplank.pk}")
+    expect(bowplank).to_be_visible()
+    page.evaluate(MARK_PAGE)
+
+    toggle = page.get_by_role("link", name="Pekerjaan Persiapan dan Tanah")
+    toggle.click()  # close it
+    expect(bowplank).to_have_count(0)
+    expect(toggle).to_have_attribute("aria-expanded", "false")  # the closed row has arrived
+    page.get_by_role("link", name="Berikutnya").click()
+    expect(page.locator("#gantt-window-label")).to_have_text("Minggu ke-13 s.d. ke-20 dari 20")
+    expect(bowplank).to_have_count(0)  # still closed
+    expect(page.locator(f"#gantt-item-{rab.plastering.pk}")).to_be_visible()  # the other one still open
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?from=13&closed={rab.earthwork.pk}")
+
+    page.get_by_role("link", name="Pekerjaan Persiapan dan Tanah").click()  # open it again
+    expect(bowplank).to_be_visible()
+    page.get_by_role("link", name="Sebelumnya").click()
+    expect(page.locator("#gantt-window-label")).to_have_text("Minggu ke-1 s.d. ke-12 dari 20")
+    expect(bowplank).to_be_visible()
+    assert page.evaluate(PAGE_MARKER) == "still-here"
+
+
 def test_paging_and_planning_without_javascript(no_js_context: BrowserContext, login_user, user, live_server):
     rab = build_small_rab(user, start_date=START, duration_weeks=20)
     login_user(no_js_context, user)

@@ -224,6 +224,33 @@ def test_default_window_holds_the_current_week(logged_in_client, user):
 # --- big projects: sections closed, opened in place ------------------------------------------------------
 
 
+def test_small_project_keeps_a_section_closed_by_hand_when_paging(logged_in_client, rab, user):
+    """Every section starts open in a small project; one the user closed stays closed in the next window
+    (htmx sends its ``closed`` input with the pager; the no-JS links carry ``closed=``)."""
+    plan(user, rab)
+    section = rab.earthwork.pk
+    opened = logged_in_client.get(page_url(rab.project))
+    assert f'id="gantt-item-{rab.bowplank.pk}"' in opened.text
+
+    collapsed = logged_in_client.get(
+        reverse("ahsp:project_schedule_section", args=[rab.project.pk, section]) + "?from=1&collapsed=1",
+        headers=HX,
+    )
+    assert f'<input type="hidden" class="gantt-open-id" name="closed" value="{section}">' in collapsed.text
+
+    paged = logged_in_client.get(page_url(rab.project, f"?from=13&closed={section}"), headers=HX)
+    assert paged.status_code == 200
+    assert f'id="gantt-item-{rab.bowplank.pk}"' not in paged.text  # the closed section's items
+    assert f'id="gantt-item-{rab.plastering.pk}"' in paged.text  # the other section is still open
+    assert f'name="closed" value="{section}"' in paged.text
+    assert f"?from=1&amp;closed={section}" in paged.text  # the no-JS pager keeps it closed too
+
+    reopen = reverse("ahsp:project_schedule_section", args=[rab.project.pk, section])
+    assert f'href="{reopen}?from=13&amp;closed={section}#gantt-section-{section}"' in paged.text
+    reopened = logged_in_client.get(f"{reopen}?from=13&closed={section}")  # without JS: the whole page
+    assert f'id="gantt-item-{rab.bowplank.pk}"' in reopened.text and 'name="closed"' not in reopened.text
+
+
 @pytest.fixture
 def closed(settings):
     settings.WORK_BREAKDOWN_EAGER_ITEMS = 2  # the small RAB (3 items) behaves like a big one

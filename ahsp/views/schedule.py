@@ -41,10 +41,18 @@ def _open_ids(values: list[str]) -> set[int]:
     return {int(value) for value in values if value.isascii() and value.isdecimal() and len(value) < 19}
 
 
-def _page_url(project: Project, first: int | str | None = None, open_ids=(), anchor: str = "") -> str:
+def _closed_ids(request: HttpRequest) -> set[int]:
+    """``closed=12``: in a small project (every section open), the sections the user closed."""
+    return _open_ids((request.POST if request.method == "POST" else request.GET).getlist("closed"))
+
+
+def _page_url(
+    project: Project, first: int | str | None = None, open_ids=(), anchor: str = "", closed_ids=()
+) -> str:
     url = reverse("ahsp:project_schedule", args=[project.pk])
     query = [f"from={first}"] if first not in (None, "") else []
     query += [f"open={pk}" for pk in sorted(open_ids)]
+    query += [f"closed={pk}" for pk in sorted(closed_ids)]
     return url + ("?" + "&".join(query) if query else "") + (f"#{anchor}" if anchor else "")
 
 
@@ -64,7 +72,7 @@ def _context(request: HttpRequest, project: Project, gantt, **extra) -> dict:
     if gantt is not None:
         window = gantt.window
         context["pager"] = {
-            name: _page_url(project, first, gantt.open_ids)
+            name: _page_url(project, first, gantt.open_ids, closed_ids=gantt.closed_ids)
             for name, first in (
                 ("previous", window.previous),
                 ("next", window.next),
@@ -77,10 +85,13 @@ def _context(request: HttpRequest, project: Project, gantt, **extra) -> dict:
     return context
 
 
-def _render_page(request: HttpRequest, project: Project, open_ids=(), **extra) -> HttpResponse:
+def _render_page(
+    request: HttpRequest, project: Project, open_ids=(), closed_ids=None, **extra
+) -> HttpResponse:
     gantt = None
     if gantt_data.is_scheduled(project):
-        gantt = gantt_data.load_gantt(project, _raw_from(request), open_ids)
+        closed = _closed_ids(request) if closed_ids is None else closed_ids
+        gantt = gantt_data.load_gantt(project, _raw_from(request), open_ids, closed_ids=closed)
     template = f"{PAGE}#gantt-grid" if is_partial(request) and gantt is not None else PAGE
     return render(request, template, _context(request, project, gantt, **extra))
 
@@ -115,7 +126,7 @@ def project_schedule_section(request: HttpRequest, pk: int, section_id: int) -> 
         return refused
     open_ids = {section.pk} | _open_ids(request.GET.getlist("open"))
     if not is_partial(request) or not gantt_data.is_scheduled(project):
-        return _render_page(request, project, open_ids)
+        return _render_page(request, project, open_ids, closed_ids=_closed_ids(request) - {section.pk})
     try:
         gantt = gantt_data.load_gantt_section(
             project, section.pk, _raw_from(request), collapsed=request.GET.get("collapsed") == "1"
@@ -244,7 +255,7 @@ def project_schedule_section_plan(request: HttpRequest, pk: int, section_id: int
             messages.success(request, notice)
         return redirect(_page_url(project, raw_from, {section.pk}, anchor=f"gantt-section-{section.pk}"))
     open_ids = {section.pk} | _open_ids(request.POST.getlist("open"))
-    gantt = gantt_data.load_gantt(project, raw_from, open_ids)
+    gantt = gantt_data.load_gantt(project, raw_from, open_ids, closed_ids=_closed_ids(request) - {section.pk})
     section_message = {
         "id": section.pk,
         "error": error,
