@@ -9,11 +9,14 @@ from django.core.cache import cache
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
-from ahsp.services import exports
+from ahsp.services import exports, reference_imports
 
 WORKER_HEARTBEAT_KEY = "ahsp:worker:heartbeat"
 STALE_AFTER_SECONDS = 120
 LOST_AFTER_SECONDS = 30  # a queued job this old that is on no task queue was never enqueued
+# A reference import is one call of a few seconds with a heartbeat only at its start: still running after
+# 15 minutes means its worker died.
+REFERENCE_IMPORT_STALE_AFTER_SECONDS = 15 * 60
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,15 @@ def build_export(job_id: int) -> None:
 BUILD_EXPORT_TASK = build_export.task_class.__name__  # the name of its messages on the queue
 
 
+@db_task(retries=0)
+def run_reference_import(job_id: int) -> None:
+    """Import the workbook of one reference-import job (the work lives in ahsp.services.reference_imports)."""
+    reference_imports.run(job_id)
+
+
+RUN_REFERENCE_IMPORT_TASK = run_reference_import.task_class.__name__
+
+
 @db_periodic_task(crontab(minute="*"))
 def sweep_exports() -> None:
     """Fail jobs whose worker died (no heartbeat for 2 minutes), enqueue jobs whose enqueue failed (the
@@ -42,14 +54,26 @@ def sweep_exports() -> None:
     exports.mark_stale(older_than_seconds=STALE_AFTER_SECONDS)
     requeue_lost_exports()
     exports.purge(older_than=timedelta(hours=settings.EXPORT_RETENTION_HOURS))
+    # Reference-library imports: the same sweep for their jobs.
+    reference_imports.mark_stale(older_than_seconds=REFERENCE_IMPORT_STALE_AFTER_SECONDS)
+    requeue_lost_reference_imports()
+
+
+def _requeue_lost(task_name: str, service, label: str) -> list[int]:
+    """Enqueue the queued jobs of ``service`` (``exports`` or ``reference_imports``) that are on no task
+    queue: their enqueue failed (see ``exports.lost_queued_ids``)."""
+    pending = {task.args[0] for task in HUEY.pending() if task.name == task_name and task.args}
+    lost = service.lost_queued_ids(older_than_seconds=LOST_AFTER_SECONDS, pending=pending)
+    for job_id in lost:
+        service.enqueue(job_id)
+    if lost:
+        logger.warning("Enqueued %s %s job(s) whose enqueue had failed: %s", len(lost), label, lost)
+    return lost
 
 
 def requeue_lost_exports() -> list[int]:
-    """Enqueue the queued export jobs that are on no task queue (see ``exports.lost_queued_ids``)."""
-    pending = {task.args[0] for task in HUEY.pending() if task.name == BUILD_EXPORT_TASK and task.args}
-    lost = exports.lost_queued_ids(older_than_seconds=LOST_AFTER_SECONDS, pending=pending)
-    for job_id in lost:
-        exports.enqueue(job_id)
-    if lost:
-        logger.warning("Enqueued %s export job(s) whose enqueue had failed: %s", len(lost), lost)
-    return lost
+    return _requeue_lost(BUILD_EXPORT_TASK, exports, "export")
+
+
+def requeue_lost_reference_imports() -> list[int]:
+    return _requeue_lost(RUN_REFERENCE_IMPORT_TASK, reference_imports, "reference import")

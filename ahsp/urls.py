@@ -156,6 +156,7 @@ urlpatterns = [
     path("audit/<int:event_id>/", audit_views.audit_event, name="audit_event"),
     path("referensi/", reference.reference_search, name="reference_search"),
     path("referensi/impor/", reference.reference_upload, name="reference_upload"),
+    path("referensi/impor/<int:job_id>/", reference.reference_import_job, name="reference_import_job"),
     path("referensi/<str:code>/", reference.reference_detail, name="reference_detail"),
     path("metrics/", metrics_views.metrics, name="metrics"),
     path("metrics/client/", metrics_views.client_metrics, name="client_metrics"),

@@ -16,6 +16,7 @@ from ahsp.models.reference import (
     ReferenceResource,
     ResourceCategory,
 )
+from ahsp.models.reference_job import ReferenceImportJob
 from ahsp.models.schedule import PlannedShare, ProgressEntry, Stage, WeekReport
 from ahsp.models.user import User
 
@@ -33,6 +34,7 @@ __all__ = [
     "ReferenceAnalysis",
     "ReferenceComponent",
     "ReferenceImport",
+    "ReferenceImportJob",
     "ReferenceResource",
     "ResourceCategory",
     "User",

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from ahsp import loaders
 from ahsp.exports import rab_csv
 from ahsp.models import AuditEvent, ExportJob, Project
-from ahsp.services import audit
+from ahsp.services import audit, job_queue
 
 logger = logging.getLogger(__name__)
 
@@ -214,28 +214,16 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
 
 
 def enqueue(job_id: int) -> bool:
-    """Put a queued job on the task queue. If the queue (Redis) is unreachable the job stays queued in
-    the database, and the periodic sweep enqueues it once the queue is back (``lost_queued_ids``):
-    nothing is lost and the user's request does not fail."""
+    """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
+    it later (``ahsp.services.job_queue``)."""
     from ahsp.tasks import build_export  # noqa: PLC0415 (tasks import this module)
 
-    try:
-        build_export(job_id)
-    except Exception:
-        logger.warning(
-            "Export job %s could not be enqueued; the sweep will enqueue it.", job_id, exc_info=True
-        )
-        return False
-    return True
+    return job_queue.enqueue(build_export, job_id, "Export")
 
 
 def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
-    """Queued jobs created more than ``older_than_seconds`` ago that are not on the task queue
-    (``pending``: the job ids of the queued tasks): their enqueue failed. Enqueued twice by a race, a
-    job is still built once (``run`` claims it with a conditional UPDATE)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    queued = ExportJob.objects.filter(status=ExportJob.Status.QUEUED, created_at__lt=cutoff)
-    return [pk for pk in queued.order_by("pk").values_list("pk", flat=True) if pk not in pending]
+    """Queued jobs whose enqueue failed (``ahsp.services.job_queue.lost_queued_ids``)."""
+    return job_queue.lost_queued_ids(ExportJob, older_than_seconds=older_than_seconds, pending=pending)
 
 
 def retry(*, job: ExportJob, by) -> ExportJob:

@@ -16,6 +16,7 @@ from decimal import Decimal as D
 from types import SimpleNamespace
 
 import pytest
+from django.core.files import File
 
 from ahsp.importers import reference_workbook
 from ahsp.importers.reference_workbook import import_reference
@@ -37,6 +38,7 @@ from ahsp.services import (
     project_import,
     projects,
     recalc,
+    reference_imports,
     resources,
     schedule,
     sections,
@@ -625,6 +627,35 @@ def _reference_import(w):
     return lambda: import_reference(path, source="SNI 2099", by=w.user), expect
 
 
+def _reference_import_job(w, *, started: bool):
+    """The background upload: ``start`` records nothing itself; the worker's ``run`` imports, and the
+    import records the one event, with the uploader as the actor."""
+    rows = [("9.9.9.1", "Pembersihan 1 m2 lapangan", "TK.0008", "Tenaga Kerja", "Pekerja", "OH", "0.05")]
+    upload = make_workbook(w.tmp_path / "sni.xlsx", rows)
+
+    def start():
+        with upload.open("rb") as handle:
+            return reference_imports.start(file=File(handle, name="sni.xlsx"), source="SNI 2099", by=w.user)
+
+    job = start() if started else None
+
+    def write():
+        return reference_imports.run((job or start()).pk)
+
+    def expect(job):
+        record = ReferenceImport.objects.get(pk=job.result_id)
+        return Expect(
+            "import",
+            "referenceimport",
+            None,
+            {"file_name": "sni.xlsx", "summary": record.summary_line},
+            record.pk,
+            project_id=None,
+        )
+
+    return write, expect
+
+
 CASES = [
     Case("projects.create", _project_create),
     Case("projects.update", _project_update),
@@ -671,6 +702,8 @@ CASES = [
     Case("schedule.delete_stage", _stage_delete),
     Case("schedule.assign_stage", _assign_stage),
     Case("reference_workbook.import_reference", _reference_import),
+    Case("reference_imports.start (then run)", lambda w: _reference_import_job(w, started=False)),
+    Case("reference_imports.run", lambda w: _reference_import_job(w, started=True)),
 ]
 
 
@@ -776,6 +809,7 @@ SERVICE_MODULES = [
     exports,
     project_import,
     schedule,
+    reference_imports,
 ]
 COVERED = {case.name.split(" ")[0] for case in CASES} | {"project_import.import_project"}
 # Helpers and readers: they write nothing, or only inside a covered write.
@@ -797,6 +831,8 @@ NOT_WRITES = {
     "exports.content_type",
     "exports.lost_queued_ids",
     "exports.enqueue",  # puts an existing job on the task queue; no row changes
+    "reference_imports.lost_queued_ids",
+    "reference_imports.enqueue",  # puts an existing job on the task queue; no row changes
     "schedule.week_count",
     "schedule.planned_shares",
     "schedule.subtree_ids",
@@ -805,7 +841,7 @@ NOT_WRITES = {
 }
 # Writes without an audit event, on purpose: the export worker and its periodic sweep change job state
 # (running/done/failed) and delete expired files; no user acted. Reported, not audited.
-WORKER_HOUSEKEEPING = {"exports.run", "exports.mark_stale", "exports.purge"}
+WORKER_HOUSEKEEPING = {"exports.run", "exports.mark_stale", "exports.purge", "reference_imports.mark_stale"}
 
 
 def test_every_write_service_is_in_the_table():

@@ -409,10 +409,15 @@ def test_command_errors_are_indonesian_command_errors(tmp_path):
 
 
 @pytest.mark.django_db
-def test_staff_upload_imports_and_shows_the_summary(client, make_user, defects_file):
+def test_staff_upload_imports_and_shows_the_summary(
+    client, make_user, defects_file, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(make_user(is_staff=True))
     upload = SimpleUploadedFile("sni.xlsx", defects_file.read_bytes())
-    response = client.post("/referensi/impor/", {"file": upload, "source": "SNI 2025"})
+    with django_capture_on_commit_callbacks(execute=True):  # the background job runs on commit
+        started = client.post("/referensi/impor/", {"file": upload, "source": "SNI 2025"})
+    response = client.get(started["Location"])  # the job page
     assert response.status_code == 200
     assert DEFECTS_SUMMARY in response.text
     assert ReferenceImport.objects.get().file_name == "sni.xlsx"

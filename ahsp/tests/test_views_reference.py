@@ -1,8 +1,18 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
-from ahsp.models import ReferenceAnalysis, ReferenceComponent, ReferenceResource
+from ahsp.models import (
+    ReferenceAnalysis,
+    ReferenceComponent,
+    ReferenceImport,
+    ReferenceImportJob,
+    ReferenceResource,
+)
+from ahsp.tests.test_importers_reference_workbook import DEFECTS, DEFECTS_SUMMARY, make_workbook
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -112,3 +122,148 @@ def test_upload_page_is_staff_only(logged_in_client):
 def test_upload_page_anonymous_goes_to_login(client):
     response = client.get("/referensi/impor/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+# --- upload in the background -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, make_user):
+    client.force_login(make_user(is_staff=True))
+    return client
+
+
+@pytest.fixture
+def upload_dirs(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AHSP_REPORT_DIR = tmp_path / "reports"
+
+
+@pytest.fixture
+def workbook(tmp_path, upload_dirs) -> bytes:
+    return make_workbook(tmp_path / "sni.xlsx", DEFECTS).read_bytes()
+
+
+def job_url(job) -> str:
+    return reverse("ahsp:reference_import_job", args=[job.pk])
+
+
+def post_upload(client, content: bytes, headers=None, source="SNI 2025"):
+    data = {"file": SimpleUploadedFile("sni.xlsx", content), "source": source}
+    return client.post("/referensi/impor/", data, headers=headers or {})
+
+
+def make_job(**fields) -> ReferenceImportJob:
+    return ReferenceImportJob.objects.create(source="SNI 2025", file_name="sni.xlsx", **fields)
+
+
+def test_upload_page_offers_the_htmx_form_and_the_recent_imports(staff_client):
+    ReferenceImport.objects.create(source="SNI 2024", file_name="lama.xlsx", analyses=3)
+
+    response = staff_client.get("/referensi/impor/")
+
+    assert response.status_code == 200
+    assert 'hx-post="/referensi/impor/"' in response.text and 'enctype="multipart/form-data"' in response.text
+    assert "lama.xlsx" in response.text and "analyses=3" in response.text
+
+
+def test_htmx_upload_starts_a_job_and_answers_the_polling_partial(
+    staff_client, workbook, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_upload(staff_client, workbook, headers=HX)
+
+    job = ReferenceImportJob.objects.get()
+    assert response.status_code == 200 and "<html" not in response.text
+    assert 'id="reference-upload"' in response.text and f'id="reference-import-{job.pk}"' in response.text
+    assert f'hx-get="{job_url(job)}" hx-trigger="every 1s" hx-swap="outerHTML"' in response.text
+    assert "Dalam antrean" in response.text
+    job.refresh_from_db()  # the worker ran on commit (huey immediate mode)
+    assert job.status == ReferenceImportJob.Status.DONE and job.result.summary_line == DEFECTS_SUMMARY
+
+
+def test_upload_without_js_redirects_to_the_job_page(
+    staff_client, workbook, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_upload(staff_client, workbook)
+
+    job = ReferenceImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job_url(job)
+    page = staff_client.get(job_url(job))
+    assert page.status_code == 200 and "<html" in page.text
+    assert DEFECTS_SUMMARY in page.text and "Laporan pemeriksaan lengkap" in page.text
+    assert "hx-trigger" not in page.text  # done: nothing polls
+
+
+def test_invalid_upload_form_answers_200_with_the_error_and_starts_nothing(staff_client, upload_dirs):
+    data = {"file": SimpleUploadedFile("sni.csv", b"id,kode_ahsp\n"), "source": "SNI 2025"}
+
+    response = staff_client.post("/referensi/impor/", data, headers=HX)
+
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "Berkas harus berformat Excel .xlsx." in response.text
+    assert not ReferenceImportJob.objects.exists()
+
+
+def test_job_partial_polls_while_queued_or_running(staff_client):
+    for status, stage in [("queued", "Menunggu giliran"), ("running", "Membaca dan mengimpor buku kerja")]:
+        job = make_job(status=status, stage=stage)
+
+        response = staff_client.get(job_url(job), headers=HX)
+
+        assert response.status_code == 200 and "<html" not in response.text
+        assert 'hx-trigger="every 1s"' in response.text and stage in response.text
+        assert f'href="{job_url(job)}"' in response.text  # the reload link without JS
+
+
+def test_job_partial_answers_286_when_done_with_the_summary(staff_client):
+    record = ReferenceImport.objects.create(
+        source="SNI 2025", file_name="sni.xlsx", analyses=10, report_path="/srv/laporan.csv"
+    )
+    job = make_job(status="done", stage="Selesai", result=record)
+
+    response = staff_client.get(job_url(job), headers=HX)
+
+    assert response.status_code == 286 and "hx-trigger" not in response.text
+    assert record.summary_line in response.text
+    assert "Laporan pemeriksaan lengkap: /srv/laporan.csv" in response.text
+
+
+def test_job_partial_answers_286_when_failed_with_the_message(
+    staff_client, upload_dirs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_upload(staff_client, b"bukan excel", headers=HX)
+    job = ReferenceImportJob.objects.get()
+
+    response = staff_client.get(job_url(job), headers=HX)
+
+    assert response.status_code == 286 and "hx-trigger" not in response.text
+    assert 'role="alert"' in response.text and "bukan buku kerja Excel" in response.text
+    assert not ReferenceImport.objects.exists()
+
+
+def test_job_urls_are_staff_only(logged_in_client):
+    job = make_job()
+    assert logged_in_client.get(job_url(job)).status_code == 403
+    assert logged_in_client.get(job_url(job), headers=HX).status_code == 403
+    assert logged_in_client.post("/referensi/impor/", {"source": "x"}, headers=HX).status_code == 403
+    response = Client().get(job_url(job))  # anonymous
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_unknown_job_is_404_and_post_is_refused(staff_client):
+    assert staff_client.get("/referensi/impor/999999/").status_code == 404
+    assert staff_client.post(job_url(make_job())).status_code == 405
+
+
+@pytest.mark.parametrize("status", ["queued", "done"])
+def test_polling_partial_query_count(staff_client, django_assert_max_num_queries, status):
+    record = (
+        ReferenceImport.objects.create(source="SNI 2025", file_name="sni.xlsx") if status == "done" else None
+    )
+    job = make_job(status=status, result=record)
+    with django_assert_max_num_queries(3):  # session, user, job (with its import record)
+        response = staff_client.get(job_url(job), headers=HX)
+    assert response.status_code in (200, 286)

@@ -1,22 +1,36 @@
-"""The reference library: HTMX active search, analysis pages, and the staff upload of a workbook."""
+"""The reference library: HTMX active search, analysis pages, and the staff upload of a workbook.
 
-import tempfile
+The upload is imported in the background (``ahsp.services.reference_imports``): the upload page starts
+a job and shows its progress partial, which polls the job page until the import is done or failed.
+"""
+
 from itertools import groupby
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HTMX_STOP_POLLING
 
 from ahsp.forms import ReferenceUploadForm
-from ahsp.importers.reference_workbook import ImportFailed, import_reference
-from ahsp.models import ReferenceAnalysis, ReferenceComponent, ReferenceImport, ResourceCategory
-from partials.htmx import template_for
+from ahsp.importers.reference_workbook import ImportFailed
+from ahsp.models import (
+    ReferenceAnalysis,
+    ReferenceComponent,
+    ReferenceImport,
+    ReferenceImportJob,
+    ResourceCategory,
+)
+from ahsp.services import reference_imports
+from partials.htmx import is_partial, template_for
+
+UPLOAD_PAGE = "ahsp/reference_upload.html"
+JOB_PAGE = "ahsp/reference_import_job.html"
+PROGRESS_PARTIAL = f"{JOB_PAGE}#reference-import-progress"
 
 
 @login_required
@@ -71,36 +85,55 @@ def reference_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "ahsp/reference_detail.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def reference_upload(request: HttpRequest) -> HttpResponse:
+def _require_staff(request: HttpRequest) -> None:
     if not request.user.is_staff:
         raise PermissionDenied("Hanya staf yang dapat mengimpor pustaka referensi.")
-    result = None
+
+
+def _progress(request: HttpRequest, job: ReferenceImportJob) -> HttpResponse:
+    """The progress partial; once the job is terminal, status 286 so htmx stops polling (and still
+    swaps in this final content with the summary or the error)."""
+    response = render(request, PROGRESS_PARTIAL, {"job": job})
+    if job.is_terminal:
+        response.status_code = HTMX_STOP_POLLING
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def reference_upload(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    job = None
     error = None
     if request.method == "POST":
         form = ReferenceUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-                for chunk in upload.chunks():
-                    tmp.write(chunk)
-                tmp.flush()
-                try:
-                    result = import_reference(
-                        Path(tmp.name),
-                        source=form.cleaned_data["source"],
-                        file_name=upload.name,
-                        by=request.user,
-                    )
-                except ImportFailed as exc:
-                    error = str(exc)
+            try:
+                job = reference_imports.start(
+                    file=form.cleaned_data["file"], source=form.cleaned_data["source"], by=request.user
+                )
+            except ImportFailed as exc:
+                error = str(exc)
+            else:
+                if not is_partial(request):
+                    return redirect("ahsp:reference_import_job", job_id=job.pk)
+                form = ReferenceUploadForm()  # ready for the next workbook; the job polls below it
     else:
         form = ReferenceUploadForm()
-    context = {
-        "form": form,
-        "result": result,
-        "error": error,
-        "recent": ReferenceImport.objects.select_related("created_by")[:10],
-    }
-    return render(request, "ahsp/reference_upload.html", context)
+    context = {"form": form, "error": error, "job": job}
+    if is_partial(request):
+        return render(request, f"{UPLOAD_PAGE}#reference-upload", context)
+    context["recent"] = ReferenceImport.objects.select_related("created_by")[:10]
+    return render(request, UPLOAD_PAGE, context)
+
+
+@login_required
+@require_safe
+@vary_on_headers("HX-Request")
+def reference_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    _require_staff(request)
+    job = get_object_or_404(ReferenceImportJob.objects.select_related("result"), pk=job_id)
+    if is_partial(request):
+        return _progress(request, job)
+    return render(request, JOB_PAGE, {"job": job})

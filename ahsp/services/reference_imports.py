@@ -1,0 +1,173 @@
+"""Reference-library imports in the background: store the upload, import it in the worker, keep it tidy.
+
+``start`` runs in the web request: it checks the source, stores the uploaded workbook through the default
+storage (``STORAGES["default"]``, shared by the web server and the worker), writes the job row and
+enqueues the huey task after commit. ``run`` is the body of that task: it claims the job with a
+conditional UPDATE (a task delivered twice imports once), imports a local copy of the stored workbook
+with ``import_reference`` (one transaction, one audit event, by the user who uploaded it), links the
+``ReferenceImport`` record and deletes the stored upload. ``mark_stale`` is called by the periodic sweep.
+
+The import is one call, so there is no progress to report: the heartbeat is written when the job is
+claimed, and a job still running long after that (its worker died) is failed by ``mark_stale``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from ahsp.importers.reference_workbook import SOURCE_MAX_LENGTH, ImportFailed, import_reference
+from ahsp.importers.sni_values import clean_text, fit
+from ahsp.models import ReferenceImport, ReferenceImportJob
+from ahsp.services import job_queue
+
+logger = logging.getLogger(__name__)
+
+Job = ReferenceImportJob
+FILE_NAME_MAX_LENGTH = Job._meta.get_field("file_name").max_length
+
+STAGE_QUEUED = "Menunggu giliran"
+STAGE_RUNNING = "Membaca dan mengimpor buku kerja"
+STAGE_DONE = "Selesai"
+STALE_MESSAGE = (
+    "Pekerja antrean berhenti saat mengimpor buku kerja (impor #{pk}); silakan unggah ulang berkasnya."
+)
+RUN_FAILED_MESSAGE = (
+    "Impor gagal karena terjadi galat di server; pustaka referensi tidak berubah. Silakan ulangi; bila "
+    "tetap gagal, hubungi admin (impor #{pk})."
+)
+
+
+# --- Starting ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start(*, file, source: str, by) -> ReferenceImportJob:
+    """A new queued job for the uploaded workbook ``file`` as edition ``source``.
+
+    Raises ``ImportFailed`` (message in Indonesian) for a blank or too long source, the same checks as
+    ``import_reference``, so nothing is stored for an import that would be refused anyway. No audit
+    event here: the import itself records the one event, with ``by`` as the actor.
+    """
+    source = clean_text(source).text
+    if not source:
+        raise ImportFailed("Sumber/edisi wajib diisi, mis. 'SNI 2025'.")
+    if len(source) > SOURCE_MAX_LENGTH:
+        raise ImportFailed(f"Sumber/edisi paling banyak {SOURCE_MAX_LENGTH} karakter.")
+    original = Path(getattr(file, "name", "") or "").name or "referensi.xlsx"
+    job = Job(
+        requested_by=by if getattr(by, "pk", None) else None,
+        source=source,
+        file_name=fit(original, FILE_NAME_MAX_LENGTH),
+        stage=STAGE_QUEUED,
+    )
+    job.file.save(f"{uuid.uuid4().hex}.xlsx", file, save=False)
+    try:
+        job.full_clean()
+        job.save()
+    except BaseException:
+        job.file.delete(save=False)
+        raise
+    job_id = job.pk
+    transaction.on_commit(lambda: enqueue(job_id))
+    return job
+
+
+def enqueue(job_id: int) -> bool:
+    """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
+    it later (``ahsp.services.job_queue``)."""
+    from ahsp.tasks import run_reference_import  # noqa: PLC0415 (tasks import this module)
+
+    return job_queue.enqueue(run_reference_import, job_id, "Reference import")
+
+
+def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
+    """Queued jobs whose enqueue failed (``ahsp.services.job_queue.lost_queued_ids``)."""
+    return job_queue.lost_queued_ids(Job, older_than_seconds=older_than_seconds, pending=pending)
+
+
+# --- The worker side ---------------------------------------------------------------------------------
+
+
+def run(job_id: int) -> ReferenceImportJob | None:
+    """Import the workbook of a queued job. Never raises for an import error: the job is marked failed
+    (``ImportFailed``: its message; anything else: a generic message, the traceback goes to the log)."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, stage=STAGE_RUNNING
+    )
+    if not claimed:
+        logger.info("Reference import job %s is not queued (gone or already taken); skipped.", job_id)
+        return Job.objects.filter(pk=job_id).first()
+    job = Job.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        record = _import(job)
+    except ImportFailed as exc:
+        outcome = {"status": Job.Status.FAILED, "error": str(exc), "stage": ""}
+    except Exception:
+        logger.exception("Reference import job %s failed.", job_id)
+        outcome = {"status": Job.Status.FAILED, "error": RUN_FAILED_MESSAGE.format(pk=job_id), "stage": ""}
+    else:
+        outcome = {"status": Job.Status.DONE, "result": record, "error": "", "stage": STAGE_DONE}
+    _discard_upload(job)
+    finished = timezone.now()
+    # RUNNING, or FAILED when the sweep took the job for dead meanwhile: the worker's outcome is the
+    # truth (a committed import changed the library, so the job must say done and link it).
+    Job.objects.filter(pk=job_id, status__in=[Job.Status.RUNNING, Job.Status.FAILED]).update(
+        **outcome, file="", finished_at=finished, heartbeat_at=finished
+    )
+    return Job.objects.select_related("result").get(pk=job_id)
+
+
+def _import(job: ReferenceImportJob) -> ReferenceImport:
+    """Import a local copy of the stored upload: the default storage need not be on this disk."""
+    with job.file.open("rb") as stored, tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
+        shutil.copyfileobj(stored, copy)
+        copy.flush()
+        result = import_reference(
+            Path(copy.name), source=job.source, file_name=job.file_name, by=job.requested_by
+        )
+    return result.record
+
+
+def _discard_upload(job: ReferenceImportJob) -> None:
+    """Delete the stored upload (it is never needed after a run); a storage error is only logged."""
+    if not job.file:
+        return
+    try:
+        job.file.delete(save=False)
+    except OSError:
+        logger.exception("Could not delete the upload %s of reference import job %s.", job.file.name, job.pk)
+
+
+# --- Housekeeping (periodic task) --------------------------------------------------------------------
+
+
+def mark_stale(*, older_than_seconds: int) -> int:
+    """Running jobs claimed more than ``older_than_seconds`` ago (their worker died: the import runs
+    in seconds) become failed, and their stored uploads are deleted."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
+    failed = []
+    for job in stale.only("pk", "file"):
+        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+            status=Job.Status.FAILED,
+            error=STALE_MESSAGE.format(pk=job.pk),
+            stage="",
+            file="",
+            finished_at=now,
+        )
+        if updated:
+            _discard_upload(job)  # the in-memory job still has the stored name
+            failed.append(job.pk)
+    if failed:
+        logger.warning("Marked %s stale reference import job(s) failed: %s", len(failed), failed)
+    return len(failed)
