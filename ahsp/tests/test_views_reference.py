@@ -228,6 +228,14 @@ def test_job_partial_answers_286_when_done_with_the_summary(staff_client):
     assert response.status_code == 286 and "hx-trigger" not in response.text
     assert record.summary_line in response.text
     assert "Laporan pemeriksaan lengkap: /srv/laporan.csv" in response.text
+    assert "hx-swap-oob" not in response.text  # the job's own page has no "Impor terakhir" table
+
+    on_upload_page = staff_client.get(
+        job_url(job), headers={**HX, "HX-Current-URL": "http://testserver/referensi/impor/"}
+    )
+    assert on_upload_page.status_code == 286
+    assert '<table id="recent-imports" hx-swap-oob="outerHTML">' in on_upload_page.text
+    assert on_upload_page.text.count(record.summary_line) == 2  # the job and its new row in the table
 
 
 def test_job_partial_answers_286_when_failed_with_the_message(

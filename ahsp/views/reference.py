@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING
@@ -93,10 +94,18 @@ def _require_staff(request: HttpRequest) -> None:
 def _progress(request: HttpRequest, job: ReferenceImportJob) -> HttpResponse:
     """The progress partial; once the job is terminal, status 286 so htmx stops polling (and still
     swaps in this final content with the summary or the error)."""
-    response = render(request, PROGRESS_PARTIAL, {"job": job})
+    context = {"job": job}
+    upload_page = reverse("ahsp:reference_upload")
+    if job.status == ReferenceImportJob.Status.DONE and request.htmx.current_url_abs_path == upload_page:
+        context["recent_oob"] = _recent_imports()  # the upload page's "Impor terakhir" gets the new row
+    response = render(request, PROGRESS_PARTIAL, context)
     if job.is_terminal:
         response.status_code = HTMX_STOP_POLLING
     return response
+
+
+def _recent_imports() -> list[ReferenceImport]:
+    return list(ReferenceImport.objects.select_related("created_by")[:10])
 
 
 @login_required
@@ -124,7 +133,7 @@ def reference_upload(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "error": error, "job": job}
     if is_partial(request):
         return render(request, f"{UPLOAD_PAGE}#reference-upload", context)
-    context["recent"] = ReferenceImport.objects.select_related("created_by")[:10]
+    context["recent"] = _recent_imports()
     return render(request, UPLOAD_PAGE, context)
 
 
