@@ -56,6 +56,7 @@ class ExportJob(models.Model):
     file = models.FileField(_("berkas"), upload_to="exports/", max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("ukuran (byte)"), null=True, blank=True)
     error = models.TextField(_("pesan galat"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)  # runs started (claims)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -39,6 +39,8 @@ Progress = Callable[[int, int, str], None]
 Builder = Callable[[ExportJob, Progress], File]
 
 STALE_MESSAGE = "Pekerja antrean berhenti saat membuat berkas; silakan ulangi."
+MAX_ATTEMPTS = 2  # a job whose worker died is run once more before it fails with STALE_MESSAGE
+RETRY_STAGE = "Diulang: pekerja sebelumnya berhenti"
 BUILD_FAILED_MESSAGE = (
     "Berkas tidak dapat dibuat karena terjadi galat di server. Silakan ulangi; bila tetap gagal, "
     "hubungi admin (nomor ekspor #{pk})."
@@ -275,7 +277,11 @@ def run(job_id: int) -> ExportJob | None:
     """Build the file of a queued job. Never raises for a build error: the job is marked failed."""
     now = timezone.now()
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=now, heartbeat_at=now, stage="Memulai"
+        status=ExportJob.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        stage="Memulai",
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         logger.info("Export job %s is not queued (gone or already taken); skipped.", job_id)
@@ -320,15 +326,36 @@ def _fail(job_id: int, message: str) -> None:
 
 
 def mark_stale(*, older_than_seconds: int) -> int:
-    """Running jobs without a heartbeat for ``older_than_seconds`` (their worker died) become failed."""
+    """Running jobs without a heartbeat for ``older_than_seconds`` (their worker died or hangs): queued
+    again and enqueued while they have an attempt left (``MAX_ATTEMPTS``), else failed with
+    ``STALE_MESSAGE`` (the user can retry). Returns how many jobs were handled.
+
+    A worker that was only slow, not dead, cannot finish the job afterwards: its final UPDATE is
+    conditional on the job still running, so its file is discarded and the new run's is kept."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
-    count = ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff).update(
-        status=ExportJob.Status.FAILED, error=STALE_MESSAGE, finished_at=now
+
+    def stale():
+        return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff)
+
+    again = list(stale().filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    requeued = (
+        stale()
+        .filter(pk__in=again)
+        .update(
+            status=ExportJob.Status.QUEUED,
+            stage=RETRY_STAGE,
+            progress_done=0,
+            started_at=None,
+            heartbeat_at=None,
+        )
     )
-    if count:
-        logger.warning("Marked %s stale export job(s) failed.", count)
-    return count
+    failed = stale().update(status=ExportJob.Status.FAILED, error=STALE_MESSAGE, finished_at=now)
+    for job_id in again:
+        enqueue(job_id)  # a failed enqueue leaves it queued for the lost-job sweep
+    if requeued or failed:
+        logger.warning("Stale export jobs: %s queued again, %s failed.", requeued, failed)
+    return requeued + failed
 
 
 def purge(*, older_than: timedelta) -> int:

@@ -151,13 +151,56 @@ def test_builder_error_marks_the_job_failed_with_a_clear_message(
     assert "ZeroDivisionError" in caplog.text  # logged for the admins
 
 
+def test_a_stale_job_with_an_attempt_left_is_queued_again_and_built_once_more(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Its worker died during the first run: the sweep queues it again (no user action), the next run
+    builds the file; a second death fails it."""
+    rab = build_small_rab(user)
+    enqueued = []
+    monkeypatch.setattr("ahsp.tasks.build_export", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = exports.start(project=rab.project, document="rab", fmt="csv", by=user)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status="running", attempts=1, progress_done=2, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    assert exports.mark_stale(older_than_seconds=120) == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.stage, job.progress_done, job.heartbeat_at) == (
+        ExportJob.Status.QUEUED,
+        exports.RETRY_STAGE,
+        0,
+        None,
+    )
+    assert enqueued == [job.pk, job.pk] and not job.error  # at the start, and again by the sweep
+    exports.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.attempts == 2 and job.file
+
+    # A second death: no attempt left, the job fails with the message that asks the user to retry.
+    ExportJob.objects.filter(pk=job.pk).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    assert exports.mark_stale(older_than_seconds=120) == 1
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and job.error == exports.STALE_MESSAGE
+    assert len(enqueued) == 2
+
+
 def test_stale_running_job_is_marked_failed_and_retry_creates_a_new_job(
     user, django_capture_on_commit_callbacks
 ):
     rab = build_small_rab(user)
     old = timezone.now() - timedelta(seconds=300)
     stale = ExportJob.objects.create(
-        project=rab.project, document="rab", format="csv", status="running", heartbeat_at=old
+        project=rab.project,
+        document="rab",
+        format="csv",
+        status="running",
+        heartbeat_at=old,
+        attempts=exports.MAX_ATTEMPTS,  # its last attempt: no run left
     )
     fresh = ExportJob.objects.create(
         project=rab.project, document="rab", format="xlsx", status="running", heartbeat_at=timezone.now()
