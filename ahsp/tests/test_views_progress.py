@@ -26,6 +26,7 @@ from django.urls import reverse
 from ahsp.models import AuditEvent, ProgressEntry, WeekReport, WorkItem
 from ahsp.services import schedule, sections, work_items
 from ahsp.tests.factories import make_project
+from ahsp.views import progress as progress_views
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -433,3 +434,30 @@ def test_tab_links_to_progress_and_kurva_s(logged_in_client, planned):
     response = logged_in_client.get(url("project_progress", project.pk), {"week": 1})
     assert f'href="{url("project_progress", project.pk)}" aria-current="page"' in response.text
     assert f'href="{url("project_s_curve", project.pk)}"' in response.text
+
+
+def test_long_lists_load_in_chunks_when_the_last_row_is_revealed(logged_in_client, planned, monkeypatch):
+    """``?all=1`` shows the 3 items; with chunks of 2 the page has 2 rows and a "more" row that loads the
+    third (htmx, revealed), or without JS the page again with it."""
+    project, (a, b, c) = planned
+    monkeypatch.setattr(progress_views, "ROWS_PER_CHUNK", 2)
+    base = reverse("ahsp:project_progress", args=[project.pk])
+    page = logged_in_client.get(f"{base}?week=3&all=1")
+    assert [f'id="progress-item-{i.pk}"' in page.text for i in (a, b, c)] == [True, True, False]
+    more = f"{base}?week=3&amp;all=1&amp;shown=2"
+    assert f'<tr id="progress-more" class="progress-more" hx-get="{more}" hx-trigger="revealed"' in page.text
+    assert "Tampilkan 1 pekerjaan berikutnya" in page.text
+    assert page.text.count('<tr class="group">') == 1
+
+    chunk = logged_in_client.get(f"{base}?week=3&all=1&shown=2", headers={"HX-Request": "true"})
+    assert chunk.status_code == 200 and "<html" not in chunk.text
+    assert f'id="progress-item-{c.pk}"' in chunk.text and f'id="progress-item-{a.pk}"' not in chunk.text
+    assert 'id="progress-more"' not in chunk.text and '<tr class="group">' not in chunk.text  # same section
+    assert f'name="progress-{c.pk}"' in chunk.text  # inside the page's form: "Simpan semua" posts it too
+
+    no_js = logged_in_client.get(f"{base}?week=3&all=1&shown=2")
+    assert all(f'id="progress-item-{i.pk}"' in no_js.text for i in (a, b, c))
+    assert 'id="progress-more"' not in no_js.text
+
+    gone = logged_in_client.get(f"{base}?week=3&all=1&shown=9", headers={"HX-Request": "true"})
+    assert gone.status_code == 200 and gone.text == ""

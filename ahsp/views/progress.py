@@ -44,6 +44,7 @@ from partials.htmx import is_partial, template_for
 PAGE = "ahsp/project_progress.html"
 ROW_WRITES = [{"model": "ahsp.WorkItem", "field": "get()"}, {"model": "ahsp.ProgressEntry"}]
 FIELD = "progress-"  # progress-<item id>: this week's % of the item; version-<item id>, initial-<item id>
+ROWS_PER_CHUNK = 150  # rows rendered at once; the next ones load when the last row is revealed (htmx)
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,10 @@ def _int(raw: str | None) -> int | None:
     return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 6 else None
 
 
-def _page_url(project: Project, week: int | None, show_all: bool = False) -> str:
-    query = {key: value for key, value in (("week", week), ("all", 1 if show_all else None)) if value}
+def _page_url(project: Project, week: int | None, show_all: bool = False, shown: int = 0) -> str:
+    """The page of ``week``; ``shown``: the rows already shown (the next chunk's request)."""
+    pairs = (("week", week), ("all", 1 if show_all else None), ("shown", shown or None))
+    query = {key: value for key, value in pairs if value}
     url = reverse("ahsp:project_progress", args=[project.pk])
     return f"{url}?{urlencode(query)}" if query else url
 
@@ -97,15 +100,30 @@ def _context(
     show_all: bool,
     states: dict[int, RowState] | None = None,
     report: ReportState | None = None,
+    start: int = 0,
+    end: int | None = None,
 ) -> dict:
     states = states or {}
+    # The rows [start, end): a chunk (the next ones load when the last is revealed); every row when
+    # some have errors.
+    if end is None:
+        end = len(page.rows) if states else start + ROWS_PER_CHUNK
+    end = min(end, len(page.rows))
+    previous_section = page.rows[start - 1].section_id if 0 < start <= len(page.rows) else None
+    entries = []
+    for row in page.rows[start:end]:
+        entries.append((row, states.get(row.id), row.section_id != previous_section))  # header?
+        previous_section = row.section_id
     context = {
         "project": project,
         "page": page,
         "summary": page.summary,
         "show_all": show_all,
-        "entries": [(row, states.get(row.id)) for row in page.rows],
+        "entries": entries,
         "report": report,
+        "more_url": _page_url(project, page.week, show_all, end) if end < len(page.rows) else "",
+        "more_count": min(ROWS_PER_CHUNK, len(page.rows) - end),
+        "columns": 9,
     }
     if page.summary.is_scheduled:
         weeks = page.summary.weeks
@@ -131,7 +149,15 @@ def project_progress(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     show_all = request.GET.get("all") == "1"
     page = load_week(project, _int(request.GET.get("week")), show_all=show_all)
-    context = _context(project, page, show_all=show_all)
+    shown = min(_int(request.GET.get("shown")) or 0, len(page.rows))
+    if shown and is_partial(request):  # the next chunk of rows, replacing the "more" row
+        if shown >= len(page.rows):  # nothing left (rows changed since): the "more" row just goes
+            return HttpResponse("")
+        context = _context(project, page, show_all=show_all, start=shown)
+        return render(request, f"{PAGE}#progress-rows", context)
+    # Without JS, "Tampilkan berikutnya" asks for the page again with the next chunk too.
+    end = shown + ROWS_PER_CHUNK if shown else None
+    context = _context(project, page, show_all=show_all, end=end)
     return render(request, template_for(request, PAGE, "progress-content"), context)
 
 
