@@ -23,6 +23,7 @@ Every page fails its test on a console error or an uncaught exception (checked a
 
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -168,6 +169,52 @@ def base_url(django_db_setup, live_server) -> str:
     (otherwise every request thread opens, and leaks, its own connection).
     """
     return live_server.url
+
+
+class _ReleasingBody:
+    """A WSGI response body that releases ``lock`` once the server has sent it (``close``)."""
+
+    def __init__(self, body, lock: threading.Lock) -> None:
+        self.body, self.lock = body, lock
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.lock.release()
+
+
+@pytest.fixture(autouse=True)
+def _one_request_at_a_time(base_url, live_server):
+    """Serialize the live server's requests while they share the in-memory SQLite test connection.
+
+    pytest-django hands the live server the test's own connection to an in-memory SQLite database; its
+    request threads all use that ONE connection, and two requests querying at once (the dashboard's
+    widgets, htmx requests fired together) fail with ``InterfaceError: bad parameter or other API
+    misuse``: an artefact of that test database (PostgreSQL, and production, give each thread its own
+    connection). The lock is held until the response body is sent, streamed bodies included."""
+    httpd = live_server.thread.httpd
+    if not live_server.thread.connections_override:
+        yield
+        return
+    application = httpd.get_app()
+    lock = threading.Lock()
+
+    def serialized(environ, start_response):
+        lock.acquire()
+        try:
+            return _ReleasingBody(application(environ, start_response), lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    httpd.set_app(serialized)
+    yield
+    httpd.set_app(application)
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,11 @@
 """Dashboard widgets: each loads after the page through htmx (no reload), a failed one offers a retry,
 and without JavaScript each has a link to its own page.
 
-The dashboard fires its widget requests in parallel. With the in-memory SQLite test database, the live
-server's request threads share ONE connection (pytest-django passes it to the server thread), and two
-requests querying at once fail with ``InterfaceError: bad parameter or other API misuse``: an artefact
-of that test database (PostgreSQL, and production, give each thread its own connection). So here the
-live server runs one request at a time when its connection is shared (``_one_request_at_a_time``).
+The dashboard fires its widget requests in parallel; on the in-memory SQLite test database the live
+server serializes them (``e2e/conftest.py``, ``_one_request_at_a_time``).
 """
 
 import re
-import threading
 from decimal import Decimal
 
 import pytest
@@ -21,26 +17,6 @@ from ahsp.tests.test_widgets import add_items
 MARK_PAGE = "window.__marker = 'still-here'"
 PAGE_MARKER = "window.__marker"
 WIDGETS = {"ringkasan", "peringatan", "terbesar", "aktivitas"}
-
-
-@pytest.fixture(autouse=True)
-def _one_request_at_a_time(base_url, live_server):
-    """Serialize the live server's WSGI application while it shares the in-memory SQLite connection
-    (``base_url`` first: it sets the test database up before the live server starts, see conftest)."""
-    httpd = live_server.thread.httpd
-    if not live_server.thread.connections_override:
-        yield
-        return
-    application = httpd.get_app()
-    lock = threading.Lock()
-
-    def serialized(environ, start_response):
-        with lock:
-            return application(environ, start_response)
-
-    httpd.set_app(serialized)
-    yield
-    httpd.set_app(application)
 
 
 @pytest.fixture

@@ -260,6 +260,19 @@ class SignedInUser(FastHttpUser):
     def csrf_cookie(self) -> str:
         return next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
 
+    def post_htmx_form(self, url: str, *, page: str, target: str, name: str, data: dict):
+        """An htmx form POST from ``page`` swapping ``target``, as htmx 2 sends it (with the CSRF
+        token); a context manager like ``client.post(..., catch_response=True)``."""
+        headers = {
+            **self.htmx_headers(page, target),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{self.host}{page}",
+            "X-CSRFToken": self.csrf_cookie(),
+        }
+        return self.client.post(
+            url, name=name, data=urlencode(data), headers=headers, catch_response=True, allow_redirects=False
+        )
+
     def remember_projects(self, text: str) -> None:
         ids = {int(pk) for pk in PROJECT_LINK.findall(text)}
         self.project_ids = sorted(set(self.project_ids) | ids)
@@ -627,19 +640,12 @@ class EstimatorUser(SignedInUser):
             "volume": typed,
             "volume_formula": "",
         }
-        headers = {
-            **self.htmx_headers(f"/projects/{pk}/items/", f"item-{item_id}"),
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"{self.host}/projects/{pk}/items/",
-            "X-CSRFToken": self.csrf_cookie(),
-        }
-        with self.client.post(
+        with self.post_htmx_form(
             f"/projects/{pk}/items/{item_id}/volume/",
+            page=f"/projects/{pk}/items/",
+            target=f"item-{item_id}",
             name="/projects/[id]/items/[item]/volume/ (htmx POST)",
-            data=urlencode(data),
-            headers=headers,
-            catch_response=True,
-            allow_redirects=False,
+            data=data,
         ) as response:
             text = (response.text or "") if response.status_code == 200 else ""
             if EDIT_CONFLICT in text:
@@ -788,19 +794,12 @@ class EstimatorUser(SignedInUser):
             f"progress-{item_id}": typed,
             "row": str(item_id),
         }
-        headers = {
-            **self.htmx_headers(f"/projects/{pk}/progress/?week={week}", f"progress-item-{item_id}"),
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"{self.host}/projects/{pk}/progress/?week={week}",
-            "X-CSRFToken": self.csrf_cookie(),
-        }
-        with self.client.post(
+        with self.post_htmx_form(
             f"/projects/{pk}/progress/items/{item_id}/",
+            page=f"/projects/{pk}/progress/?week={week}",
+            target=f"progress-item-{item_id}",
             name="/projects/[id]/progress/items/[item]/ (htmx POST)",
-            data=urlencode(data),
-            headers=headers,
-            catch_response=True,
-            allow_redirects=False,
+            data=data,
         ) as response:
             text = (response.text or "") if response.status_code == 200 else ""
             error = ERROR_LIST.search(text)
@@ -872,19 +871,12 @@ class ExporterUser(SignedInUser):
         name = f"{document}.{fmt} (start to file)"
         started = time.monotonic()
         data = {"csrfmiddlewaretoken": form_token.group(1), "document": document, "format": fmt}
-        headers = {
-            **self.htmx_headers(centre, "export-current"),
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"{self.host}{centre}",
-            "X-CSRFToken": self.csrf_cookie(),
-        }
-        with self.client.post(
+        with self.post_htmx_form(
             centre,
+            page=centre,
+            target="export-current",
             name="/projects/[id]/exports/ (htmx POST)",
-            data=urlencode(data),
-            headers=headers,
-            catch_response=True,
-            allow_redirects=False,
+            data=data,
         ) as response:
             if not self.check_fragment(response, 'class="card export-progress"'):
                 return

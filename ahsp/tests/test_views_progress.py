@@ -461,3 +461,13 @@ def test_long_lists_load_in_chunks_when_the_last_row_is_revealed(logged_in_clien
 
     gone = logged_in_client.get(f"{base}?week=3&all=1&shown=9", headers={"HX-Request": "true"})
     assert gone.status_code == 200 and gone.text == ""
+
+
+@pytest.mark.parametrize("shown", ["abc", "-5", "1e3", "٣", "99999999999"])
+def test_a_bad_shown_parameter_is_ignored(logged_in_client, planned, shown):
+    project, items = planned
+    base = reverse("ahsp:project_progress", args=[project.pk])
+    for headers in ({}, HX):
+        response = logged_in_client.get(f"{base}?week=3&all=1&shown={shown}", headers=headers)
+        assert response.status_code == 200
+    assert all(f'id="progress-item-{item.pk}"' in response.text for item in items)

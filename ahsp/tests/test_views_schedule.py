@@ -251,6 +251,13 @@ def test_small_project_keeps_a_section_closed_by_hand_when_paging(logged_in_clie
     assert f'id="gantt-item-{rab.bowplank.pk}"' in reopened.text and 'name="closed"' not in reopened.text
 
 
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999", "1e3", ""])
+def test_a_bad_closed_parameter_is_ignored(logged_in_client, rab, value):
+    response = logged_in_client.get(page_url(rab.project, f"?from=1&closed={value}"), headers=HX)
+    assert response.status_code == 200
+    assert f'id="gantt-item-{rab.bowplank.pk}"' in response.text and 'name="closed"' not in response.text
+
+
 @pytest.fixture
 def closed(settings):
     settings.WORK_BREAKDOWN_EAGER_ITEMS = 2  # the small RAB (3 items) behaves like a big one
