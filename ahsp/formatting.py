@@ -30,3 +30,14 @@ def format_money(value: Decimal | int | None, places: int = 2) -> str:
 def format_quantity(value: Decimal | int | None, places: int = 4) -> str:
     """Quantities and coefficients: `1234.5678` -> `1.234,5678`."""
     return format_number(value, places)
+
+
+def coefficient_places(value: Decimal) -> int:
+    """Decimals to show for a coefficient: 4 to 6, never 3 (``1,125`` would read as ambiguous on input)."""
+    exponent = value.normalize().as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return min(6, max(4, decimals))
+
+
+def format_coefficient(value: Decimal) -> str:
+    return format_number(value, coefficient_places(value))

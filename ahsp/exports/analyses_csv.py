@@ -29,10 +29,10 @@ import csv
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
+from ahsp.analysis_sheets import AnalysisSheet, load_project_sheets
 from ahsp.exports.rab_csv import BOM, MONEY_PLACES, ROWS_PER_CHUNK, _Line, plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
 from ahsp.models import Project
-from ahsp.services.analyses import AnalysisSheet, load_project_sheets
 
 HEADER = (
     "kode_analisa",

@@ -10,9 +10,9 @@ exactly the values of the page. The document is laid out in parts of ``ANALYSES_
 
 from __future__ import annotations
 
+from ahsp.analysis_sheets import load_project_sheets
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf_in_parts
 from ahsp.models import Project
-from ahsp.services.analyses import load_project_sheets
 
 TEMPLATE = "ahsp/pdf/analyses.html"
 TITLE = "Analisa Harga Satuan Pekerjaan (AHSP)"

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ahsp.analysis_sheets import AnalysisSheet, SheetGroup, SheetRow, load_project_sheets
 from ahsp.exports.rab_xlsx import MONEY_FORMAT, PERCENT_LABEL_FORMAT, STEP_FORMAT
 from ahsp.exports.xlsx_common import (
     CENTER_TOP,
@@ -45,7 +46,6 @@ from ahsp.exports.xlsx_common import (
     save,
 )
 from ahsp.models import Project
-from ahsp.services.analyses import AnalysisSheet, SheetGroup, SheetRow, load_project_sheets
 
 SHEET_TITLE = "AHSP"
 TITLE = "RINCIAN ANALISA HARGA SATUAN PEKERJAAN (AHSP)"

@@ -17,8 +17,8 @@ from ahsp.exports.analyses_csv import csv_chunks, money
 from ahsp.exports.price_list import PriceGroup, load_price_list
 from ahsp.exports.rab_csv import plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
+from ahsp.formatting import coefficient_places
 from ahsp.models import Project
-from ahsp.services.analyses import coefficient_places
 
 HEADER = (
     "kelompok",

@@ -27,8 +27,8 @@ from ahsp.exports.xlsx_common import (
     no_progress,
     save,
 )
+from ahsp.formatting import coefficient_places
 from ahsp.models import Project
-from ahsp.services.analyses import coefficient_places
 
 SHEET_TITLE = "Harga Satuan Dasar"
 TITLE = "DAFTAR HARGA SATUAN DASAR"

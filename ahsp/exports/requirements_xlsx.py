@@ -35,9 +35,9 @@ from ahsp.exports.xlsx_common import (
     save,
 )
 from ahsp.exports.xlsx_sheets import TOTAL_FILL, filled, note_row
+from ahsp.formatting import coefficient_places
 from ahsp.models import Project
 from ahsp.requirements import RequirementRow
-from ahsp.services.analyses import coefficient_places
 
 SHEET_TITLE = "Kebutuhan"
 TITLE = "REKAP KEBUTUHAN SUMBER DAYA"

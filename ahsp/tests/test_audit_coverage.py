@@ -816,11 +816,6 @@ COVERED = {case.name.split(" ")[0] for case in CASES} | {"project_import.import_
 NOT_WRITES = {
     "sections.next_position",
     "work_items.project_parameters",
-    "analyses.coefficient_places",
-    "analyses.format_coefficient",
-    "analyses.effective_overhead_pct",
-    "analyses.load_item_sheet",
-    "analyses.load_project_sheets",
     "analyses.search_resources",
     "resources.base_price_from_purchase",
     "resources.parse_price_cell",

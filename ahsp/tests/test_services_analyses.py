@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from ahsp import analysis_sheets, formatting
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,
@@ -121,7 +122,7 @@ def audit_count(project):
 def test_load_item_sheet_hand_worked_values(user):
     project, _section, item = build_priced_item(user)
 
-    sheet = analyses.load_item_sheet(project=project, item=item)
+    sheet = analysis_sheets.load_item_sheet(project=project, item=item)
 
     groups = {g.key: g for g in sheet.groups}
     assert [g.key for g in sheet.groups] == ["labour", "material", "equipment"]
@@ -153,7 +154,7 @@ def test_load_item_sheet_nested_priced_at_nested_d_without_overhead(user):
     recalc.recalculate_project(project)
     main.refresh_from_db()
 
-    sheet = analyses.load_item_sheet(project=project, item=main)
+    sheet = analysis_sheets.load_item_sheet(project=project, item=main)
 
     groups = {g.key: g for g in sheet.groups}
     (nested_row,) = groups["nested"].rows
@@ -170,7 +171,7 @@ def test_load_project_sheets_natural_code_order_and_counts(user):
     for code in ["1.10", "1.2", "A.1"]:
         ProjectAnalysis.objects.create(project=project, code=code, name=f"Analisa {code}", unit="m2")
 
-    sheets = analyses.load_project_sheets(project=project)
+    sheets = analysis_sheets.load_project_sheets(project=project)
 
     assert [s.analysis.code for s in sheets] == ["1.2", "1.10", "A.1"]
     assert all(s.item_count == 0 and s.direct == 0 for s in sheets)
@@ -181,8 +182,8 @@ def test_load_project_sheets_natural_code_order_and_counts(user):
     [("0.75", 4, "0,7500"), ("1.125", 4, "1,1250"), ("0.000125", 6, "0,000125"), ("1234", 4, "1.234,0000")],
 )
 def test_coefficient_places_never_three(value, places, text):
-    assert analyses.coefficient_places(D(value)) == places
-    assert analyses.format_coefficient(D(value)) == text
+    assert formatting.coefficient_places(D(value)) == places
+    assert formatting.format_coefficient(D(value)) == text
 
 
 # ---------------------------------------------------------------------------------------------- set_coefficient

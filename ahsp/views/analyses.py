@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ahsp import analysis_sheets
 from ahsp.forms import DecimalInputField
 from ahsp.models import (
     AnalysisComponent,
@@ -62,7 +63,7 @@ def _sheet_context(project: Project, item: WorkItem, **extra) -> dict:
         "project": project,
         "item": item,
         "analysis": item.analysis,
-        "sheet": analysis_services.load_item_sheet(project=project, item=item),
+        "sheet": analysis_sheets.load_item_sheet(project=project, item=item),
         **extra,
     }
 
@@ -265,5 +266,5 @@ def work_item_overhead(request: HttpRequest, pk: int, item_id: int) -> HttpRespo
 def project_analyses(request: HttpRequest, pk: int) -> HttpResponse:
     """All analyses of the project (rincian AHSP) for reading and printing."""
     project = _project(request, pk)
-    sheets = analysis_services.load_project_sheets(project=project)
+    sheets = analysis_sheets.load_project_sheets(project=project)
     return render(request, "ahsp/project_analyses.html", {"project": project, "sheets": sheets})
