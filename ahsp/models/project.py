@@ -91,8 +91,8 @@ class Project(models.Model):
         max_digits=5,
         decimal_places=2,
         default=Decimal("10"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("15"))],
-        help_text=_("Paling tinggi 15% menurut pedoman yang berlaku."),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("0-100 %. Pekerjaan pemerintah: paling tinggi 15 % (Permen PUPR 8/2023)."),
     )
     vat_pct = models.DecimalField(
         _("PPN (%)"),
