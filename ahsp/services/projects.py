@@ -8,7 +8,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ahsp.models import AuditEvent, Project
-from ahsp.services import audit
+from ahsp.services import audit, recalc
+
+#: Project fields that stored derived values (analysis A/B/C/D, work item HSP and amount) depend on. PPN %
+#: and the total's rounding are not stored anywhere: every page and document derives them when it reads.
+PRICING_FIELDS = ("overhead_profit_pct", "hsp_rounding_step")
 
 
 class ConflictError(Exception):
@@ -77,12 +81,17 @@ def update(*, project: Project, data: dict, expected_version: int, by) -> Projec
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
+    summary = f"Proyek “{current.name}” diubah"
+    if any(before[name] != current.audit_snapshot()[name] for name in PRICING_FIELDS):
+        # Every HSP and amount depends on these: reprice the whole project in this transaction.
+        result = recalc.recalculate_project(current)
+        summary += f"; {result.items_changed} pekerjaan dihitung ulang"
     audit.record(
         by=by,
         action=AuditEvent.Action.UPDATE,
         target=current,
         project_id=current.pk,
-        summary=f"Proyek “{current.name}” diubah",
+        summary=summary,
         before=before,
         after=current.audit_snapshot(),
     )
