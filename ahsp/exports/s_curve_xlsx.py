@@ -4,7 +4,7 @@
 
 - A minggu ke, B tanggal mulai, C tanggal akhir (real dates);
 - D rencana (planned % of the project in the week) and F realisasi (actual, reported weeks only) as
-  numbers: the exact weekly sums of the schedule (``weekly_sums``) / total, to 12 decimals;
+  numbers: the exact weekly sums of the schedule (``weekly_sums``) / total, rounded half up to 12 decimals;
 - E rencana kumulatif and G realisasi kumulatif: the running ``SUM`` of D / F, rounded like the app
   (``ROUND(..., 8)``: 6 decimals of a %), so they equal the page's cumulative values;
 - H deviasi ``=ROUND(G-E,8)`` and I status ``IF`` on H (> 0 lebih cepat, 0 sesuai rencana, down to
@@ -27,8 +27,8 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
-from ahsp.calculations.money import exact_context
-from ahsp.calculations.schedule import HUNDRED, ItemSchedule, weekly_sums
+from ahsp.calculations.money import exact_context, quantize_quotient
+from ahsp.calculations.schedule import HUNDRED
 from ahsp.exports.rab_xlsx import MONEY_FORMAT
 from ahsp.exports.s_curve_pdf import NO_SCHEDULE_NOTE, NOT_REPORTED_NOTE, ZERO_TOTAL_NOTE
 from ahsp.exports.xlsx_common import FIRST_DATA_ROW, HEADER_ROW, Progress, _cell, no_progress, save
@@ -74,7 +74,8 @@ VALUE_HEADER = (
 )
 VALUE_WIDTHS = (10, 14, 18, 18, 18, 10, 10, 18, 18, 18)
 BUDGET_LABEL = "Anggaran (BAC)"
-FRACTION_PLACES = Decimal(1).scaleb(-12)
+FRACTION_DIGITS = 12
+FRACTION_PLACES = Decimal(1).scaleb(-FRACTION_DIGITS)
 STATUS_FORMULA = '=IF(H{r}>0,"lebih cepat",IF(H{r}=0,"sesuai rencana",IF(H{r}>=-0.1,"terlambat","kritis")))'
 CURVE_NOTE = (
     "Persen bobot proyek. Rencana dan realisasi kumulatif = jumlah berjalan kolom mingguan; deviasi = "
@@ -89,22 +90,19 @@ VALUE_NOTE = (
 
 
 def fractions(summary: ScheduleSummary) -> tuple[list[Decimal], list[Decimal]]:
-    """Planned and actual share of the project per week as fractions (0,1 = 10 %), 12 decimals."""
-    items = [
-        ItemSchedule(amount, summary.planned.get(pk, {}), summary.actual.get(pk, {}))
-        for pk, amount in summary.amounts.items()
-    ]
-    planned, actual = weekly_sums(items, len(summary.weeks))
+    """Planned and actual share of the project per week as fractions (0,1 = 10 %), rounded once, half up,
+    to 12 decimals: a weekly sum / total has no finite expansion in general (BAC Rp 63.015.516,60)."""
+    planned, actual = summary.planned_sums, summary.actual_sums
     if not summary.total:
         zero = Decimal(0).quantize(FRACTION_PLACES)
         return [zero] * len(planned), [zero] * len(actual)
     with exact_context():
         scale = summary.total * HUNDRED  # rupiah x % of an item -> fraction of the project
 
-        def fraction(value: Decimal) -> Decimal:
-            return (value / scale).quantize(FRACTION_PLACES)
+    def fraction(value: Decimal) -> Decimal:
+        return quantize_quotient(value, scale, FRACTION_DIGITS)
 
-        return [fraction(v) for v in planned], [fraction(v) for v in actual]
+    return [fraction(v) for v in planned], [fraction(v) for v in actual]
 
 
 def _curve_sheet(workbook: Workbook, project: Project, summary: ScheduleSummary, report) -> None:

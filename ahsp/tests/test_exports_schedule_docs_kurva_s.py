@@ -19,6 +19,7 @@ actual curve through (283, 285.6) (8 %), (502, 238) (25 %), (721, 210) (35 %).
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.utils import timezone
@@ -31,7 +32,7 @@ from ahsp.exports.svg_chart import chart_svg
 from ahsp.exports.xlsx_common import FIRST_DATA_ROW, FREEZE, HEADER_ROW
 from ahsp.models import ExportJob, WorkItem
 from ahsp.progress_data import load_curves
-from ahsp.services import exports, schedule
+from ahsp.services import exports, schedule, sections, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.test_exports_schedule_docs import (
     SIGNATORIES,
@@ -286,3 +287,89 @@ def test_a_project_without_work_items_gets_flat_curves(user):
     project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=2)
     text = " ".join(read_pdf(build_s_curve_pdf(project))[1])
     assert "1 2 Mar – 8 Mar 2026 0,00 0,00 — — — —" in text and ZERO_TOTAL_NOTE in text
+
+
+# --- awkward figures (issue 11 §3) ---------------------------------------------------------------------------
+#
+# BAC Rp 63.015.516,60 = A 21.437.905,17 + B 29.567.611,36 + C 12.010.000,07, over 7 uneven weeks:
+#   A evenly over weeks 1-3 (33,3333 / 33,3333 / 33,3334 % of the item), B 12,5 / 40,25 / 47,25 % in weeks
+#   2 / 4 / 5, C evenly over weeks 5-7; done: A 17,5 % in week 1 and 20 % in week 2, B 3 % in week 2.
+# The planned share of the project in week 1 = 21.437.905,17 x 33,3333 / 100 / 63.015.516,60, which has no
+# finite decimal expansion: the weekly fractions are rounded once, half up, to 12 decimals, and the
+# cumulative column ends at exactly 100 % (1). Expected values are computed below with ``Fraction`` from
+# these inputs (independently of the app's Decimal code).
+
+AWKWARD_AMOUNTS = {"A": "21437905.17", "B": "29567611.36", "C": "12010000.07"}
+AWKWARD_PLANS = {
+    "A": {1: "33.3333", 2: "33.3333", 3: "33.3334"},
+    "B": {2: "12.5", 4: "40.25", 5: "47.25"},
+    "C": {5: "33.3333", 6: "33.3333", 7: "33.3334"},
+}
+AWKWARD_DONE = {"A": {1: "17.5", 2: "20"}, "B": {2: "3"}}
+
+
+def build_awkward(user):
+    project = make_project(user, name="Gudang", start_date=date(2026, 3, 2), duration_weeks=7)
+    section = sections.create(project=project, name="Pekerjaan Utama", by=user)
+    items = {}
+    for name, amount in AWKWARD_AMOUNTS.items():
+        item = work_items.add_custom(project=project, section=section, name=name, unit="ls", by=user)
+        WorkItem.objects.filter(pk=item.pk).update(amount=Decimal(amount))
+        items[name] = WorkItem.objects.get(pk=item.pk)
+    schedule.set_even_plan(item=items["A"], first_week=1, last_week=3, by=user)
+    schedule.set_plan(item=items["B"], shares={w: Decimal(s) for w, s in AWKWARD_PLANS["B"].items()}, by=user)
+    schedule.set_even_plan(item=items["C"], first_week=5, last_week=7, by=user)
+    for name, weeks in AWKWARD_DONE.items():
+        for week, value in weeks.items():
+            item = WorkItem.objects.get(pk=items[name].pk)
+            schedule.set_progress(item=item, week=week, progress=Decimal(value), by=user)
+    return project
+
+
+def awkward_fraction(plans: dict, week: int) -> Fraction:
+    """Share of the project in ``week``: sum of amount x % of the item / 100 / BAC, exactly."""
+    total = sum(Fraction(a) for a in AWKWARD_AMOUNTS.values())
+    done = sum(Fraction(AWKWARD_AMOUNTS[n]) * Fraction(s.get(week, "0")) for n, s in plans.items())
+    return done / 100 / total
+
+
+def to_places(value: Fraction, places: int) -> Decimal:
+    """Half up (values here are >= 0) to ``places`` decimals."""
+    scaled = value * 10**places
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    return Decimal(whole).scaleb(-places)
+
+
+def test_s_curve_xlsx_with_a_total_that_does_not_divide_evenly(user):
+    assert sum(Decimal(a) for a in AWKWARD_AMOUNTS.values()) == Decimal("63015516.60")
+    project = build_awkward(user)
+
+    ws, values = open_workbook(build_s_curve_xlsx(project))  # raised decimal.Inexact before the fix
+
+    rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + 7)
+    planned = [to_places(awkward_fraction(AWKWARD_PLANS, w), 12) for w in range(1, 8)]
+    assert [evaluate(ws, f"D{r}") for r in rows] == planned
+    # e.g. week 1: 21.437.905,17 x 33,3333 / 100 / 63.015.516,60 = 0,113400026367975...
+    assert planned[0] == Decimal("0.113400026368")
+    cumulative = [to_places(sum(planned[:w], Decimal(0)), 8) for w in range(1, 8)]
+    assert [evaluate(ws, f"E{r}") for r in rows] == cumulative and cumulative[-1] == 1
+    actual = [to_places(awkward_fraction(AWKWARD_DONE, w), 12) for w in (1, 2)]
+    assert [evaluate(ws, f"F{r}") for r in rows[:2]] == actual
+    assert evaluate(ws, "H10") == to_places(actual[0] + actual[1] - planned[0] - planned[1], 8)
+    assert values["A12"].value == "Anggaran (BAC)" and evaluate(values, "C12") == Decimal("63015516.6")
+
+
+def test_every_schedule_document_builds_with_the_awkward_total(user):
+    """The same figures through the other schedule builders (they divide with ``quantize_quotient``)."""
+    from ahsp.exports.schedule_pdf import build_schedule_pdf
+    from ahsp.exports.schedule_xlsx import build_schedule_xlsx
+
+    project = build_awkward(user)
+    text = " ".join(read_pdf(build_s_curve_pdf(project))[1])
+    # week 1: 0,113400026368 -> 11,34 %; done 17,5 % of A = 21.437.905,17 x 17,5 / 100 / BAC -> 5,95 %
+    assert "1 2 Mar – 8 Mar 2026 11,34 11,34 5,95 5,95 -5,39 terlambat" in text
+    assert "7 13 Apr – 19 Apr 2026" in text and "100,00 — — — —" in text
+    assert read_pdf(build_schedule_pdf(project))[1]
+    assert load_workbook(io.BytesIO(build_schedule_xlsx(project)))["Jadwal"]["A1"].value
