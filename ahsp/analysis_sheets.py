@@ -8,17 +8,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from ahsp.calculations.money import exact_context
 from ahsp.calculations.unit_price import (
     AnalysisInput,
     ComponentInput,
+    UnitPriceBreakdown,
     calculate_unit_prices,
     component_amount,
 )
-from ahsp.formatting import coefficient_places
+from ahsp.formatting import coefficient_places, format_number
 from ahsp.models import (
     AnalysisComponent,
     Project,
@@ -87,93 +87,138 @@ class AnalysisSheet:
     missing_prices: int
     item_count: int = 0  # work items using this analysis
     used_in_count: int = 0  # other analyses using it as a nested component
+    # A sheet of the same analysis at a work item's own BUK %: which items (empty on the project-% sheet).
+    note: str = ""
+    variant: int = 0  # 0 = the project's BUK %; 1, 2, ... = the analysis's other BUK % in use
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the sheet (unique on the page even when an analysis has several BUK %)."""
+        suffix = f"-buk-{self.variant}" if self.variant else ""
+        return f"analysis-{self.analysis.pk}{suffix}"
+
+
+SheetRequest = tuple[int, Decimal]  # (analysis id, BUK %)
+
+
+def _component_inputs(
+    analyses: Mapping[int, ProjectAnalysis], by_analysis: Mapping[int, list[AnalysisComponent]], pct: Decimal
+) -> dict[int, AnalysisInput]:
+    out = {}
+    for pk in analyses:
+        rows = []
+        for c in by_analysis.get(pk, ()):
+            if c.nested_analysis_id is not None:
+                rows.append(
+                    ComponentInput("other", c.coefficient, None, nested_analysis_id=c.nested_analysis_id)
+                )
+            else:
+                rows.append(ComponentInput(c.resource.category, c.coefficient, c.resource.unit_price))
+        out[pk] = AnalysisInput(pk, tuple(rows), pct)
+    return out
+
+
+def _sheet_groups(
+    pk: int,
+    analyses: Mapping[int, ProjectAnalysis],
+    by_analysis: Mapping[int, list[AnalysisComponent]],
+    results: Mapping[int, UnitPriceBreakdown],
+) -> tuple[tuple[SheetGroup, ...], str]:
+    grouped: dict[str, list[SheetRow]] = {key: [] for key, *_rest in GROUPS}
+    for c in by_analysis.get(pk, ()):
+        if c.nested_analysis_id is not None:
+            nested = analyses[c.nested_analysis_id]
+            price = results[nested.pk].direct  # its D, without its overhead (domain.md)
+            row = SheetRow(
+                component_id=c.pk,
+                code=nested.code,
+                name=nested.name,
+                unit=nested.unit,
+                coefficient=c.coefficient,
+                places=coefficient_places(c.coefficient),
+                unit_price=price,
+                amount=component_amount(c.coefficient, price),
+                nested_id=nested.pk,
+            )
+            grouped["nested"].append(row)
+        else:
+            r = c.resource
+            row = SheetRow(
+                component_id=c.pk,
+                code=r.code,
+                name=r.name,
+                unit=r.unit,
+                coefficient=c.coefficient,
+                places=coefficient_places(c.coefficient),
+                unit_price=r.unit_price,
+                amount=component_amount(c.coefficient, r.unit_price),
+            )
+            grouped[r.category].append(row)
+    groups = []
+    for key, letter, label, subtotal_label in GROUPS:
+        rows = grouped[key]
+        if not rows and key not in ALWAYS_SHOWN:
+            continue
+        with exact_context():
+            subtotal = sum((row.amount for row in rows), ZERO)
+        groups.append(SheetGroup(key, letter, str(label), str(subtotal_label), tuple(rows), subtotal))
+    parts = ["A", "B", "C"]
+    if grouped["other"]:
+        parts.append(str(_("lain-lain")))
+    if grouped["nested"]:
+        parts.append(str(_("analisa bersarang")))
+    return tuple(groups), " + ".join(parts)
 
 
 def _build_sheets(
     project: Project,
     analyses: Mapping[int, ProjectAnalysis],
     components: Iterable[AnalysisComponent],
-    sheet_pcts: Mapping[int, Decimal],
-) -> dict[int, AnalysisSheet]:
-    """Sheets of the analyses in ``sheet_pcts`` (id -> BUK %); ``analyses`` must hold their nested closure."""
+    requests: Iterable[SheetRequest],
+) -> list[AnalysisSheet]:
+    """One sheet per (analysis id, BUK %) in ``requests``, in that order; ``analyses`` must hold their
+    nested closure.
+
+    A BUK % other than the project's is priced exactly as ``recalc`` prices a work item with its own BUK:
+    a one-line analysis nesting the analysis once at that % (so the sheet and the stored HSP are one
+    derivation, whatever the HSP rounding).
+    """
     by_analysis: dict[int, list[AnalysisComponent]] = {}
     for component in components:
         by_analysis.setdefault(component.analysis_id, []).append(component)
-
-    def inputs(pct_for: Mapping[int, Decimal]) -> dict[int, AnalysisInput]:
-        out = {}
-        for pk in analyses:
-            rows = []
-            for c in by_analysis.get(pk, ()):
-                if c.nested_analysis_id is not None:
-                    rows.append(
-                        ComponentInput("other", c.coefficient, None, nested_analysis_id=c.nested_analysis_id)
-                    )
-                else:
-                    rows.append(ComponentInput(c.resource.category, c.coefficient, c.resource.unit_price))
-            out[pk] = AnalysisInput(pk, tuple(rows), pct_for.get(pk, project.overhead_profit_pct))
-        return out
-
+    requests = list(requests)
+    inputs = _component_inputs(analyses, by_analysis, project.overhead_profit_pct)
+    keys = []
+    for index, (pk, pct) in enumerate(requests):
+        if pct == project.overhead_profit_pct:
+            keys.append(pk)
+        else:
+            key = -(index + 1)
+            nested = ComponentInput("other", Decimal("1"), None, nested_analysis_id=pk)
+            inputs[key] = AnalysisInput(key, (nested,), pct)
+            keys.append(key)
     results = calculate_unit_prices(
-        inputs(sheet_pcts), hsp_rounding_step=project.hsp_rounding_step, hsp_rounding_mode="half_up"
+        inputs, hsp_rounding_step=project.hsp_rounding_step, hsp_rounding_mode="half_up"
     )
 
-    sheets = {}
-    for pk in sheet_pcts:
-        grouped: dict[str, list[SheetRow]] = {key: [] for key, *_rest in GROUPS}
-        for c in by_analysis.get(pk, ()):
-            if c.nested_analysis_id is not None:
-                nested = analyses[c.nested_analysis_id]
-                price = results[nested.pk].direct  # its D, without its overhead (domain.md)
-                amount = component_amount(c.coefficient, price)
-                row = SheetRow(
-                    component_id=c.pk,
-                    code=nested.code,
-                    name=nested.name,
-                    unit=nested.unit,
-                    coefficient=c.coefficient,
-                    places=coefficient_places(c.coefficient),
-                    unit_price=price,
-                    amount=amount,
-                    nested_id=nested.pk,
-                )
-                grouped["nested"].append(row)
-            else:
-                r = c.resource
-                row = SheetRow(
-                    component_id=c.pk,
-                    code=r.code,
-                    name=r.name,
-                    unit=r.unit,
-                    coefficient=c.coefficient,
-                    places=coefficient_places(c.coefficient),
-                    unit_price=r.unit_price,
-                    amount=component_amount(c.coefficient, r.unit_price),
-                )
-                grouped[r.category].append(row)
-        groups = []
-        for key, letter, label, subtotal_label in GROUPS:
-            rows = grouped[key]
-            if not rows and key not in ALWAYS_SHOWN:
-                continue
-            with exact_context():
-                subtotal = sum((row.amount for row in rows), ZERO)
-            groups.append(SheetGroup(key, letter, str(label), str(subtotal_label), tuple(rows), subtotal))
-        parts = ["A", "B", "C"]
-        if grouped["other"]:
-            parts.append(str(_("lain-lain")))
-        if grouped["nested"]:
-            parts.append(str(_("analisa bersarang")))
-        result = results[pk]
-        sheets[pk] = AnalysisSheet(
-            analysis=analyses[pk],
-            groups=tuple(groups),
-            direct=result.direct,
-            direct_parts=" + ".join(parts),
-            overhead_pct=sheet_pcts[pk],
-            overhead=result.overhead,
-            unit_rate=result.unit_rate,
-            missing_prices=result.missing_prices,
+    groups_of: dict[int, tuple[tuple[SheetGroup, ...], str]] = {}
+    sheets = []
+    for (pk, pct), key in zip(requests, keys, strict=True):
+        if pk not in groups_of:
+            groups_of[pk] = _sheet_groups(pk, analyses, by_analysis, results)
+        groups, parts = groups_of[pk]
+        result = results[key]
+        sheets.append(
+            AnalysisSheet(
+                analysis=analyses[pk],
+                groups=groups,
+                direct=result.direct,
+                direct_parts=parts,
+                overhead_pct=pct,
+                overhead=result.overhead,
+                unit_rate=result.unit_rate,
+                missing_prices=result.missing_prices,
+            )
         )
     return sheets
 
@@ -204,9 +249,9 @@ def load_item_sheet(*, project: Project, item: WorkItem) -> AnalysisSheet:
         .select_related("resource")
         .order_by("position", "id")
     )
-    sheet = _build_sheets(
-        project, analyses, components, {item.analysis_id: effective_overhead_pct(item, project)}
-    )[item.analysis_id]
+    [sheet] = _build_sheets(
+        project, analyses, components, [(item.analysis_id, effective_overhead_pct(item, project))]
+    )
     item_count = WorkItem.objects.filter(analysis_id=item.analysis_id).count()
     used_in = sum(1 for targets in edges.values() if item.analysis_id in targets)
     return _with_counts(sheet, item_count, used_in)
@@ -216,12 +261,27 @@ def _with_counts(sheet: AnalysisSheet, item_count: int, used_in: int) -> Analysi
     return replace(sheet, item_count=item_count, used_in_count=used_in)
 
 
+MAX_NOTE_NAMES = 5
+
+
+def _note(pct: Decimal, names: list[str]) -> str:
+    shown = "; ".join(name[:80] for name in names[:MAX_NOTE_NAMES])
+    if len(names) > MAX_NOTE_NAMES:
+        shown += str(_(" dan %(count)s pekerjaan lain")) % {"count": len(names) - MAX_NOTE_NAMES}
+    return str(_("BUK khusus %(pct)s %% untuk: %(names)s")) % {"pct": format_trimmed_pct(pct), "names": shown}
+
+
+def format_trimmed_pct(pct: Decimal) -> str:
+    """``12.50`` -> ``12,5``; ``10.00`` -> ``10``."""
+    return format_number(pct, 2).rstrip("0").rstrip(",")
+
+
 def load_project_sheets(*, project: Project) -> list[AnalysisSheet]:
-    """Every analysis of the project with the project's BUK %, in natural code order. Two queries."""
-    analyses = {
-        a.pk: a
-        for a in ProjectAnalysis.objects.filter(project=project).annotate(item_count=Count("work_items"))
-    }
+    """Every analysis of the project in natural code order, at the project's BUK %, and again at each
+    other BUK % that work items using it have (issue 11 §2: the Rincian AHSP prints the HSP the RAB
+    uses). The project-% sheet is left out only when every work item of the analysis has its own BUK
+    and no other analysis nests it. Three queries."""
+    analyses = {a.pk: a for a in ProjectAnalysis.objects.filter(project=project)}
     components = list(
         AnalysisComponent.objects.filter(analysis__project=project)
         .select_related("resource")
@@ -231,8 +291,39 @@ def load_project_sheets(*, project: Project) -> list[AnalysisSheet]:
     for c in components:
         if c.nested_analysis_id is not None:
             used_in.setdefault(c.nested_analysis_id, set()).add(c.analysis_id)
-    sheets = _build_sheets(
-        project, analyses, components, dict.fromkeys(analyses, project.overhead_profit_pct)
+    item_count: dict[int, int] = {}
+    at_project_pct: set[int] = set()
+    overrides: dict[int, dict[Decimal, list[str]]] = {}
+    items = (
+        WorkItem.objects.filter(project=project)
+        .order_by("section_id", "position", "id")
+        .values_list("analysis_id", "overhead_pct_override", "name")
     )
-    ordered = sorted(analyses.values(), key=lambda a: (ReferenceAnalysis.build_sort_key(a.code), a.pk))
-    return [_with_counts(sheets[a.pk], a.item_count, len(used_in.get(a.pk, ()))) for a in ordered]
+    for analysis_id, pct, name in items:
+        item_count[analysis_id] = item_count.get(analysis_id, 0) + 1
+        if pct is None or pct == project.overhead_profit_pct:
+            at_project_pct.add(analysis_id)
+        else:
+            overrides.setdefault(analysis_id, {}).setdefault(pct, []).append(name)
+
+    requests: list[SheetRequest] = []
+    notes: list[tuple[str, int]] = []
+    for a in sorted(analyses.values(), key=lambda a: (ReferenceAnalysis.build_sort_key(a.code), a.pk)):
+        own = overrides.get(a.pk, {})
+        if a.pk in at_project_pct or a.pk in used_in or not own:
+            requests.append((a.pk, project.overhead_profit_pct))
+            notes.append(("", 0))
+        for variant, pct in enumerate(sorted(own), start=1):
+            requests.append((a.pk, pct))
+            notes.append((_note(pct, own[pct]), variant))
+    sheets = _build_sheets(project, analyses, components, requests)
+    return [
+        replace(
+            sheet,
+            item_count=item_count.get(sheet.analysis.pk, 0),
+            used_in_count=len(used_in.get(sheet.analysis.pk, ())),
+            note=note,
+            variant=variant,
+        )
+        for sheet, (note, variant) in zip(sheets, notes, strict=True)
+    ]
