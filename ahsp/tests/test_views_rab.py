@@ -2,6 +2,7 @@
 and query counts that do not grow with the project."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import ProjectResource, Section, WorkItem
+from ahsp.services import recalc, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
 
@@ -179,6 +181,102 @@ def test_incomplete_rab_banner_counts_unpriced_resources_and_links_to_prices(log
     assert f'href="/projects/{rab.project.pk}/prices/"' in banner
 
 
+def _between(text, start, end="</div>"):
+    """The inside of the element whose opening tag holds ``start``, up to the first ``end``."""
+    part = text[text.index(start) :]
+    part = part[part.index(">") + 1 :]
+    return part[: part.index(end)]
+
+
+def _plain(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+@pytest.fixture
+def rab_12_5(user):
+    """The small RAB at BUK 12,5 %, with "Galian tanah biasa" (I.2) at its own 15 % and "Plesteran 1:4"
+    (II.1) at 7,25 %."""
+    rab = build_small_rab(user, name="Gedung 12,5", overhead_profit_pct=Decimal("12.5"))
+    WorkItem.objects.filter(pk=rab.excavation.pk).update(overhead_pct_override=Decimal("15"))
+    WorkItem.objects.filter(pk=rab.plastering.pk).update(overhead_pct_override=Decimal("7.25"))
+    recalc.recalculate_project(rab.project)
+    return rab
+
+
+@pytest.mark.parametrize("query", [{}, {"print": 1}], ids=["page", "print"])
+def test_recap_states_the_buk_and_lists_the_items_with_their_own(logged_in_client, rab_12_5, query):
+    text = logged_in_client.get(rab_url(rab_12_5.project, **query)).text
+
+    notes = _plain(_between(text, 'id="rab-overhead"'))
+    assert notes.startswith(
+        "Catatan: Harga satuan pekerjaan sudah termasuk Biaya Umum dan Keuntungan (BUK) 12,5 %, kecuali:"
+    )
+    # sorted by %: 7,25 before 15; numbered as in the RAB
+    assert notes.index("II.1 Plesteran 1:4 7,25 %") < notes.index("I.2 Galian tanah biasa 15 %")
+    assert "Pemasangan bowplank" not in notes
+    assert 'id="rab-overhead-warning"' not in text  # 15 % is the ceiling, not above it
+
+
+def test_recap_statement_without_overrides_and_item_links(logged_in_client, rab, rab_12_5):
+    text = logged_in_client.get(rab_url(rab.project)).text
+    notes = _plain(_between(text, 'id="rab-overhead"'))
+    assert notes == "Catatan: Harga satuan pekerjaan sudah termasuk Biaya Umum dan Keuntungan (BUK) 10 %."
+
+    page = logged_in_client.get(rab_url(rab_12_5.project)).text
+    link = reverse("ahsp:work_item_detail", args=[rab_12_5.project.pk, rab_12_5.excavation.pk])
+    assert f'href="{link}"' in _between(page, 'id="rab-overhead"')
+
+
+def test_buk_above_the_government_ceiling_is_warned(logged_in_client, user):
+    rab = build_small_rab(user, overhead_profit_pct=Decimal("17.75"))
+
+    text = logged_in_client.get(rab_url(rab.project)).text
+
+    assert "(BUK) 17,75 %" in text
+    warning = _plain(_between(text, 'id="rab-overhead-warning"', "</p>"))
+    assert "BUK di atas batas 15 % untuk pekerjaan pemerintah" in warning
+
+
+def test_an_item_override_above_the_ceiling_is_warned(logged_in_client, rab):
+    WorkItem.objects.filter(pk=rab.bowplank.pk).update(overhead_pct_override=Decimal("15.01"))
+
+    text = logged_in_client.get(rab_url(rab.project, print=1)).text
+
+    assert "I.1 Pemasangan bowplank 15,01 %" in _plain(_between(text, 'id="rab-overhead"'))
+    assert 'id="rab-overhead-warning"' in text
+
+
+def test_complete_rab_has_no_notice(logged_in_client, rab):
+    for query in ({}, {"print": 1}):
+        text = logged_in_client.get(rab_url(rab.project, **query)).text
+        assert 'id="rab-incomplete"' not in text and "RAB belum lengkap" not in text
+
+
+def test_notice_names_and_links_items_whose_hsp_is_0(logged_in_client, user, rab):
+    item = work_items.add_custom(
+        project=rab.project, section=rab.plaster, name="Papan nama proyek", unit="ls", by=user
+    )
+
+    text = logged_in_client.get(rab_url(rab.project)).text
+
+    notice = _between(text, 'id="rab-incomplete"')
+    assert "1 pekerjaan masih berharga satuan 0" in _plain(notice)
+    link = reverse("ahsp:work_item_detail", args=[rab.project.pk, item.pk])
+    assert f'<a href="{link}">Papan nama proyek</a>' in notice
+    assert 'id="rab-unpriced-resources"' not in notice
+    assert "DRAF" in notice
+
+
+def test_notice_with_one_unpriced_resource_is_on_the_print_view_too(logged_in_client, rab):
+    ProjectResource.objects.filter(project=rab.project, code="M.10").update(unit_price=None)
+
+    text = logged_in_client.get(rab_url(rab.project, print=1)).text
+
+    notice = _plain(_between(text, 'id="rab-incomplete"'))
+    assert "RAB belum lengkap: 1 sumber daya belum memiliki harga satuan." in notice
+    assert "pekerjaan masih berharga satuan 0" not in notice
+
+
 def test_project_detail_links_to_the_rab(logged_in_client, rab):
     text = logged_in_client.get(reverse("ahsp:project_detail", args=[rab.project.pk])).text
     assert f'href="{rab_url(rab.project)}"' in text and "Rekap RAB" in text
@@ -270,7 +368,9 @@ def test_query_counts_are_the_same_for_10_and_2000_items(
     small_counts = counts(small)
     assert counts(big) == small_counts
     # user + project (the session is cached), then sections, per-section aggregate, items of mixed
-    # sections, + unpriced resources (pages, not the fragment or CSV), + the items query (not collapsed)
-    assert small_counts == {"page": 6, "fragment": 6, "print": 7, "csv": 6}
-    with django_assert_max_num_queries(8):  # 7 + the session, when its cache entry is gone
+    # sections, + the RAB notes (pages, not the fragment: the BUK overrides, then both unpriced counts
+    # in one statement; one more, the first unpriced items, only while some HSP is 0), + the items
+    # query (not collapsed). The notes replaced the summary's unpriced count: +1 query on the pages.
+    assert small_counts == {"page": 7, "fragment": 6, "print": 8, "csv": 6}
+    with django_assert_max_num_queries(9):  # 8 + the session, when its cache entry is gone
         logged_in_client.get(rab_url(big, print=1))

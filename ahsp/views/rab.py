@@ -1,6 +1,8 @@
 """Rekap RAB: the recap page (sections collapsed, opened through HTMX), its print view and the CSV.
 
 Permissions are checked here, in every view: another user's project is a 404, for pages and fragments.
+The page and the print view state the BUK % and whether the RAB is complete from ``ahsp.rab_notes``
+(the one notion of completeness; the summary's own unpriced count is not loaded).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from ahsp import loaders
 from ahsp.exports import rab_csv
 from ahsp.models import Project
+from ahsp.rab_notes import load_rab_notes
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_rab.html"
@@ -34,6 +37,7 @@ def _page(request: HttpRequest, project: Project, summary, rows, *, printing: bo
     context = {
         "project": project,
         "summary": summary,
+        "notes": load_rab_notes(project, summary),
         "totals": summary.totals,
         "rows": rows,
         "printing": printing,
@@ -46,7 +50,7 @@ def _page(request: HttpRequest, project: Project, summary, rows, *, printing: bo
 @require_safe
 def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
     project = _visible_project(request, pk)
-    summary = loaders.load_rab_summary(project)
+    summary = loaders.load_rab_summary(project, count_missing_prices=False)
     if request.GET.get("print") == "1":
         return _page(request, project, summary, loaders.load_full_rab(project, summary), printing=True)
     rows = loaders.load_rab_rows(project, summary, _open_ids(request))
@@ -61,7 +65,7 @@ def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpR
     A plain GET renders the whole page with that section open."""
     project = _visible_project(request, pk)
     partial = is_partial(request)
-    summary = loaders.load_rab_summary(project, count_missing_prices=not partial)
+    summary = loaders.load_rab_summary(project, count_missing_prices=False)
     if section_id not in summary.sections:
         raise Http404
     if not partial:
