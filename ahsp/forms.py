@@ -116,7 +116,7 @@ class CustomItemForm(forms.Form):
 
 
 class DecimalInputField(forms.CharField):
-    """Accepts Indonesian (1.234,56) and plain (1234.56) numbers; ambiguous text gets a clear message."""
+    """Accepts Indonesian (1.234,56) and plain (1234.56) numbers (``ahsp.parsing``); bad text gets a clear message."""
 
     def __init__(self, *args, max_places: int = 6, **kwargs):
         self.max_places = max_places

@@ -4,21 +4,23 @@ Accepted: ``1.234,56`` (Indonesian), ``1.234.567``, ``0,5``, ``1234.56``, ``1234
 grouping), ``Rp 1.234.567``, ``1 234 567,5`` (spaces as thousands separators), ``,5``, surrounding spaces,
 and a leading ``-`` when ``allow_negative=True``.
 
-Rules, in order:
+Rules, in order (the language is Django's active language unless ``language`` is given; ``id`` by default):
 
 1. When both ``.`` and ``,`` occur, the LAST one is the decimal separator and must occur once; the other
    groups thousands.
 2. When one kind occurs several times it groups thousands (``1.234.567``; no decimals).
-3. When one kind occurs once, it is the decimal separator (``1234,56``, ``0,500``, ``1234.567``), EXCEPT
-   the ambiguous form: exactly three digits after it and a 1-3 digit integer part not starting with 0
-   (``1.234``, ``12,500``), which could mean thousands or decimals and is refused with a hint. ``0,500``
-   is not ambiguous: a thousands group never starts with 0. Where at most two decimals are allowed
-   (``max_places < 3``, e.g. prices in rupiah), three digits after the separator can only be a thousands
-   group, so ``Rp 100.000`` reads as 100000.
+3. When one kind occurs once it is the decimal separator (``1234,56``, ``0,500``, ``1234.567``), EXCEPT when
+   it is the language's thousands separator (``.`` in Indonesian, ``,`` in English) followed by exactly
+   three digits after a 1-3 digit integer part not starting with 0: then it groups thousands. So in
+   Indonesian ``1.500`` is 1500 and ``13,632`` is 13.632; in English ``1,500`` is 1500 and ``1.500`` is 1.5;
+   ``1234.56`` and ``0.125`` are decimals in both (a thousands group never starts with 0 or follows 4
+   digits). Where at most two decimals are allowed (``max_places < 3``, prices in rupiah), three digits
+   after either separator can only be a thousands group, so ``Rp 100.000`` and ``12,500`` read as
+   100000 and 12500 in both languages.
 4. Thousands groups: the first has 1-3 digits and does not start with 0, every other has exactly 3.
 
 Errors are ``NumberInputError`` (a ``ValueError``) with a message in Bahasa Indonesia and a ``code``
-(``empty``, ``invalid``, ``ambiguous``, ``grouping``, ``incomplete``, ``places``, ``too_large``, ``negative``).
+(``empty``, ``invalid``, ``grouping``, ``incomplete``, ``places``, ``too_large``, ``negative``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 MAX_INTEGER_DIGITS = 15
 
@@ -72,8 +74,19 @@ def _check_groups(int_part: str, group_chars: str, original: str) -> str:
     return "".join(groups)
 
 
-def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool = False) -> Decimal:
+def thousands_separator(language: str | None = None) -> str:
+    """``"."`` in the Indonesian UI (the default), ``","`` in the English one."""
+    language = (language or get_language() or "id").lower()
+    return "," if language.startswith("en") else "."
+
+
+def parse_decimal(
+    text: str | None, *, max_places: int = 6, allow_negative: bool = False, language: str | None = None
+) -> Decimal:
     """Parse user input into an exact ``Decimal`` (see the module docstring for the accepted forms).
+
+    ``language`` (``"id"``, ``"en"``) decides a lone separator followed by three digits; by default the
+    active Django language (importers and tests pass it explicitly).
 
     The result keeps the decimals as typed (``"1,50"`` -> ``Decimal("1.50")``); trailing zeros beyond
     ``max_places`` are dropped (``"0,50000000"`` -> ``Decimal("0.500000")``), significant ones are an error.
@@ -113,28 +126,15 @@ def parse_decimal(text: str | None, *, max_places: int = 6, allow_negative: bool
         int_part, fraction, group_chars = number, None, " " + ("." if dots else ",")
         decimal_sep = None
     elif dots + commas == 1:
-        decimal_sep = "." if dots else ","
-        int_part, fraction = number.split(decimal_sep)
-        group_chars = " "
-        looks_grouped = " " not in int_part and len(fraction) == 3 and 1 <= len(int_part) <= 3
-        if looks_grouped and int_part[0] != "0" and max_places < 3:
-            int_part, fraction, group_chars, decimal_sep = number, None, " " + decimal_sep, None
-        elif looks_grouped and int_part[0] != "0":
-            thousands = int_part + fraction
-            grouped = f"{int(thousands):,}".replace(",", ".")
-            raise NumberInputError(
-                gettext(
-                    "%(text)s ambigu: bisa berarti ribuan atau desimal. Jika maksudnya ribuan, "
-                    "tulis %(thousands)s (atau %(grouped)s,0); jika desimal, tulis %(decimal)s."
-                )
-                % {
-                    "text": _quoted(text),
-                    "thousands": thousands,
-                    "grouped": grouped,
-                    "decimal": f"{int_part},{fraction}0",
-                },
-                "ambiguous",
-            )
+        separator = "." if dots else ","
+        int_part, fraction = number.split(separator)
+        looks_grouped = (
+            " " not in int_part and len(fraction) == 3 and 1 <= len(int_part) <= 3 and int_part[0] != "0"
+        )
+        if looks_grouped and (separator == thousands_separator(language) or max_places < 3):
+            int_part, fraction, group_chars, decimal_sep = number, None, " " + separator, None
+        else:
+            group_chars, decimal_sep = " ", separator
     else:
         int_part, fraction, group_chars, decimal_sep = number, None, " ", None
 

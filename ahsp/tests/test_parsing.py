@@ -88,11 +88,6 @@ def test_parse_decimal_options(text, kwargs, expected):
         ("--5", {}, "invalid", "bukan angka"),
         ("1/2", {}, "invalid", "bukan angka"),
         ("١٢", {}, "invalid", "bukan angka"),  # Arabic-Indic digits are not accepted
-        ("1.234", {}, "ambiguous", "tulis 1234 (atau 1.234,0); jika desimal, tulis 1,2340"),
-        ("12,500", {}, "ambiguous", "tulis 12500 (atau 12.500,0); jika desimal, tulis 12,5000"),
-        ("999.999", {}, "ambiguous", "ambigu"),
-        ("Rp 1.500", {}, "ambiguous", "ambigu"),  # consistent: the prefix does not decide
-        ("-1.234", {"allow_negative": True}, "ambiguous", "ambigu"),
         ("1.23.4", {}, "grouping", "tidak konsisten"),
         ("1,234.5.6", {}, "grouping", "tidak konsisten"),
         ("1.2345.678", {}, "grouping", "tidak konsisten"),
@@ -110,6 +105,9 @@ def test_parse_decimal_options(text, kwargs, expected):
         ("1.234.567.890.123.456,5", {}, "too_large", "terlalu besar"),
         ("-5", {}, "negative", "tidak boleh negatif"),
         ("-0", {}, "negative", "tidak boleh negatif"),
+        ("1,5000", {"language": "id", "max_places": 0}, "places", "bilangan bulat"),
+        ("1.500,5.0", {}, "grouping", "tidak konsisten"),
+        ("1.5000.000", {"language": "id"}, "grouping", "tidak konsisten"),
     ],
 )
 def test_parse_decimal_rejects(text, kwargs, code, fragment):
@@ -131,14 +129,90 @@ def test_parse_decimal_rejects_non_string():
         parse_decimal(12)
 
 
-def test_format_number_with_three_places_is_ambiguous_below_1000():
-    """Known limit, by design: the app must not prefill inputs with exactly 3 decimals (or 0 decimals for
-    1.000-999.999): "1,500" (format_number(1.5, 3)) and "1.234" (format_number(1234, 0)) are refused as
-    ambiguous. Money uses 2 places, quantities 4, coefficients 6: all unambiguous."""
-    for text in (format_number(D("1.5"), 3), format_number(D("1234"), 0)):
-        with pytest.raises(NumberInputError) as info:
-            parse_decimal(text)
-        assert info.value.code == "ambiguous"
+# Worked out by hand: a lone separator followed by exactly three digits (after a 1-3 digit integer part
+# not starting with 0) groups thousands when it is the language's thousands separator, else it is decimal.
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("1.500", "id", "1500"),
+        ("1.500", "en", "1.500"),
+        ("1,500", "id", "1.500"),
+        ("1,500", "en", "1500"),
+        ("13,632", "id", "13.632"),
+        ("13.632", "en", "13.632"),
+        ("13.632", "id", "13632"),
+        ("13,632", "en", "13632"),
+        ("999.999", "id", "999999"),
+        ("999.999", "en", "999.999"),
+        ("Rp 1.500", "id", "1500"),
+        ("Rp 1,500", "en", "1500"),
+        ("-1.234", "id", "-1234"),
+        ("-1.234", "en", "-1.234"),
+        ("1.125", "en", "1.125"),
+        ("1,125", "id", "1.125"),
+        # Decimal in both: a thousands group never starts with 0, never follows 4 digits, has 3 digits.
+        ("1234.56", "id", "1234.56"),
+        ("1234.56", "en", "1234.56"),
+        ("1234,56", "id", "1234.56"),
+        ("1234,56", "en", "1234.56"),
+        ("1234.567", "id", "1234.567"),
+        ("1234,567", "en", "1234.567"),
+        ("0.500", "id", "0.500"),
+        ("0,500", "en", "0.500"),
+        ("12.5", "id", "12.5"),
+        ("12,5", "en", "12.5"),
+        ("1.5000", "id", "1.5000"),
+        (".500", "id", "0.500"),
+        ("1 234.567", "id", "1234.567"),  # spaces group: the dot is the decimal
+        # Both separators, or one repeated: the same reading in both languages.
+        ("1.500.000.000", "id", "1500000000"),
+        ("1.500.000.000", "en", "1500000000"),
+        ("1,500,000,000", "id", "1500000000"),
+        ("1.500.000.000,00", "en", "1500000000.00"),
+        ("1,500,000,000.00", "id", "1500000000.00"),
+        ("1.234,567", "en", "1234.567"),
+        ("1,234.567", "id", "1234.567"),
+        # Language codes as Django reports them.
+        ("1,500", "en-us", "1500"),
+        ("1.500", "id-id", "1500"),
+        ("1.500", "", "1500"),  # empty: the default, Indonesian
+    ],
+)
+def test_parse_decimal_by_language(text, language, expected):
+    result = parse_decimal(text, language=language or None, allow_negative=True)
+    assert str(result) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "active", "text", "expected"),
+    [
+        (None, "id", "1.500", "1500"),
+        (None, "en", "1.500", "1.500"),
+        (None, "en", "1,500", "1500"),
+        ("id", "en", "1.500", "1500"),  # an explicit language wins over the active one
+        ("en", "id", "1.500", "1.500"),
+    ],
+)
+def test_parse_decimal_follows_the_active_language(language, active, text, expected):
+    from django.utils import translation
+
+    with translation.override(active):
+        assert str(parse_decimal(text, language=language)) == expected
+
+
+def test_parse_decimal_defaults_to_indonesian_without_an_active_language():
+    from django.utils import translation
+
+    with translation.override(None):
+        assert parse_decimal("1.500") == 1500
+        assert parse_decimal("13,632") == D("13.632")
+
+
+def test_format_number_reads_back_with_any_places():
+    """What the app displays reads back exactly in the Indonesian UI, including 3 and 0 places."""
+    assert parse_decimal(format_number(D("1.5"), 3), language="id") == D("1.5")
+    assert parse_decimal(format_number(D("1234"), 0), language="id") == 1234
+    assert parse_decimal(format_number(D("13.632"), 3), language="id") == D("13.632")
 
 
 # ------------------------------------------------------------------------------------- properties
@@ -175,20 +249,31 @@ def test_parse_decimal_reads_back_quantity_format(value):
     assert parse_decimal(format_number(value, 4), allow_negative=True) == value
 
 
-_AMBIGUOUS = re.compile(r"^-?[1-9]\d{0,2}[.,]\d{3}$")
+_THOUSANDS_SHAPE = re.compile(r"^-?[1-9]\d{0,2}[.,]\d{3}$")
+
+
+def _english(text: str) -> str:
+    return text.translate(str.maketrans(".,", ",."))
 
 
 @given(values_6.filter(lambda d: d != d.to_integral_value()))
 def test_parse_decimal_reads_back_plain_str(value):
-    """str(d) of a Decimal with a decimal part round-trips, except the one documented ambiguous shape
-    (1-3 digit integer part not starting with 0, exactly three decimals, e.g. "12.345")."""
+    """str(d) of a Decimal with a decimal part round-trips in the English UI; in the Indonesian UI too,
+    except the shape of a thousands group ("12.345", read as 12345)."""
     text = str(value)
-    if _AMBIGUOUS.match(text):
-        with pytest.raises(NumberInputError) as info:
-            parse_decimal(text, allow_negative=True)
-        assert info.value.code == "ambiguous"
-    else:
-        assert parse_decimal(text, allow_negative=True) == value
+    assert parse_decimal(text, allow_negative=True, language="en") == value
+    expected = Decimal(text.replace(".", "")) if _THOUSANDS_SHAPE.match(text) else value
+    assert parse_decimal(text, allow_negative=True, language="id") == expected
+
+
+@given(values_6, st.integers(min_value=0, max_value=6))
+def test_parse_decimal_reads_back_both_display_formats(value, places):
+    """format_number with any places reads back in the Indonesian UI, its English spelling in the English
+    UI (the places that format_number keeps; half-up rounding is format_number's)."""
+    text = format_number(value, places)
+    shown = Decimal(text.replace(".", "").replace(",", "."))
+    assert parse_decimal(text, allow_negative=True, language="id") == shown
+    assert parse_decimal(_english(text), allow_negative=True, language="en") == shown
 
 
 @given(st.integers(min_value=1_000_000, max_value=10**15 - 1))
@@ -198,10 +283,13 @@ def test_parse_decimal_reads_back_grouped_integers(n):
     assert parse_decimal(f"{n:,}") == n
 
 
-@given(st.text(max_size=40) | st.text(alphabet="0123456789.,- Rp+", max_size=25))
-def test_parse_decimal_only_raises_number_input_error(text):
+@given(
+    st.text(max_size=40) | st.text(alphabet="0123456789.,- Rp+", max_size=25),
+    st.sampled_from(["id", "en", None]),
+)
+def test_parse_decimal_only_raises_number_input_error(text, language):
     try:
-        result = parse_decimal(text, allow_negative=True)
+        result = parse_decimal(text, allow_negative=True, language=language)
     except NumberInputError as error:
         assert str(error)
     else:
@@ -219,13 +307,8 @@ def test_parse_decimal_only_raises_number_input_error(text):
     ],
 )
 def test_three_digit_group_is_thousands_when_at_most_two_decimals_are_allowed(text, expected):
-    assert parse_decimal(text, max_places=2) == expected
-
-
-def test_three_digit_group_stays_ambiguous_for_quantities():
-    with pytest.raises(NumberInputError) as excinfo:
-        parse_decimal("1.234", max_places=4)
-    assert excinfo.value.code == "ambiguous"
+    assert parse_decimal(text, max_places=2, language="id") == expected
+    assert parse_decimal(text, max_places=2, language="en") == expected
 
 
 def test_messages_follow_the_active_language():

@@ -193,7 +193,7 @@ def test_coefficient_edit_without_js_redirects_with_message(logged_in_client, us
     [
         ("abc", "bukan angka"),
         ("-1", "tidak boleh negatif"),
-        ("1.234", "ambigu"),
+        ("1.2.3", "tidak konsisten"),
         ("", "Koefisien wajib diisi."),
         ("0,1234567", "Paling banyak 6 angka di belakang koma."),
     ],

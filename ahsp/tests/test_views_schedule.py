@@ -346,6 +346,16 @@ def test_even_plan_swaps_the_row_and_the_totals_out_of_band(logged_in_client, ra
     assert f'name="version" value="{WorkItem.objects.get(pk=rab.bowplank.pk).version}"' in text
 
 
+def test_explicit_plan_reads_three_decimals_with_a_comma(logged_in_client, rab):
+    """In the Indonesian UI "12,500" is twelve and a half (the comma is the decimal mark)."""
+    response = post_row(
+        logged_in_client, rab.project, rab.excavation, {"action": "explicit", "shares": "2:12,500; 3:87,500"}
+    )
+
+    assert response.status_code == 200
+    assert shares(rab.excavation) == {2: D("12.5"), 3: D("87.5")}
+
+
 def test_explicit_plan_per_week(logged_in_client, rab):
     response = post_row(
         logged_in_client,
@@ -364,7 +374,7 @@ def test_explicit_plan_per_week(logged_in_client, rab):
     [
         ({"action": "explicit", "shares": "2:20; 3:30"}, "Jumlah rencana harus 100 %, sekarang 50 %."),
         ({"action": "explicit", "shares": "2:abc"}, "Minggu ke-2: "),
-        ({"action": "explicit", "shares": "2:12,500; 3:87,5"}, "ambigu"),
+        ({"action": "explicit", "shares": "2:12,5,0; 3:87,5"}, "tidak konsisten"),
         ({"action": "explicit", "shares": "x:100"}, "nomor minggu harus bilangan bulat"),
         ({"action": "explicit", "shares": "2 50"}, "titik dua"),
         ({"action": "explicit", "shares": "2:50; 2:50"}, "Minggu ke-2 ditulis lebih dari sekali."),

@@ -50,8 +50,28 @@ def test_volume_edit_htmx_swaps_row_and_total_oob(logged_in_client, estimate):
 
 
 @pytest.mark.parametrize(
+    ("value", "stored", "amount"),
+    [
+        ("1.500", "1500", "Rp 129.937.500,00"),  # 1.500 m3 x Rp 86.625,00: a dot groups thousands
+        ("13,632", "13.632", "Rp 1.180.872,00"),  # 13,632 m3 x Rp 86.625,00: the comma is the decimal
+    ],
+)
+def test_volume_reads_indonesian_thousands_and_three_decimals(
+    logged_in_client, estimate, value, stored, amount
+):
+    project, item = estimate["project"], estimate["item"]
+    response = logged_in_client.post(
+        url("work_item_volume", project.pk, item.pk), {"volume": value, "version": "1"}, headers=HX
+    )
+    assert response.status_code == 200
+    assert amount in response.text
+    item.refresh_from_db()
+    assert item.volume == Decimal(stored)
+
+
+@pytest.mark.parametrize(
     ("value", "message"),
-    [("abc", "bukan angka"), ("1.234", "ambigu"), ("-5", "negatif"), ("", "Isi volume atau rumus")],
+    [("abc", "bukan angka"), ("1.2.3", "tidak konsisten"), ("-5", "negatif"), ("", "Isi volume atau rumus")],
 )
 def test_volume_invalid_input_200_with_message_and_nothing_written(
     logged_in_client, estimate, value, message
