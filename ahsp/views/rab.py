@@ -18,6 +18,7 @@ from ahsp import loaders
 from ahsp.exports import rab_csv
 from ahsp.models import Project
 from ahsp.rab_notes import load_rab_notes
+from ahsp.views._params import ids_param
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_rab.html"
@@ -30,7 +31,7 @@ def _visible_project(request: HttpRequest, pk: int) -> Project:
 
 def _open_ids(request: HttpRequest) -> set[int]:
     """``?open=12&open=15``: the sections to show open (anything not a number is ignored)."""
-    return {int(value) for value in request.GET.getlist("open") if value.isdecimal()}
+    return ids_param(request.GET.getlist("open"))
 
 
 def _page(request: HttpRequest, project: Project, summary, rows, *, printing: bool) -> HttpResponse:

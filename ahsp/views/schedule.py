@@ -22,6 +22,7 @@ from ahsp.calculations.schedule import ScheduleError
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
+from ahsp.views._params import ids_param
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_schedule.html"
@@ -36,14 +37,9 @@ def _can_edit(request: HttpRequest, project: Project) -> bool:
     return Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
 
 
-def _open_ids(values: list[str]) -> set[int]:
-    """``open=12&open=15``: sections to show open (anything that is not a plain number is ignored)."""
-    return {int(value) for value in values if value.isascii() and value.isdecimal() and len(value) < 19}
-
-
 def _closed_ids(request: HttpRequest) -> set[int]:
     """``closed=12``: in a small project (every section open), the sections the user closed."""
-    return _open_ids((request.POST if request.method == "POST" else request.GET).getlist("closed"))
+    return ids_param((request.POST if request.method == "POST" else request.GET).getlist("closed"))
 
 
 def _page_url(
@@ -112,7 +108,7 @@ def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if refused := _read_only(request):
         return refused
-    return _render_page(request, project, _open_ids(request.GET.getlist("open")))
+    return _render_page(request, project, ids_param(request.GET.getlist("open")))
 
 
 @login_required
@@ -124,7 +120,7 @@ def project_schedule_section(request: HttpRequest, pk: int, section_id: int) -> 
     section = get_object_or_404(Section, project=project, pk=section_id)
     if refused := _read_only(request):
         return refused
-    open_ids = {section.pk} | _open_ids(request.GET.getlist("open"))
+    open_ids = {section.pk} | ids_param(request.GET.getlist("open"))
     if not is_partial(request) or not gantt_data.is_scheduled(project):
         return _render_page(request, project, open_ids, closed_ids=_closed_ids(request) - {section.pk})
     try:
@@ -254,7 +250,7 @@ def project_schedule_section_plan(request: HttpRequest, pk: int, section_id: int
         else:
             messages.success(request, notice)
         return redirect(_page_url(project, raw_from, {section.pk}, anchor=f"gantt-section-{section.pk}"))
-    open_ids = {section.pk} | _open_ids(request.POST.getlist("open"))
+    open_ids = {section.pk} | ids_param(request.POST.getlist("open"))
     gantt = gantt_data.load_gantt(project, raw_from, open_ids, closed_ids=_closed_ids(request) - {section.pk})
     section_message = {
         "id": section.pk,

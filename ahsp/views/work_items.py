@@ -21,6 +21,7 @@ from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
 from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
+from ahsp.views._params import ids_param
 from partials.htmx import is_partial
 
 
@@ -146,7 +147,7 @@ def _total(project: Project) -> Decimal:
 @require_GET
 def work_item_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    open_ids = {int(value) for value in request.GET.getlist("open") if value.isdigit()}
+    open_ids = ids_param(request.GET.getlist("open"))
     roots, _nodes = _tree(project, open_ids)
     flat = _flat_sections(roots)
     context = {
