@@ -113,24 +113,30 @@ class RabNotes:
 
     @property
     def draft_mark(self) -> str:
-        """``"DRAF — RAB belum lengkap: 3 pekerjaan tanpa harga satuan, 2 sumber daya tanpa harga"``,
-        or "" when the RAB is complete."""
+        """``"DRAF — RAB belum lengkap: 3 pekerjaan tanpa harga satuan, 2 sumber daya tanpa harga"`` (a
+        count of 0 is left out), or "" when the RAB is complete."""
         if self.is_complete:
             return ""
-        items = ngettext(
-            "%(count)s pekerjaan tanpa harga satuan",
-            "%(count)s pekerjaan tanpa harga satuan",
-            self.unpriced_items,
-        ) % {"count": self.unpriced_items}
-        resources = ngettext(
-            "%(count)s sumber daya tanpa harga",
-            "%(count)s sumber daya tanpa harga",
-            self.unpriced_resources,
-        ) % {"count": self.unpriced_resources}
-        return gettext("DRAF — RAB belum lengkap: %(items)s, %(resources)s") % {
-            "items": items,
-            "resources": resources,
-        }
+        parts = []
+        if self.unpriced_items:
+            parts.append(
+                ngettext(
+                    "%(count)s pekerjaan tanpa harga satuan",
+                    "%(count)s pekerjaan tanpa harga satuan",
+                    self.unpriced_items,
+                )
+                % {"count": self.unpriced_items}
+            )
+        if self.unpriced_resources:
+            parts.append(
+                ngettext(
+                    "%(count)s sumber daya tanpa harga",
+                    "%(count)s sumber daya tanpa harga",
+                    self.unpriced_resources,
+                )
+                % {"count": self.unpriced_resources}
+            )
+        return gettext("DRAF — RAB belum lengkap: %(missing)s") % {"missing": ", ".join(parts)}
 
 
 def unpriced_resources_query(project_ref) -> Subquery:

@@ -3,6 +3,11 @@
 The PDF templates live in ``ahsp/templates/ahsp/pdf/`` and extend ``pdf/base.html`` (page size and
 orientation, the footer frame with "Halaman x dari y", the project header block, the signature block).
 
+Draft: while the RAB is incomplete (``ahsp.rab_notes``: a work item with HSP 0 or a used resource without a
+price), ``document_context`` carries ``draft_mark`` ("DRAF — RAB belum lengkap: ..."), which ``pdf/base.html``
+prints in a box at the top of the document, and every page gets a light diagonal "DRAF" watermark in the
+same stamping pass as the page numbers.
+
 Page numbers: "Halaman x dari y" is stamped on every page after the layout (ReportLab overlay merged by
 pypdf), because xhtml2pdf's ``<pdf:pagecount>`` lays the whole document out twice, which doubled the time
 of a 1,000-item RAB.
@@ -27,6 +32,8 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from xhtml2pdf import pisa
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
+
+from ahsp.rab_notes import RabNotes, load_rab_notes
 
 Progress = Callable[[int, int, str], None]
 
@@ -64,8 +71,26 @@ class _PageCounter:
         self.progress(self.start + int(self.span * fraction), self.total, stage)
 
 
-def number_pages(pdf: bytes, *, right_margin: float = 1.5 * cm, baseline: float = 1.45 * cm) -> bytes:
-    """``pdf`` with "Halaman x dari y" at the bottom right of every page."""
+WATERMARK = "DRAF"
+
+
+def _watermark(canvas: Canvas, width: float, height: float) -> None:
+    """A light diagonal "DRAF" across the page, drawn over the content but light enough to read through."""
+    canvas.saveState()
+    canvas.setFont("Helvetica-Bold", min(width, height) / 4.2)
+    canvas.setFillColorRGB(0.75, 0.1, 0.1)
+    canvas.setFillAlpha(0.09)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(35 if height > width else 25)
+    canvas.drawCentredString(0, -min(width, height) / 14, WATERMARK)
+    canvas.restoreState()
+
+
+def number_pages(
+    pdf: bytes, *, right_margin: float = 1.5 * cm, baseline: float = 1.45 * cm, draft: bool = False
+) -> bytes:
+    """``pdf`` with "Halaman x dari y" at the bottom right of every page (and, for a ``draft``, the
+    "DRAF" watermark and "DRAF" before the page number)."""
     reader = PdfReader(io.BytesIO(pdf))
     count = len(reader.pages)
     overlay_buffer = io.BytesIO()
@@ -73,9 +98,12 @@ def number_pages(pdf: bytes, *, right_margin: float = 1.5 * cm, baseline: float 
     for number, page in enumerate(reader.pages, start=1):
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         overlay.setPageSize((width, height))
+        if draft:
+            _watermark(overlay, width, height)
         overlay.setFont("Helvetica", 7)
         overlay.setFillGray(0.27)
-        overlay.drawRightString(width - right_margin, baseline, f"Halaman {number} dari {count}")
+        label = f"Halaman {number} dari {count}"
+        overlay.drawRightString(width - right_margin, baseline, f"{WATERMARK} · {label}" if draft else label)
         overlay.showPage()
     overlay.save()
     stamps = PdfReader(io.BytesIO(overlay_buffer.getvalue())).pages
@@ -117,7 +145,7 @@ def render_pdf(
         pdf = _convert(html, template_name)
     finally:
         _local.on_page = None
-    numbered = number_pages(pdf)
+    numbered = number_pages(pdf, draft=bool(context.get("draft_mark")))
     if progress is not None:
         progress(progress_start + progress_span, progress_total, "Menomori halaman")
     return numbered
@@ -161,13 +189,21 @@ def render_pdf_in_parts(
             )
     joined = io.BytesIO()
     writer.write(joined)
-    return number_pages(joined.getvalue())
+    return number_pages(joined.getvalue(), draft=bool(context.get("draft_mark")))
 
 
-def document_context(project, *, title: str, subtitle: str = "", landscape: bool = False) -> dict:
-    """What ``pdf/base.html`` needs: the title, page orientation, print date and the signature block."""
+def document_context(
+    project, *, title: str, subtitle: str = "", landscape: bool = False, notes: RabNotes | None = None
+) -> dict:
+    """What ``pdf/base.html`` needs: the title, page orientation, print date, the signature block, and
+    the RAB's notes (``ahsp.rab_notes``; loaded here unless given) with the draft mark of an incomplete
+    RAB, so that every document is marked the same way."""
+    if notes is None:
+        notes = load_rab_notes(project)
     return {
         "project": project,
+        "notes": notes,
+        "draft_mark": notes.draft_mark,
         "document_title": title,
         "document_subtitle": subtitle,
         "landscape": landscape,

@@ -3,8 +3,9 @@
 Content: the project header block; one table (its header repeated on every page) with every section and
 work item in tree order (numbering as on the page), each section closed by a "Jumlah <section>" row with
 its subtotal; then the recap (Rekapitulasi) of the top-level sections with Jumlah, PPN, Jumlah total,
-Dibulatkan and the rounded total in words (terbilang); a note when prices are missing; and the signature
-block. Every page has "Halaman x dari y" in its footer.
+Dibulatkan and the rounded total in words (terbilang); the BUK % the unit prices include, with the work
+items that have their own (``ahsp.rab_notes``); and the signature block. While the RAB is incomplete the
+document is a draft (``pdf/base.html``: the "DRAF — RAB belum lengkap" box and the watermark). Every page has "Halaman x dari y" in its footer.
 
 The table is written in chunks of ``ROWS_PER_TABLE`` rows (each chunk a table with the same repeated
 header): ReportLab splits a long table once per page, and splitting a 1,000-row table re-measures the rest
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf
 from ahsp.loaders import ItemRow, Row, SectionRow, iter_full_rab, load_rab_summary
 from ahsp.models import Project
+from ahsp.rab_notes import load_rab_notes
 
 TEMPLATE = "ahsp/pdf/rab.html"
 TITLE = "Rencana Anggaran Biaya (RAB)"
@@ -64,14 +66,15 @@ def build_rab_pdf(project: Project, *, progress: Progress | None = None) -> byte
     """The PDF bytes of the project's RAB."""
     report = progress or (lambda done, total, stage="": None)
     report(0, 100, "Menghitung RAB")
-    summary = load_rab_summary(project)
+    summary = load_rab_summary(project, count_missing_prices=False)
+    notes = load_rab_notes(project, summary)
     total_rows = len(summary.sections) + summary.item_count
     lines: list[Row | SubtotalRow] = []
     for number, line in enumerate(with_subtotals(iter_full_rab(project, summary)), start=1):
         lines.append(line)
         if isinstance(line, ItemRow | SectionRow) and total_rows:
             report(READ_SHARE * min(number, total_rows) // total_rows, 100, "Menghitung RAB")
-    context = document_context(project, title=TITLE, landscape=True)
+    context = document_context(project, title=TITLE, landscape=True, notes=notes)
     context.update(
         summary=summary,
         totals=summary.totals,

@@ -14,6 +14,9 @@ from ahsp.exports.analyses_pdf import build_analyses_pdf
 from ahsp.exports.pdf_render import number_pages
 from ahsp.exports.prices_pdf import build_prices_pdf
 from ahsp.exports.rab_pdf import SubtotalRow, build_rab_pdf, chunked, with_subtotals
+from ahsp.exports.requirements_pdf import build_requirements_pdf
+from ahsp.exports.s_curve_pdf import build_s_curve_pdf
+from ahsp.exports.schedule_pdf import build_schedule_pdf
 from ahsp.loaders import ItemRow, SectionRow
 from ahsp.models import ExportJob, ProjectResource, Section, WorkItem
 from ahsp.services import exports, recalc, sections, work_items
@@ -106,8 +109,7 @@ def test_user_text_is_printed_as_text_and_long_names_wrap(user):
     assert '<script>alert("x")</script> & Co' in text
     assert '=HYPERLINK("x")' in text
     assert "<b>Bagian</b>" in text
-    assert "akhir" in text  # the end of the long name is on the page (wrapped, not cut off)
-    assert len(pages) == 1
+    assert "akhir" in pages[0]  # the end of the long name is on the page (wrapped, not cut off)
 
 
 def test_empty_project_still_prints_a_document(user):
@@ -126,7 +128,7 @@ def test_missing_prices_are_noted(small):
     text = " ".join(read(build_rab_pdf(small.project))[1])
 
     assert "harga belum lengkap" in text
-    assert "Catatan: 1 harga sumber daya belum diisi" in text
+    assert "DRAF — RAB belum lengkap: 1 sumber daya tanpa harga" in text
 
 
 def test_nested_sections_get_their_own_subtotals_in_tree_order(user):
@@ -263,3 +265,96 @@ def test_analyses_pdf_in_parts_has_one_header_one_signature_block_and_every_anal
     for number, page in enumerate(pages, start=1):
         assert f"Halaman {number} dari 3" in page
     assert stages[-1] == (100, "Menyusun analisa 3/3")
+
+
+# --- the BUK statement and the draft mark (issue 11 §5, §7) -------------------------------------------
+
+DOCUMENTS = {
+    "rab": build_rab_pdf,
+    "ahsp": build_analyses_pdf,
+    "harga": build_prices_pdf,
+    "jadwal": build_schedule_pdf,
+    "kurva-s": build_s_curve_pdf,
+    "kebutuhan": build_requirements_pdf,
+}
+
+
+@pytest.fixture
+def rab_12_5(user):
+    """The small RAB at BUK 12,5 % with "Galian tanah biasa" (I.2) at its own 15 %."""
+    rab = build_small_rab(user, overhead_profit_pct=Decimal("12.5"), **SIGNATORIES)
+    WorkItem.objects.filter(pk=rab.excavation.pk).update(overhead_pct_override=Decimal("15"))
+    recalc.recalculate_project(rab.project)
+    return rab
+
+
+def test_rab_pdf_states_the_buk_and_the_items_with_their_own(rab_12_5):
+    text = " ".join(read(build_rab_pdf(rab_12_5.project))[1])
+
+    statement = (
+        "Catatan: Harga satuan pekerjaan sudah termasuk Biaya Umum dan Keuntungan (BUK) 12,5 %, kecuali:"
+    )
+    assert statement in text
+    assert re.search(r"kecuali: – I\.2 Galian tanah biasa 15 %", text)
+    assert "Pemasangan bowplank 12,5 %" not in text
+    assert "di atas batas" not in text and "DRAF" not in text
+
+
+def test_rab_pdf_warns_above_the_government_ceiling(user):
+    rab = build_small_rab(user, overhead_profit_pct=Decimal("16.5"))
+
+    text = " ".join(read(build_rab_pdf(rab.project))[1])
+
+    assert "(BUK) 16,5 %." in text
+    assert "BUK di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)." in text
+
+
+def test_analyses_pdf_names_the_buk_of_the_items_with_their_own(rab_12_5):
+    text = " ".join(read(build_analyses_pdf(rab_12_5.project))[1])
+
+    assert "E dihitung dengan BUK proyek 12,5 %; pekerjaan dengan BUK khusus: Galian tanah biasa 15 %" in (
+        text
+    )
+
+
+@pytest.fixture
+def incomplete(user):
+    """The small RAB with one resource without a price (Semen, used by Plesteran) and one lump-sum item
+    without an analysis line (HSP 0)."""
+    rab = build_small_rab(user, **SIGNATORIES)
+    ProjectResource.objects.filter(project=rab.project, code="M.15").update(unit_price=None)
+    work_items.add_custom(
+        project=rab.project, section=rab.plaster, name="Papan nama proyek", unit="ls", by=user
+    )
+    recalc.recalculate_project(rab.project)
+    return rab
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_every_pdf_of_an_incomplete_rab_is_marked_draft(incomplete, document):
+    reader, pages = read(DOCUMENTS[document](incomplete.project))
+
+    mark = "DRAF — RAB belum lengkap: 1 pekerjaan tanpa harga satuan, 1 sumber daya tanpa harga"
+    assert mark in pages[0]
+    assert pages[0].index(mark) < pages[0].index("Nama Proyek / Kegiatan")  # at the top, above the header
+    assert " ".join(pages).count(mark) == 1
+    for number, page in enumerate(pages, start=1):
+        assert f"DRAF · Halaman {number} dari {len(pages)}" in page  # and the footer of every page
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_no_pdf_of_a_complete_rab_is_marked_draft(small, document):
+    text = " ".join(read(DOCUMENTS[document](small.project))[1])
+
+    assert "DRAF" not in text and "belum lengkap" not in text
+    assert "Halaman 1 dari" in text
+
+
+def test_a_document_in_parts_is_marked_once_and_on_every_page(incomplete, monkeypatch):
+    monkeypatch.setattr("ahsp.exports.analyses_pdf.ANALYSES_PER_PART", 1)
+
+    pages = read(build_analyses_pdf(incomplete.project))[1]
+
+    assert len(pages) == 4  # 4 analyses, one per part
+    assert "DRAF — RAB belum lengkap" in pages[0] and " ".join(pages).count("RAB belum lengkap") == 1
+    assert all(f"DRAF · Halaman {n} dari 4" in page for n, page in enumerate(pages, start=1))
