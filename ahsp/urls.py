@@ -88,6 +88,9 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/items/<int:item_id>/reset/", analyses.analysis_reset, name="analysis_reset"),
     path(
+        "projects/<int:pk>/items/<int:item_id>/variant/", analyses.analysis_variant, name="analysis_variant"
+    ),
+    path(
         "projects/<int:pk>/items/<int:item_id>/overhead/",
         analyses.work_item_overhead,
         name="work_item_overhead",

@@ -6,11 +6,18 @@ item that uses it, directly or nested, so analysis writes of a project are seria
 before ``save()``, ``is_modified`` refreshed against the library version, the project's derived values
 recomputed (``recalc.recalculate_project``) and exactly one audit event. Messages are Bahasa Indonesia.
 
+A project analysis is shared by every work item copied from the same library code (and by the analyses
+that nest it). The edits take ``for_item=``: when the analysis is shared, that work item first gets its own
+copy (``2.2.1.4.5-a``, ``analysis_copy.copy_for_item``) and the edit applies to the copy only, in the same
+transaction and under the same one audit event ("ubah hanya untuk pekerjaan ini"). ``make_item_variant``
+makes the copy alone.
+
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -33,7 +40,12 @@ from ahsp.models import (
     WorkItem,
 )
 from ahsp.services import audit, recalc
-from ahsp.services.analysis_copy import copy_reference_analysis, project_signature, reference_signature
+from ahsp.services.analysis_copy import (
+    copy_for_item,
+    copy_reference_analysis,
+    project_signature,
+    reference_signature,
+)
 
 MAX_OVERHEAD_PCT = Decimal("15")
 ZERO = Decimal("0")
@@ -63,9 +75,54 @@ def _target_label(component: AnalysisComponent) -> str:
 def _snapshot(analysis: ProjectAnalysis) -> dict:
     rows = analysis.components.select_related("resource", "nested_analysis").order_by("position", "id")
     return {
+        "code": analysis.code,
         "components": [[_target_code(row), f"{row.coefficient.normalize():f}"] for row in rows],
         "is_modified": analysis.is_modified,
     }
+
+
+def shared_with(*, item: WorkItem) -> tuple[int, int]:
+    """(other work items using the item's analysis, analyses nesting it): an edit of the analysis
+    changes them too when either is not 0. Two queries."""
+    others = WorkItem.objects.filter(analysis_id=item.analysis_id).exclude(pk=item.pk).count()
+    nesting = (
+        AnalysisComponent.objects.filter(nested_analysis_id=item.analysis_id)
+        .values("analysis_id")
+        .distinct()
+        .count()
+    )
+    return others, nesting
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    analysis: ProjectAnalysis  # the analysis to change: the original, or the item's new copy
+    components: Mapping[int, AnalysisComponent]  # original component id -> its copy (empty: no copy)
+    note: str  # for the audit summary: "" or " (hanya untuk pekerjaan ...: ... disalin menjadi ...)"
+
+
+def _edit_target(analysis: ProjectAnalysis, for_item: WorkItem | None) -> EditTarget:
+    """The analysis to change (``analysis`` locked by ``_lock``). With ``for_item`` (a work item using it)
+    and a shared analysis, the item gets its own copy first and that copy is returned."""
+    if for_item is None:
+        return EditTarget(analysis, {}, "")
+    item = WorkItem.objects.select_for_update(of=("self",)).get(pk=for_item.pk)
+    if item.analysis_id != analysis.pk:
+        raise ValidationError("Pekerjaan ini tidak memakai analisa itu; muat ulang halaman.")
+    if shared_with(item=item) == (0, 0):
+        return EditTarget(analysis, {}, "")
+    copy, components = copy_for_item(analysis=analysis, item=item)
+    copy = ProjectAnalysis.objects.select_related("project").get(pk=copy.pk)
+    note = f" (hanya untuk pekerjaan “{item.name[:80]}”: analisa {analysis.code} disalin menjadi {copy.code})"
+    return EditTarget(copy, components, note)
+
+
+def _component(target: EditTarget, component: AnalysisComponent) -> AnalysisComponent:
+    """The component to change: the given one, or its copy in the item's new analysis."""
+    pk = target.components[component.pk].pk if target.components else component.pk
+    return AnalysisComponent.objects.select_related("resource", "nested_analysis").get(
+        pk=pk, analysis=target.analysis
+    )
 
 
 def _next_position(analysis: ProjectAnalysis) -> int:
@@ -121,16 +178,19 @@ def _record(analysis: ProjectAnalysis, *, by, summary: str, before: dict, after:
 
 
 @transaction.atomic
-def set_coefficient(*, component: AnalysisComponent, coefficient: Decimal, by) -> AnalysisComponent:
-    """Change one coefficient (the analysis is shared: every work item using it is repriced)."""
-    analysis = _lock(component.analysis)
-    current = AnalysisComponent.objects.select_related("resource", "nested_analysis").get(
-        pk=component.pk, analysis=analysis
-    )
-    old = current.coefficient
+def set_coefficient(
+    *, component: AnalysisComponent, coefficient: Decimal, for_item: WorkItem | None = None, by
+) -> AnalysisComponent:
+    """Change one coefficient (every work item using the analysis is repriced; with ``for_item`` and a
+    shared analysis, only that item's own copy changes)."""
+    original = _lock(component.analysis)
+    old = AnalysisComponent.objects.get(pk=component.pk, analysis=original).coefficient
     if old == coefficient:
-        return current
-    before = _snapshot(analysis)
+        return component  # nothing to change (and no copy made)
+    before = _snapshot(original)
+    target = _edit_target(original, for_item)
+    analysis = target.analysis
+    current = _component(target, component)
     current.coefficient = coefficient
     current.full_clean()
     current.save(update_fields=["coefficient"])
@@ -140,7 +200,7 @@ def set_coefficient(*, component: AnalysisComponent, coefficient: Decimal, by) -
         by=by,
         summary=(
             f"Koefisien {_target_label(current)} pada analisa {analysis.code} diubah dari "
-            f"{format_coefficient(old)} menjadi {format_coefficient(current.coefficient)}"
+            f"{format_coefficient(old)} menjadi {format_coefficient(current.coefficient)}{target.note}"
         ),
         before=before,
         after=_snapshot(analysis),
@@ -156,6 +216,7 @@ def add_resource_component(
     resource: ProjectResource | None = None,
     reference_resource: ReferenceResource | None = None,
     coefficient: Decimal,
+    for_item: WorkItem | None = None,
     by,
 ) -> AnalysisComponent:
     """Add a resource of the project, or a reference resource (copied into the project's resources once,
@@ -164,6 +225,8 @@ def add_resource_component(
         raise ValueError("Give exactly one of resource and reference_resource.")
     analysis = _lock(analysis)
     before = _snapshot(analysis)
+    target = _edit_target(analysis, for_item)
+    analysis = target.analysis
     copied = False
     if resource is not None:
         if resource.project_id != analysis.project_id:
@@ -200,7 +263,7 @@ def add_resource_component(
         by=by,
         summary=(
             f"{resource.code} {resource.name[:60]} ditambahkan ke analisa {analysis.code} dengan koefisien "
-            f"{format_coefficient(component.coefficient)}{note}"
+            f"{format_coefficient(component.coefficient)}{note}{target.note}"
         ),
         before=before,
         after=_snapshot(analysis),
@@ -210,18 +273,25 @@ def add_resource_component(
 
 @transaction.atomic
 def add_nested_component(
-    *, analysis: ProjectAnalysis, nested: ProjectAnalysis, coefficient: Decimal, by
+    *,
+    analysis: ProjectAnalysis,
+    nested: ProjectAnalysis,
+    coefficient: Decimal,
+    for_item: WorkItem | None = None,
+    by,
 ) -> AnalysisComponent:
     """Use another analysis of the project as a component (priced at its D); cycles are refused."""
     analysis = _lock(analysis)
+    before = _snapshot(analysis)
     if nested.project_id != analysis.project_id:
         raise ValidationError("Analisa itu bukan milik proyek ini.")
+    target = _edit_target(analysis, for_item)
+    analysis = target.analysis
     _refuse_cycle(analysis, nested, nested_edges(analysis.project_id))
     if analysis.components.filter(nested_analysis=nested).exists():
         raise ValidationError(
             f"Analisa {nested.code} sudah dipakai di analisa ini. Ubah koefisiennya di tabel."
         )
-    before = _snapshot(analysis)
     component = AnalysisComponent(
         analysis=analysis, nested_analysis=nested, coefficient=coefficient, position=_next_position(analysis)
     )
@@ -233,7 +303,7 @@ def add_nested_component(
         by=by,
         summary=(
             f"Analisa {nested.code} {nested.name[:60]} dipakai di analisa {analysis.code} dengan koefisien "
-            f"{format_coefficient(component.coefficient)}"
+            f"{format_coefficient(component.coefficient)}{target.note}"
         ),
         before=before,
         after=_snapshot(analysis),
@@ -242,19 +312,21 @@ def add_nested_component(
 
 
 @transaction.atomic
-def remove_component(*, component: AnalysisComponent, by) -> ProjectAnalysis:
-    analysis = _lock(component.analysis)
-    current = AnalysisComponent.objects.select_related("resource", "nested_analysis").get(
-        pk=component.pk, analysis=analysis
-    )
-    before = _snapshot(analysis)
+def remove_component(
+    *, component: AnalysisComponent, for_item: WorkItem | None = None, by
+) -> ProjectAnalysis:
+    original = _lock(component.analysis)
+    before = _snapshot(original)
+    target = _edit_target(original, for_item)
+    analysis = target.analysis
+    current = _component(target, component)
     label = _target_label(current)
     current.delete()
     analysis = _finish(analysis)
     _record(
         analysis,
         by=by,
-        summary=f"{label} dihapus dari analisa {analysis.code}",
+        summary=f"{label} dihapus dari analisa {analysis.code}{target.note}",
         before=before,
         after=_snapshot(analysis),
     )
@@ -285,17 +357,19 @@ def _ensure_resources(
 
 
 @transaction.atomic
-def reset_to_reference(*, analysis: ProjectAnalysis, by) -> ProjectAnalysis:
+def reset_to_reference(*, analysis: ProjectAnalysis, for_item: WorkItem | None = None, by) -> ProjectAnalysis:
     """Replace the components with the library version's (resources and nested analyses of the project
     are reused by code; missing ones are copied). Prices in the project stay as they are."""
-    analysis = _lock(analysis)
-    if analysis.reference_id is None:
+    original = _lock(analysis)
+    if original.reference_id is None:
         raise ValidationError(
             "Analisa ini tidak berasal dari AHSP referensi, jadi tidak dapat dikembalikan ke referensi."
         )
+    before = _snapshot(original)
+    target = _edit_target(original, for_item)
+    analysis = target.analysis
     project = analysis.project
     reference: ReferenceAnalysis = analysis.reference
-    before = _snapshot(analysis)
     rows = list(reference.components.select_related("resource", "nested_analysis").order_by("position", "id"))
     analysis.components.all().delete()
 
@@ -309,8 +383,8 @@ def reset_to_reference(*, analysis: ProjectAnalysis, by) -> ProjectAnalysis:
             )
     # The analysis has no components now, so only a path back from a target to it can close a cycle.
     edges = nested_edges(project.pk)
-    for target in nested_targets.values():
-        _refuse_cycle(analysis, target, edges)
+    for nested_target in nested_targets.values():
+        _refuse_cycle(analysis, nested_target, edges)
 
     AnalysisComponent.objects.bulk_create(
         [
@@ -328,11 +402,42 @@ def reset_to_reference(*, analysis: ProjectAnalysis, by) -> ProjectAnalysis:
     _record(
         analysis,
         by=by,
-        summary=f"Analisa {analysis.code} dikembalikan ke versi referensi {reference.code} ({reference.source})",
+        summary=(
+            f"Analisa {analysis.code} dikembalikan ke versi referensi {reference.code} ({reference.source})"
+            f"{target.note}"
+        ),
         before=before,
         after=_snapshot(analysis),
     )
     return analysis
+
+
+@transaction.atomic
+def make_item_variant(*, item: WorkItem, by) -> WorkItem:
+    """ "Ubah hanya untuk pekerjaan ini": the work item gets its own copy of its shared analysis (code
+    ``2.2.1.4.5-a``; same name, components, nested analyses and library reference) and is re-pointed to
+    it. Refused when no other work item or analysis uses the analysis (it is already the item's own)."""
+    analysis = _lock(WorkItem.objects.select_related("analysis").get(pk=item.pk).analysis)
+    target = _edit_target(analysis, item)
+    if target.analysis.pk == analysis.pk:
+        raise ValidationError(
+            "Analisa ini hanya dipakai oleh pekerjaan ini; perubahannya sudah hanya berlaku untuk pekerjaan ini."
+        )
+    recalc.recalculate_project(target.analysis.project, analysis_ids={target.analysis.pk})
+    current = WorkItem.objects.get(pk=item.pk)
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=current,
+        project_id=current.project_id,
+        summary=(
+            f"Pekerjaan “{current.name[:120]}” memakai analisa sendiri {target.analysis.code} "
+            f"(salinan {analysis.code}; pekerjaan lain tetap memakai {analysis.code})"
+        ),
+        before={"analysis_id": analysis.pk, "analysis_code": analysis.code},
+        after={"analysis_id": target.analysis.pk, "analysis_code": target.analysis.code},
+    )
+    return current
 
 
 def _item_snapshot(item: WorkItem) -> dict:

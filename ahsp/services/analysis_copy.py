@@ -4,7 +4,13 @@ The copy is independent of the library: editing it never touches the reference. 
 once per project (matched by code), nested reference analyses become project analyses (matched by code),
 so copying the same reference twice reuses what is already there. A fixed number of queries per level of
 nesting, whatever the number of components.
+
+``copy_for_item`` gives one work item its own copy of a shared project analysis (issue 11 §8).
 """
+
+import re
+
+from django.db.models import F
 
 from ahsp.models import (
     AnalysisComponent,
@@ -13,7 +19,9 @@ from ahsp.models import (
     ProjectResource,
     ReferenceAnalysis,
     ReferenceComponent,
+    WorkItem,
 )
+from ahsp.services.recalc import ANALYSIS_FIELDS
 
 
 def copy_reference_analysis(*, project: Project, reference: ReferenceAnalysis) -> ProjectAnalysis:
@@ -134,3 +142,70 @@ def project_signature(analysis: ProjectAnalysis) -> list[tuple[str, str]]:
         )
         for row in analysis.components.select_related("resource", "nested_analysis")
     )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Per-item copies ("ubah hanya untuk pekerjaan ini")
+
+VARIANT_SUFFIX = re.compile(r"-[a-z]{1,3}$")
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _suffixes():
+    yield from LETTERS
+    for first in LETTERS:
+        for second in LETTERS:
+            yield first + second
+
+
+def variant_code(*, project_id: int, code: str) -> str:
+    """The next free per-item code for an analysis: ``2.2.1.4.5`` -> ``2.2.1.4.5-a``, then ``-b``...
+    A variant of a variant gets the next letter of the same base (``2.2.1.4.5-a`` -> ``2.2.1.4.5-b``)."""
+    base = VARIANT_SUFFIX.sub("", code)
+    max_length = ProjectAnalysis._meta.get_field("code").max_length
+    taken = set(
+        ProjectAnalysis.objects.filter(project_id=project_id, code__startswith=f"{base}-").values_list(
+            "code", flat=True
+        )
+    )
+    for suffix in _suffixes():
+        candidate = f"{base}-{suffix}"
+        if candidate not in taken:
+            return candidate if len(candidate) <= max_length else f"{base[: max_length - 4]}-{suffix}"
+    raise ValueError(f"No free variant code left for {base}.")
+
+
+def copy_for_item(
+    *, analysis: ProjectAnalysis, item: WorkItem
+) -> tuple[ProjectAnalysis, dict[int, AnalysisComponent]]:
+    """Give `item` its own copy of `analysis` and re-point the item to it (rows only: no audit event, no
+    recalculation; the calling service does both). Name, unit, library reference (so "reset to reference"
+    still works), ``is_modified`` and the stored A/B/C/D are kept; components are copied with the same
+    resources and the same nested analyses. Returns the copy and ``{original component id: its copy}``.
+    Three queries plus the inserts, whatever the number of components."""
+    copy = ProjectAnalysis(
+        project_id=analysis.project_id,
+        code=variant_code(project_id=analysis.project_id, code=analysis.code),
+        name=analysis.name,
+        unit=analysis.unit,
+        reference_id=analysis.reference_id,
+        reference_code=analysis.reference_code,
+        is_modified=analysis.is_modified,
+        **{field: getattr(analysis, field) for field in ANALYSIS_FIELDS},
+    )
+    copy.full_clean()
+    copy.save()
+    rows = list(analysis.components.order_by("position", "id"))
+    copies = [
+        AnalysisComponent(
+            analysis=copy,
+            position=row.position,
+            resource_id=row.resource_id,
+            nested_analysis_id=row.nested_analysis_id,
+            coefficient=row.coefficient,
+        )
+        for row in rows
+    ]
+    AnalysisComponent.objects.bulk_create(copies)
+    WorkItem.objects.filter(pk=item.pk).update(analysis=copy, version=F("version") + 1)
+    return copy, {row.pk: new for row, new in zip(rows, copies, strict=True)}

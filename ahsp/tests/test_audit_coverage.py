@@ -397,6 +397,52 @@ def _reset_to_reference(w):
     )
 
 
+def _share_ref_item(w):
+    """A second work item from the same library code: the analysis of ``ref_item`` is shared."""
+    return work_items.add_from_reference(
+        project=w.project, section=w.section2, reference=w.library["dig"], by=w.user
+    )
+
+
+def _make_item_variant(w):
+    _share_ref_item(w)
+    analysis = w.ref_item.analysis
+    return (
+        lambda: analyses.make_item_variant(item=w.ref_item, by=w.user),
+        lambda i: Expect(
+            "update",
+            "workitem",
+            {"analysis_code": "2.2.1.1", "analysis_id": analysis.pk},
+            {"analysis_code": "2.2.1.1-a", "analysis_id": i.analysis_id},
+        ),
+    )
+
+
+def _coefficient_for_item(w):
+    _share_ref_item(w)
+    component = w.ref_item.analysis.components.get(resource__code="TK.0008")
+    return (
+        lambda: analyses.set_coefficient(
+            component=component, coefficient=D("0.0255"), for_item=w.ref_item, by=w.user
+        ),
+        lambda c: Expect(
+            "update",
+            "projectanalysis",
+            {
+                "code": "2.2.1.1",
+                "components": [["TK.0008", "0.75"], ["TK.0006", "0.025"]],
+                "is_modified": False,
+            },
+            {
+                "code": "2.2.1.1-a",
+                "components": [["TK.0008", "0.0255"], ["TK.0006", "0.025"]],
+                "is_modified": True,
+            },
+            c.analysis_id,
+        ),
+    )
+
+
 def _overhead_override(w):
     # HSP = 0,75 x 100.000 = 75.000 (D) + 12 % = 84.000 (was + 10 % = 82.500); volume 0 -> amount 0.
     return (
@@ -684,6 +730,8 @@ CASES = [
     Case("analyses.remove_component", _remove_component),
     Case("analyses.reset_to_reference", _reset_to_reference),
     Case("analyses.set_overhead_override", _overhead_override),
+    Case("analyses.make_item_variant", _make_item_variant),
+    Case("analyses.set_coefficient (only for this item, shared)", _coefficient_for_item),
     Case("resources.set_price", _set_price),
     Case("resources.set_price (purchase unit)", _set_purchase_price),
     Case("resources.delete_unused", _delete_unused),
@@ -757,6 +805,7 @@ def test_project_import_records_the_project_and_the_import(user, tmp_path):
 NO_CHANGE = [
     ("analyses.set_coefficient (same value)", lambda w: analyses.set_coefficient(component=w.component, coefficient=D("0.75"), by=w.user)),
     ("analyses.set_overhead_override (same)", lambda w: analyses.set_overhead_override(item=w.item, pct=None, by=w.user)),
+    ("analyses.set_coefficient (same, for the item)", lambda w: analyses.set_coefficient(component=w.component, coefficient=D("0.75"), for_item=w.item, by=w.user)),
     ("resources.set_price (same)", lambda w: resources.set_price(resource=w.worker, unit_price=D("100000"), by=w.user)),
     ("resources.import_prices (same prices)", lambda w: resources.import_prices(project=w.project, path_or_file=xlsx([PRICE_HEADER, ["L.01", "Pekerja", "OH", "", 100000]]), by=w.user)),
     ("sections.move (already first)", lambda w: sections.move(section=w.section, direction="up", by=w.user)),
@@ -817,6 +866,7 @@ NOT_WRITES = {
     "sections.next_position",
     "work_items.project_parameters",
     "analyses.search_resources",
+    "analyses.shared_with",
     "resources.base_price_from_purchase",
     "resources.parse_price_cell",
     "resources.read_price_rows",

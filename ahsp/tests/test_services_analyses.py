@@ -532,3 +532,210 @@ def test_search_resources_project_first_then_reference_not_in_project(user):
     assert [r.code for r in own] == ["B.01"]
     assert [r.code for r in reference] == ["B.02"]
     assert analyses.search_resources(project=project, query="  ") == ([], [])
+
+
+# ---------------------------------------------------------------------------------------------- per-item copies
+
+
+def shared_setup(user):
+    """Two items from 2.2.1.1 (plesteran lantai 1 and 2) and two from 2.2.9.9 (which nests 2.2.1.1), so the
+    project analysis 2.2.1.1 is used by two work items and nested in a third analysis. Prices:
+    Pekerja Rp 1.234.567,89; Mandor Rp 150.000; Semen Rp 1.300; BUK 10 %.
+
+    2.2.1.1: D = 0,75 x 1.234.567,89 + 0,025 x 150.000 + 10 x 1.300 = 925.925,9175 + 3.750 + 13.000
+             = 942.675,9175; HSP = 1,1 x D = 1.036.943,50925 -> 1.036.943,51
+    2.2.9.9: D = 2 x 942.675,9175 + 0,01 x 150.000 = 1.886.851,835; HSP = 2.075.537,0185 -> 2.075.537,02
+    """
+    base, outer = build_reference()
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Pekerjaan Dinding", by=user)
+    first = work_items.add_from_reference(project=project, section=section, reference=base, by=user)
+    second = work_items.add_from_reference(project=project, section=section, reference=base, by=user)
+    wall = work_items.add_from_reference(project=project, section=section, reference=outer, by=user)
+    wall2 = work_items.add_from_reference(project=project, section=section, reference=outer, by=user)
+    for code, price in (("L.01", "1234567.89"), ("L.04", "150000"), ("B.01", "1300")):
+        ProjectResource.objects.filter(project=project, code=code).update(unit_price=D(price))
+    WorkItem.objects.filter(pk=first.pk).update(volume=D("13.632"), name="Plesteran lantai 1")
+    WorkItem.objects.filter(pk=second.pk).update(volume=D("2"), name="Plesteran lantai 2")
+    recalc.recalculate_project(project)
+    return project, *(WorkItem.objects.get(pk=i.pk) for i in (first, second, wall, wall2))
+
+
+def test_shared_setup_hand_worked(user):
+    _project, first, second, wall, _wall2 = shared_setup(user)
+    assert first.analysis_id == second.analysis_id
+    assert first.unit_rate == second.unit_rate == D("1036943.51")
+    assert wall.unit_rate == D("2075537.02")
+    assert analyses.shared_with(item=first) == (1, 1)
+    assert analyses.shared_with(item=wall) == (1, 0)
+
+
+def test_make_item_variant_copies_and_repoints_one_audit_event(user):
+    project, first, second, wall, _wall2 = shared_setup(user)
+    original = first.analysis
+    before = audit_count(project)
+
+    item = analyses.make_item_variant(item=first, by=user)
+
+    copy = item.analysis
+    assert copy.pk != original.pk and copy.code == "2.2.1.1-a"
+    assert (copy.name, copy.unit, copy.reference_id, copy.reference_code, copy.is_modified) == (
+        original.name,
+        original.unit,
+        original.reference_id,
+        "2.2.1.1",
+        False,
+    )
+    assert (
+        coefficients(copy)
+        == coefficients(original)
+        == [
+            ("L.01", D("0.75")),
+            ("L.04", D("0.025")),
+            ("B.01", D("10")),
+        ]
+    )
+    assert WorkItem.objects.get(pk=second.pk).analysis_id == original.pk  # the others keep the original
+    assert wall.analysis.components.filter(nested_analysis=original).exists()
+    assert item.unit_rate == D("1036943.51") and item.version == first.version + 1
+    assert ProjectAnalysis.objects.get(pk=copy.pk).direct == D("942675.9175")
+    assert audit_count(project) == before + 1
+    event = AuditEvent.objects.filter(project_id=project.pk).first()
+    assert (event.action, event.target_type, event.target_id) == ("update", "workitem", str(first.pk))
+    assert event.before == {"analysis_code": "2.2.1.1", "analysis_id": original.pk}
+    assert event.after == {"analysis_code": "2.2.1.1-a", "analysis_id": copy.pk}
+
+    # still shared (the second item and 2.2.9.9): the next copy is -b
+    assert analyses.make_item_variant(item=second, by=user).analysis.code == "2.2.1.1-b"
+
+
+def test_make_item_variant_keeps_nested_references(user):
+    project, _first, _second, wall, wall2 = shared_setup(user)
+    nested = ProjectAnalysis.objects.get(project=project, code="2.2.1.1")
+
+    item = analyses.make_item_variant(item=wall, by=user)
+
+    assert item.analysis.code == "2.2.9.9-a"
+    assert coefficients(item.analysis) == [("@2.2.1.1", D("2")), ("L.04", D("0.01"))]
+    assert item.analysis.components.get(nested_analysis__isnull=False).nested_analysis_id == nested.pk
+    assert item.unit_rate == WorkItem.objects.get(pk=wall2.pk).unit_rate == D("2075537.02")
+
+
+def test_variant_of_a_variant_gets_the_next_letter_of_the_same_base(user):
+    _project, first, second, _wall, _wall2 = shared_setup(user)
+    copy = analyses.make_item_variant(item=first, by=user).analysis
+    WorkItem.objects.filter(pk=second.pk).update(analysis=copy)  # both on 2.2.1.1-a now
+
+    assert analyses.make_item_variant(item=second, by=user).analysis.code == "2.2.1.1-b"
+
+
+def test_make_item_variant_refused_when_not_shared(user):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError, match="hanya dipakai oleh pekerjaan ini"):
+        analyses.make_item_variant(item=item, by=user)
+
+    assert ProjectAnalysis.objects.filter(project=project).count() == 1 and audit_count(project) == before
+
+
+def test_set_coefficient_for_item_changes_only_that_item(user):
+    """Pekerja 0,75 -> 0,0255 for the first item only:
+    D = 0,0255 x 1.234.567,89 + 3.750 + 13.000 = 31.481,481195 + 16.750 = 48.231,481195
+    HSP = 1,1 x D = 53.054,6293145 -> 53.054,63; amount = 13,632 x 53.054,63 = 723.240,71616 -> 723.240,72
+    """
+    project, first, second, wall, _wall2 = shared_setup(user)
+    original = first.analysis
+    component = original.components.get(resource__code="L.01")
+    before = audit_count(project)
+
+    changed = analyses.set_coefficient(component=component, coefficient=D("0.0255"), for_item=first, by=user)
+
+    first.refresh_from_db()
+    assert changed.analysis_id == first.analysis_id != original.pk
+    assert first.analysis.code == "2.2.1.1-a" and first.analysis.is_modified is True
+    assert first.unit_rate == D("53054.63") and first.amount == D("723240.72")
+    assert ProjectAnalysis.objects.get(pk=first.analysis_id).direct == D("48231.481195")
+    assert coefficients(original)[0] == ("L.01", D("0.75"))
+    assert WorkItem.objects.get(pk=second.pk).unit_rate == D("1036943.51")
+    assert WorkItem.objects.get(pk=wall.pk).unit_rate == D("2075537.02")
+    assert audit_count(project) == before + 1
+    event = AuditEvent.objects.filter(project_id=project.pk).first()
+    assert event.target_type == "projectanalysis" and event.target_id == str(first.analysis_id)
+    assert "disalin menjadi 2.2.1.1-a" in event.summary and "Plesteran lantai 1" in event.summary
+    assert event.before["code"] == "2.2.1.1" and event.after["code"] == "2.2.1.1-a"
+    assert event.after["components"][0] == ["L.01", "0.0255"]
+
+    # The copy keeps its library reference: "reset to reference" restores it (no second copy: now its own).
+    analyses.reset_to_reference(analysis=first.analysis, for_item=first, by=user)
+    first.refresh_from_db()
+    assert first.analysis.code == "2.2.1.1-a" and first.analysis.is_modified is False
+    assert first.unit_rate == D("1036943.51")
+    assert ProjectAnalysis.objects.filter(project=project).count() == 3
+
+
+def test_set_coefficient_without_for_item_changes_every_user(user):
+    project, first, second, wall, _wall2 = shared_setup(user)
+    component = first.analysis.components.get(resource__code="L.01")
+
+    analyses.set_coefficient(component=component, coefficient=D("0.0255"), by=user)
+
+    # 2.2.9.9: D = 2 x 48.231,481195 + 1.500 = 97.962,96239; HSP = 107.759,258629 -> 107.759,26
+    assert WorkItem.objects.get(pk=second.pk).unit_rate == D("53054.63")
+    assert WorkItem.objects.get(pk=wall.pk).unit_rate == D("107759.26")
+    assert ProjectAnalysis.objects.filter(project=project).count() == 2
+
+
+def test_remove_and_add_for_item_on_shared_analysis(user):
+    project, first, second, _wall, _wall2 = shared_setup(user)
+    semen = first.analysis.components.get(resource__code="B.01")
+
+    analyses.remove_component(component=semen, for_item=first, by=user)
+    first.refresh_from_db()
+    # D = 925.925,9175 + 3.750 = 929.675,9175; HSP = 1.022.643,50925 -> 1.022.643,51
+    assert coefficients(first.analysis) == [("L.01", D("0.75")), ("L.04", D("0.025"))]
+    assert first.unit_rate == D("1022643.51")
+    assert len(coefficients(second.analysis)) == 3
+
+    # Now the first item's own: a second edit changes it in place (no further copy).
+    analyses.add_resource_component(
+        analysis=first.analysis, resource=semen.resource, coefficient=D("13.632"), for_item=first, by=user
+    )
+    first.refresh_from_db()
+    # + 13,632 x 1.300 = 17.721,60 -> D = 947.397,5175; HSP = 1.042.137,26925 -> 1.042.137,27
+    assert first.analysis.code == "2.2.1.1-a" and first.unit_rate == D("1042137.27")
+    assert ProjectAnalysis.objects.filter(project=project).count() == 3
+
+
+def test_failed_edit_for_item_leaves_no_copy(user):
+    project, first, _second, _wall, _wall2 = shared_setup(user)
+    pekerja = ProjectResource.objects.get(project=project, code="L.01")
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError, match="sudah ada di analisa ini"):
+        analyses.add_resource_component(
+            analysis=first.analysis, resource=pekerja, coefficient=D("1"), for_item=first, by=user
+        )
+
+    first.refresh_from_db()
+    assert first.analysis.code == "2.2.1.1" and audit_count(project) == before
+    assert ProjectAnalysis.objects.filter(project=project).count() == 2
+
+
+def test_add_nested_for_item_avoids_the_cycle_of_the_shared_analysis(user):
+    """2.2.1.1 is nested in 2.2.9.9, so nesting 2.2.9.9 in 2.2.1.1 is a cycle; in the item's own copy it
+    is not (nothing nests the copy)."""
+    project, first, _second, wall, _wall2 = shared_setup(user)
+
+    with pytest.raises(ValidationError, match="lingkaran"):
+        analyses.add_nested_component(
+            analysis=first.analysis, nested=wall.analysis, coefficient=D("1"), by=user
+        )
+
+    analyses.add_nested_component(
+        analysis=first.analysis, nested=wall.analysis, coefficient=D("0.0255"), for_item=first, by=user
+    )
+    first.refresh_from_db()
+    # D = 942.675,9175 + 0,0255 x 1.886.851,835 (= 48.114,7217925) = 990.790,6392925
+    # HSP = 1.089.869,70322175 -> 1.089.869,70
+    assert first.analysis.code == "2.2.1.1-a" and first.unit_rate == D("1089869.70")

@@ -27,6 +27,7 @@ from ahsp.tests.test_services_analyses import (
     build_reference,
     custom_item,
     reference_item,
+    shared_setup,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,9 @@ def test_detail_page_says_how_many_items_share_the_analysis(logged_in_client, us
 
     response = logged_in_client.get(detail_url(item))
 
-    assert "dipakai bersama oleh 2 pekerjaan" in response.text
+    assert "Analisa ini dipakai oleh 2 pekerjaan" in response.text
+    assert reverse("ahsp:analysis_variant", args=[project.pk, item.pk]) in response.text
+    assert "Ubah hanya untuk pekerjaan ini" in response.text
 
 
 def test_detail_htmx_get_returns_only_the_sheet(logged_in_client, user):
@@ -419,8 +422,9 @@ def test_nested_two_step_cycle_refused(logged_in_client, user):
     logged_in_client.post(add_url(main), {"nested": nested.analysis_id, "coefficient": "0,12"}, headers=HX)
     before = audit_count(project.pk)
 
+    # C.2 is nested in C.1, so it is shared: changed for every user of it, the cycle is refused.
     response = logged_in_client.post(
-        add_url(nested), {"nested": main.analysis_id, "coefficient": "1"}, headers=HX
+        add_url(nested), {"nested": main.analysis_id, "coefficient": "1", "scope": "all"}, headers=HX
     )
 
     assert response.status_code == 200
@@ -429,6 +433,7 @@ def test_nested_two_step_cycle_refused(logged_in_client, user):
         in response.text
     )
     assert nested.analysis.components.count() == 2 and audit_count(project.pk) == before
+    assert ProjectAnalysis.objects.filter(project=project).count() == 2  # no copy left behind
 
 
 # ---------------------------------------------------------------------------------------------- reset, BUK
@@ -594,6 +599,7 @@ def other_users_urls(other_user):
             ("post", reverse("ahsp:analysis_component_delete", args=[pk, iid, cid]), {}),
             ("post", reverse("ahsp:analysis_reset", args=[pk, iid]), {}),
             ("post", reverse("ahsp:work_item_overhead", args=[pk, iid]), {"overhead_pct": "5"}),
+            ("post", reverse("ahsp:analysis_variant", args=[pk, iid]), {}),
         ],
     )
 
@@ -625,3 +631,148 @@ def test_get_on_post_only_urls_is_405(logged_in_client, user):
     project, _section, item = build_priced_item(user)
     response = logged_in_client.get(reverse("ahsp:analysis_reset", args=[project.pk, item.pk]))
     assert response.status_code == 405
+
+
+# ---------------------------------------------------------------------------------------------- shared analyses
+
+
+def test_edit_of_shared_analysis_asks_first_and_writes_nothing(logged_in_client, user):
+    project, first, second, _wall, _wall2 = shared_setup(user)
+    component = first.analysis.components.get(resource__code="L.01")
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(component_url(first, component), {"coefficient": "0,0255"}, headers=HX)
+
+    text = response.text
+    assert response.status_code == 200 and "<html" not in text
+    assert 'id="scope-confirm"' in text
+    assert "Analisa 2.2.1.1 dipakai oleh 2 pekerjaan." in text
+    assert "juga dipakai sebagai analisa bersarang di 1 analisa lain" in text
+    assert "Koefisien L.01 Pekerja diubah dari 0,75 menjadi 0,0255." in text
+    assert '<input type="hidden" name="coefficient" value="0,0255">' in text
+    assert 'name="scope" value="item"' in text and 'name="scope" value="all"' in text
+    assert "Ubah untuk semua 2 pekerjaan" in text
+    component.refresh_from_db()
+    assert component.coefficient == D("0.75") and audit_count(project.pk) == before
+    assert ProjectAnalysis.objects.filter(project=project).count() == 2
+
+
+def test_edit_of_shared_analysis_without_js_asks_on_the_full_page(logged_in_client, user):
+    _project, first, _second, _wall, _wall2 = shared_setup(user)
+    component = first.analysis.components.get(resource__code="L.01")
+
+    response = logged_in_client.post(component_url(first, component), {"coefficient": "0,0255"})
+
+    assert response.status_code == 200 and "<html" in response.text
+    assert 'id="scope-confirm"' in response.text
+    assert f'action="{component_url(first, component)}"' in response.text
+
+
+def test_edit_of_shared_analysis_only_for_this_item(logged_in_client, user):
+    project, first, second, wall, _wall2 = shared_setup(user)
+    component = first.analysis.components.get(resource__code="L.01")
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(
+        component_url(first, component), {"coefficient": "0,0255", "scope": "item"}, headers=HX
+    )
+
+    # D = 48.231,481195 (see test_set_coefficient_for_item_changes_only_that_item); HSP 53.054,63
+    text = response.text
+    assert response.status_code == 200
+    assert cell(text, "sheet-unit-rate") == "Rp 53.054,63"
+    assert cell(text, "item-amount") == "Rp 723.240,72"
+    assert "hanya berlaku untuk pekerjaan ini (analisa 2.2.1.1-a)" in text
+    assert "Analisa ini hanya dipakai oleh pekerjaan ini." in text
+    first.refresh_from_db()
+    assert first.analysis.code == "2.2.1.1-a"
+    assert WorkItem.objects.get(pk=second.pk).unit_rate == D("1036943.51")
+    assert WorkItem.objects.get(pk=wall.pk).unit_rate == D("2075537.02")
+    assert audit_count(project.pk) == before + 1  # the copy and the edit: one user action, one event
+
+
+def test_edit_of_shared_analysis_for_all_remembers_the_choice(logged_in_client, user):
+    project, first, second, wall, _wall2 = shared_setup(user)
+    component = first.analysis.components.get(resource__code="L.01")
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(
+        component_url(first, component), {"coefficient": "0,0255", "scope": "all"}, headers=HX
+    )
+
+    assert cell(response.text, "sheet-unit-rate") == "Rp 53.054,63"
+    assert '<input type="hidden" name="scope" value="all">' in response.text  # next edits do not ask
+    assert WorkItem.objects.get(pk=second.pk).unit_rate == D("53054.63")
+    assert WorkItem.objects.get(pk=wall.pk).unit_rate == D("107759.26")
+    assert audit_count(project.pk) == before + 1
+    assert ProjectAnalysis.objects.filter(project=project).count() == 2
+
+
+def test_invalid_edit_of_shared_analysis_reports_the_error_without_asking(logged_in_client, user):
+    _project, first, _second, _wall, _wall2 = shared_setup(user)
+    component = first.analysis.components.get(resource__code="L.01")
+
+    response = logged_in_client.post(component_url(first, component), {"coefficient": "abc"}, headers=HX)
+
+    assert response.status_code == 200 and "bukan angka" in response.text
+    assert 'id="scope-confirm"' not in response.text
+
+
+@pytest.mark.parametrize("scope", ["item", "all"])
+def test_add_and_delete_on_shared_analysis_ask_then_follow_the_choice(logged_in_client, user, scope):
+    project, first, second, _wall, _wall2 = shared_setup(user)
+    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+
+    asked = logged_in_client.post(add_url(first), {"resource": molen.pk, "coefficient": "0,0255"}, headers=HX)
+    assert (
+        'id="scope-confirm"' in asked.text and "E.06 Molen ditambahkan dengan koefisien 0,0255." in asked.text
+    )
+
+    logged_in_client.post(
+        add_url(first), {"resource": molen.pk, "coefficient": "0,0255", "scope": scope}, headers=HX
+    )
+
+    # + 0,0255 x 50.000 = 1.275 (C): D = 943.950,9175; HSP = 1.038.346,00925 -> 1.038.346,01
+    first.refresh_from_db()
+    assert first.unit_rate == D("1038346.01")
+    expected_second = D("1038346.01") if scope == "all" else D("1036943.51")
+    assert WorkItem.objects.get(pk=second.pk).unit_rate == expected_second
+
+    semen = first.analysis.components.get(resource__code="B.01")
+    url = reverse("ahsp:analysis_component_delete", args=[project.pk, first.pk, semen.pk])
+    asked = logged_in_client.post(url, headers=HX)
+    if scope == "all":  # still shared: asks again
+        assert "B.01 Semen Portland dihapus dari analisa." in asked.text
+        logged_in_client.post(url, {"scope": "all"}, headers=HX)
+    # (scope "item": the first item's analysis is its own now, so the delete applies at once)
+    assert not AnalysisComponent.objects.filter(pk=semen.pk).exists()
+
+
+def test_variant_view_htmx_and_without_js(logged_in_client, user):
+    project, first, second, _wall, _wall2 = shared_setup(user)
+    url = reverse("ahsp:analysis_variant", args=[project.pk, first.pk])
+
+    response = logged_in_client.post(url, headers=HX)
+
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "memakai analisa sendiri 2.2.1.1-a" in response.text
+    assert "Analisa ini hanya dipakai oleh pekerjaan ini." in response.text
+    assert cell(response.text, "sheet-unit-rate") == "Rp 1.036.943,51"
+
+    response = logged_in_client.post(reverse("ahsp:analysis_variant", args=[project.pk, second.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/items/{second.pk}/#analysis-sheet")
+    second.refresh_from_db()
+    assert second.analysis.code == "2.2.1.1-b"
+    page = logged_in_client.get(detail_url(second))
+    assert "2.2.1.1-b (referensi 2.2.1.1)" in page.text
+
+
+def test_variant_view_refused_when_not_shared(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+
+    response = logged_in_client.post(reverse("ahsp:analysis_variant", args=[project.pk, item.pk]), headers=HX)
+
+    assert response.status_code == 200 and "hanya dipakai oleh pekerjaan ini" in response.text
+    assert ProjectAnalysis.objects.filter(project=project).count() == 1

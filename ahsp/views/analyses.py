@@ -3,6 +3,11 @@
 Every write answers an htmx request with the whole ``analysis-sheet`` fragment (so A/B/C/D/E/HSP, the
 "modified" badge and the item's amount update together; validation errors come back in it with status 200),
 and a plain form post with a redirect to the page (POST-redirect-GET) and a flash message.
+
+A shared analysis (used by other work items, or nested in other analyses) is never changed for all of them
+without asking: an edit posted without ``scope`` answers (status 200, fragment or whole page) with the
+question "ubah untuk semua / ubah hanya untuk pekerjaan ini", re-posting the same fields with ``scope=all``
+or ``scope=item``. With ``scope=item`` the item gets its own copy first (same service call, one audit event).
 """
 
 from django import forms
@@ -12,10 +17,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ahsp import analysis_sheets
+from ahsp.formatting import format_coefficient
 from ahsp.forms import DecimalInputField
 from ahsp.models import (
     AnalysisComponent,
@@ -81,6 +88,47 @@ def _page_context(project: Project, item: WorkItem, **extra) -> dict:
     return _sheet_context(project, item, nested_choices=choices, sections=sections, **extra)
 
 
+SCOPES = ("all", "item")
+
+
+def _scope(request: HttpRequest, item: WorkItem) -> str | None:
+    """``"all"`` or ``"item"`` as the user chose; ``"all"`` for an analysis only this item uses; ``None``
+    when the analysis is shared and the user has not been asked yet."""
+    scope = request.POST.get("scope", "")
+    if scope in SCOPES:
+        return scope
+    return "all" if analysis_services.shared_with(item=item) == (0, 0) else None
+
+
+def _for_item(scope: str, item: WorkItem) -> WorkItem | None:
+    return item if scope == "item" else None
+
+
+def _ask_scope(
+    request: HttpRequest, project: Project, item: WorkItem, *, action: str, what: str
+) -> HttpResponse:
+    """Nothing written yet: ask whether the edit applies to every user of the shared analysis or only to
+    this item. The answer re-posts the same fields to ``action`` with ``scope``. Status 200."""
+    fields = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "scope")
+        for value in request.POST.getlist(name)
+    ]
+    confirm = {"action": action, "fields": fields, "what": what}
+    if is_partial(request):
+        return render(request, PAGE + "#analysis-sheet", _sheet_context(project, item, confirm=confirm))
+    return render(request, PAGE, _page_context(project, item, confirm=confirm))
+
+
+def _saved(success: str, scope: str, item: WorkItem) -> str:
+    if scope != "item":
+        return success
+    code = WorkItem.objects.filter(pk=item.pk).values_list("analysis__code", flat=True).first()
+    note = gettext("Perubahan hanya berlaku untuk pekerjaan ini (analisa %(code)s).") % {"code": code}
+    return f"{success} {note}"
+
+
 def _respond(
     request: HttpRequest,
     project: Project,
@@ -90,19 +138,26 @@ def _respond(
     error: str = "",
     row_error: tuple[int, str, str] | None = None,
     overhead_error: tuple[str, str] | None = None,
+    scope: str = "",
 ) -> HttpResponse:
-    """The sheet fragment for htmx (errors shown in it, status 200); otherwise a redirect with a message."""
+    """The sheet fragment for htmx (errors shown in it, status 200); otherwise a redirect with a message.
+    After the user chose to change a shared analysis for every item (``scope="all"``), the sheet's forms
+    carry that choice so the next edits of this page do not ask again."""
     if not is_partial(request):
         if error:
             messages.error(request, error)
         elif success:
             messages.success(request, success)
         return redirect(reverse("ahsp:work_item_detail", args=[project.pk, item.pk]) + "#analysis-sheet")
-    item.refresh_from_db()  # HSP and amount after the recalculation
+    item.refresh_from_db()  # HSP, amount and maybe its own analysis copy, after the change
     item.analysis.refresh_from_db()  # is_modified
     inline_error = bool(row_error or overhead_error)  # shown beside its input, not twice
     context = _sheet_context(
-        project, item, sheet_error="" if inline_error else error, sheet_success="" if error else success
+        project,
+        item,
+        sheet_error="" if inline_error else error,
+        sheet_success="" if error else success,
+        scope_all=scope == "all",
     )
     if row_error:
         context.update(error_component_id=row_error[0], error_value=row_error[1], row_error=row_error[2])
@@ -142,13 +197,29 @@ def analysis_component_edit(request: HttpRequest, pk: int, item_id: int, compone
     """Inline coefficient edit."""
     project = _project(request, pk, edit=True)
     item = _item(project, item_id)
-    component = get_object_or_404(AnalysisComponent, analysis_id=item.analysis_id, pk=component_id)
+    component = get_object_or_404(
+        AnalysisComponent.objects.select_related("resource", "nested_analysis"),
+        analysis_id=item.analysis_id,
+        pk=component_id,
+    )
     form = CoefficientForm(request.POST)
     error = ""
+    scope = ""
     if form.is_valid():
+        coefficient = form.cleaned_data["coefficient"]
+        scope = _scope(request, item) if coefficient != component.coefficient else "all"
+        if scope is None:
+            target = component.resource or component.nested_analysis
+            what = gettext("Koefisien %(code)s %(name)s diubah dari %(old)s menjadi %(new)s.") % {
+                "code": target.code,
+                "name": target.name[:60],
+                "old": format_coefficient(component.coefficient),
+                "new": format_coefficient(coefficient),
+            }
+            return _ask_scope(request, project, item, action=request.path, what=what)
         try:
             analysis_services.set_coefficient(
-                component=component, coefficient=form.cleaned_data["coefficient"], by=request.user
+                component=component, coefficient=coefficient, for_item=_for_item(scope, item), by=request.user
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -163,7 +234,7 @@ def analysis_component_edit(request: HttpRequest, pk: int, item_id: int, compone
             error=f"Koefisien tidak disimpan: {error}",
             row_error=(component.pk, value, error),
         )
-    return _respond(request, project, item, success="Koefisien disimpan.")
+    return _respond(request, project, item, success=_saved("Koefisien disimpan.", scope, item), scope=scope)
 
 
 @login_required
@@ -182,31 +253,42 @@ def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpR
             nested = ProjectAnalysis.objects.filter(project=project, pk=_int(data["nested"])).first()
             if nested is None:
                 raise ValidationError("Analisa yang dipilih tidak ditemukan di proyek ini.")
-            analysis_services.add_nested_component(
-                analysis=item.analysis, nested=nested, coefficient=coefficient, by=request.user
-            )
+            label, add = f"{nested.code} {nested.name[:60]}", analysis_services.add_nested_component
+            target = {"nested": nested}
             success = f"Analisa {nested.code} ditambahkan."
         elif data.get("resource"):
             resource = ProjectResource.objects.filter(project=project, pk=_int(data["resource"])).first()
             if resource is None:
                 raise ValidationError("Sumber daya yang dipilih tidak ditemukan di proyek ini.")
-            analysis_services.add_resource_component(
-                analysis=item.analysis, resource=resource, coefficient=coefficient, by=request.user
-            )
+            label, add = f"{resource.code} {resource.name[:60]}", analysis_services.add_resource_component
+            target = {"resource": resource}
             success = f"{resource.code} {resource.name} ditambahkan."
         elif data.get("reference_resource"):
             reference = ReferenceResource.objects.filter(pk=_int(data["reference_resource"])).first()
             if reference is None:
                 raise ValidationError("Sumber daya referensi yang dipilih tidak ditemukan.")
-            analysis_services.add_resource_component(
-                analysis=item.analysis, reference_resource=reference, coefficient=coefficient, by=request.user
-            )
+            label, add = f"{reference.code} {reference.name[:60]}", analysis_services.add_resource_component
+            target = {"reference_resource": reference}
             success = f"{reference.code} {reference.name} ditambahkan."
         else:
             raise ValidationError("Pilih sumber daya atau analisa yang akan ditambahkan.")
+        scope = _scope(request, item)
+        if scope is None:
+            what = gettext("%(label)s ditambahkan dengan koefisien %(coefficient)s.") % {
+                "label": label,
+                "coefficient": format_coefficient(coefficient),
+            }
+            return _ask_scope(request, project, item, action=request.path, what=what)
+        add(
+            analysis=item.analysis,
+            coefficient=coefficient,
+            for_item=_for_item(scope, item),
+            by=request.user,
+            **target,
+        )
     except ValidationError as exc:
         return _respond(request, project, item, error=f"Komponen tidak ditambahkan: {' '.join(exc.messages)}")
-    return _respond(request, project, item, success=success)
+    return _respond(request, project, item, success=_saved(success, scope, item), scope=scope)
 
 
 def _int(value: str) -> int:
@@ -218,9 +300,21 @@ def _int(value: str) -> int:
 def analysis_component_delete(request: HttpRequest, pk: int, item_id: int, component_id: int) -> HttpResponse:
     project = _project(request, pk, edit=True)
     item = _item(project, item_id)
-    component = get_object_or_404(AnalysisComponent, analysis_id=item.analysis_id, pk=component_id)
-    analysis_services.remove_component(component=component, by=request.user)
-    return _respond(request, project, item, success="Komponen dihapus.")
+    component = get_object_or_404(
+        AnalysisComponent.objects.select_related("resource", "nested_analysis"),
+        analysis_id=item.analysis_id,
+        pk=component_id,
+    )
+    scope = _scope(request, item)
+    if scope is None:
+        target = component.resource or component.nested_analysis
+        what = gettext("%(code)s %(name)s dihapus dari analisa.") % {
+            "code": target.code,
+            "name": target.name[:60],
+        }
+        return _ask_scope(request, project, item, action=request.path, what=what)
+    analysis_services.remove_component(component=component, for_item=_for_item(scope, item), by=request.user)
+    return _respond(request, project, item, success=_saved("Komponen dihapus.", scope, item), scope=scope)
 
 
 @login_required
@@ -229,11 +323,35 @@ def analysis_reset(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Restore the components of the library version ("Reset ke referensi")."""
     project = _project(request, pk, edit=True)
     item = _item(project, item_id)
+    scope = _scope(request, item) if item.analysis.reference_id else "all"
+    if scope is None:
+        what = gettext("Semua komponen dan koefisien dikembalikan ke versi referensi.")
+        return _ask_scope(request, project, item, action=request.path, what=what)
     try:
-        analysis_services.reset_to_reference(analysis=item.analysis, by=request.user)
+        analysis_services.reset_to_reference(
+            analysis=item.analysis, for_item=_for_item(scope, item), by=request.user
+        )
     except ValidationError as exc:
         return _respond(request, project, item, error=" ".join(exc.messages))
-    return _respond(request, project, item, success="Analisa dikembalikan ke versi referensi.")
+    success = _saved("Analisa dikembalikan ke versi referensi.", scope, item)
+    return _respond(request, project, item, success=success, scope=scope)
+
+
+@login_required
+@require_POST
+def analysis_variant(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """ "Ubah hanya untuk pekerjaan ini": the item gets its own copy of its shared analysis."""
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    try:
+        item = analysis_services.make_item_variant(item=item, by=request.user)
+    except ValidationError as exc:
+        return _respond(request, project, item, error=" ".join(exc.messages))
+    success = gettext(
+        "Pekerjaan ini sekarang memakai analisa sendiri %(code)s: perubahan berikutnya hanya berlaku untuk "
+        "pekerjaan ini."
+    ) % {"code": item.analysis.code}
+    return _respond(request, project, item, success=success)
 
 
 @login_required
