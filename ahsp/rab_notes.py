@@ -10,7 +10,8 @@ This is the one notion of completeness: "a resource used by an analysis" is the 
 resource with at least one analysis component), so the counts here and there agree.
 
 Queries, whatever the project size: two (the overrides with their place in their section; both counts in
-one statement), plus one for the first ``UNPRICED_SAMPLE`` unpriced work items when there are any.
+one statement), plus one for the first ``UNPRICED_SAMPLE`` unpriced work items when there are any;
+``load_draft_mark`` alone: one.
 """
 
 from __future__ import annotations
@@ -205,6 +206,26 @@ def _item_rank() -> Subquery:
     )
 
 
+def _unpriced_counts(project: Project) -> tuple[int, int]:
+    """(work items with HSP 0, used resources without a price): one query."""
+    return (
+        Project.objects.filter(pk=project.pk)
+        .annotate(
+            unpriced_items=Coalesce(unpriced_items_query(project.pk), Value(0)),
+            unpriced_resources=Coalesce(unpriced_resources_query(project.pk), Value(0)),
+        )
+        .values_list("unpriced_items", "unpriced_resources")
+        .first()
+    ) or (0, 0)
+
+
+def load_draft_mark(project: Project) -> str:
+    """Only ``RabNotes.draft_mark`` ("" for a complete RAB), in one query: for documents that state
+    nothing else of the notes (the CSVs of the analyses, prices and requirements)."""
+    items, resources = _unpriced_counts(project)
+    return RabNotes(project.overhead_profit_pct, (), items, resources).draft_mark
+
+
 def load_rab_notes(project: Project, summary=None) -> RabNotes:
     """The notes of ``project``'s RAB. With ``summary`` (``loaders.RabSummary``), each override carries
     its number in the RAB ("II.3"), computed in the same query."""
@@ -221,15 +242,7 @@ def load_rab_notes(project: Project, summary=None) -> RabNotes:
         section = sections.get(section_id)
         overrides.append(OverheadOverride(pk, name, pct, f"{section.number}.{rank}" if section else ""))
 
-    counts = (
-        Project.objects.filter(pk=project.pk)
-        .annotate(
-            unpriced_items=Coalesce(unpriced_items_query(project.pk), Value(0)),
-            unpriced_resources=Coalesce(unpriced_resources_query(project.pk), Value(0)),
-        )
-        .values_list("unpriced_items", "unpriced_resources")
-        .first()
-    ) or (0, 0)
+    counts = _unpriced_counts(project)
     sample: tuple[UnpricedItem, ...] = ()
     if counts[0]:
         sample = tuple(

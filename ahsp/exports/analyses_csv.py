@@ -21,6 +21,9 @@ on the page; prices and the HSP 2; amounts, subtotals, D and E are written EXACT
 more when the exact value has them, e.g. ``1,5 x 1234,57 = 1851,855``), so the file never rounds a
 second time and the lines add up. Text cells that could run as a formula get a leading ``'``
 (``rab_csv.text_cell``).
+
+While the RAB is incomplete (``ahsp.rab_notes``), the line after the header says "DRAF — RAB belum
+lengkap: ..." in ``uraian``, every other cell empty (``csv_chunks``).
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from ahsp.analysis_sheets import AnalysisSheet, load_project_sheets
-from ahsp.exports.rab_csv import BOM, MONEY_PLACES, ROWS_PER_CHUNK, _Line, plain_number, text_cell
+from ahsp.exports.rab_csv import BOM, MONEY_PLACES, ROWS_PER_CHUNK, _Line, note_row, plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
 from ahsp.models import Project
+from ahsp.rab_notes import load_draft_mark
 
 HEADER = (
     "kode_analisa",
@@ -62,10 +66,14 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else plain_number(value, MONEY_PLACES)
 
 
-def csv_chunks(header: Sequence[str], rows: Iterable[list[str]]) -> Iterator[bytes]:
-    """BOM and header first, then ``ROWS_PER_CHUNK`` lines per UTF-8 chunk (memory stays flat)."""
+def csv_chunks(header: Sequence[str], rows: Iterable[list[str]], *, draft_mark: str = "") -> Iterator[bytes]:
+    """BOM and header first (with the line of the ``draft_mark`` of an incomplete RAB right after it, see
+    ``rab_csv.note_row``), then ``ROWS_PER_CHUNK`` lines per UTF-8 chunk (memory stays flat)."""
     writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
-    yield (BOM + writer.writerow(header)).encode("utf-8")
+    first = BOM + writer.writerow(header)
+    if draft_mark:
+        first += writer.writerow(note_row(header, draft_mark))
+    yield first.encode("utf-8")
     chunk: list[str] = []
     for cells in rows:
         chunk.append(writer.writerow(cells))
@@ -122,4 +130,4 @@ def build_analyses_csv(project: Project, *, progress: Progress | None = None) ->
             yield from sheet_rows(sheet)
             report(done, count, f"Menulis analisa {done}/{count}")
 
-    yield from csv_chunks(HEADER, rows())
+    yield from csv_chunks(HEADER, rows(), draft_mark=load_draft_mark(project))

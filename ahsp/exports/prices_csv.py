@@ -7,6 +7,9 @@ code (``price_list.load_price_list``); no total lines.
 Prices have 2 decimals; ``faktor`` 4 to 6 (as coefficients); ``harga_satuan_beli`` = harga_satuan x
 faktor rounded to cents (empty when either is missing). A missing price leaves ``harga_satuan`` empty and
 says ``belum diisi`` in ``keterangan``. Text cells that could run as a formula get a leading ``'``.
+
+While the RAB is incomplete (``ahsp.rab_notes``), the line after the header says "DRAF — RAB belum
+lengkap: ..." in ``uraian``, every other cell empty (``csv_chunks``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ahsp.exports.rab_csv import plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
 from ahsp.formatting import coefficient_places
 from ahsp.models import Project
+from ahsp.rab_notes import load_draft_mark
 
 HEADER = (
     "kelompok",
@@ -63,4 +67,4 @@ def build_prices_csv(project: Project, *, progress: Progress | None = None) -> I
             yield cells
             report(done, count, f"Menulis harga {done}/{count}")
 
-    yield from csv_chunks(HEADER, rows())
+    yield from csv_chunks(HEADER, rows(), draft_mark=load_draft_mark(project))

@@ -2,7 +2,13 @@
 
 Columns ``no;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot``; one row per section (its
 subtotal in ``jumlah_harga``, its weight in ``bobot``) and per work item, in tree order; then the rows
-``Jumlah``, ``PPN <x> %``, ``Jumlah total`` and ``Dibulatkan`` with their amount in ``jumlah_harga``.
+``Jumlah``, ``PPN <x> %``, ``Jumlah total`` and ``Dibulatkan`` with their amount in ``jumlah_harga``; then,
+given the RAB's notes (``ahsp.rab_notes``), a line "Catatan: Harga satuan pekerjaan sudah termasuk ... BUK
+10 %, kecuali: ..." (and the warning above the 15 % ceiling) in ``uraian``.
+
+Draft: while the RAB is incomplete, the line right after the header carries "DRAF — RAB belum lengkap:
+..." in ``uraian``, every other cell empty: the header stays the first line (Excel and imports read the
+columns as before) and the mark is the first thing a reader sees.
 
 Numbers are plain: no ``Rp``, no thousands separator, comma decimal mark. Money has 2 decimals
 (``1234567,89``), volume 4 (``12,7500``), bobot (%) 6, the precision it is computed with (``50,427339``),
@@ -16,11 +22,13 @@ them as formulas. Number cells are written by this module from ``Decimal`` value
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from ahsp.formatting import format_number
 from ahsp.loaders import RabSummary, Row, SectionRow
+from ahsp.rab_notes import RabNotes
 
 HEADER = ("no", "kode", "uraian", "satuan", "volume", "harga_satuan", "jumlah_harga", "bobot")
 BOM = "\ufeff"
@@ -39,6 +47,14 @@ def plain_number(value: Decimal, places: int) -> str:
 def text_cell(value: str) -> str:
     """A text cell a spreadsheet cannot run as a formula: ``"=SUM(A1)"`` -> ``"'=SUM(A1)"``."""
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def note_row(header: Sequence[str], text: str) -> list[str]:
+    """A line that only carries ``text``, in the ``uraian`` column (the first one when there is none):
+    the other cells stay empty, so the columns keep their meaning for a spreadsheet or an import."""
+    cells = [""] * len(header)
+    cells[header.index("uraian") if "uraian" in header else 0] = text_cell(text)
+    return cells
 
 
 def _percent_label(value: Decimal) -> str:
@@ -87,15 +103,36 @@ class _Line:
         return text
 
 
+def notes_rows(notes: RabNotes) -> Iterator[list[str]]:
+    """After the totals: the BUK % statement with the items that have their own, and the warning above
+    the government ceiling."""
+    yield note_row(HEADER, f"Catatan: {notes.full_statement}")
+    if notes.above_government_ceiling:
+        yield note_row(HEADER, notes.ceiling_warning)
+
+
 def build_rab_csv(
-    summary: RabSummary, rows: Iterable[Row], *, rows_per_chunk: int = ROWS_PER_CHUNK
+    summary: RabSummary,
+    rows: Iterable[Row],
+    *,
+    rows_per_chunk: int = ROWS_PER_CHUNK,
+    notes: RabNotes | None = None,
 ) -> Iterator[bytes]:
     """The CSV as UTF-8 byte chunks: BOM and header first (sent before the rows are read), then
-    ``rows_per_chunk`` lines per chunk, so memory stays flat whatever the size of the RAB."""
+    ``rows_per_chunk`` lines per chunk, so memory stays flat whatever the size of the RAB.
+
+    With ``notes`` (``ahsp.rab_notes``): an incomplete RAB gets the draft mark as the line right after
+    the header, and the BUK statement follows the totals."""
     writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
-    yield (BOM + writer.writerow(HEADER)).encode("utf-8")
+    first = BOM + writer.writerow(HEADER)
+    if notes is not None and notes.draft_mark:
+        first += writer.writerow(note_row(HEADER, notes.draft_mark))
+    yield first.encode("utf-8")
     chunk: list[str] = []
-    for cells in rab_csv_rows(summary, rows):
+    lines = rab_csv_rows(summary, rows)
+    if notes is not None:
+        lines = itertools.chain(lines, notes_rows(notes))
+    for cells in lines:
         chunk.append(writer.writerow(cells))
         if len(chunk) >= rows_per_chunk:
             yield "".join(chunk).encode("utf-8")

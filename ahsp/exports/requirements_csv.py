@@ -10,6 +10,9 @@ Quantities and costs are written EXACTLY (at least 4 and 2 decimals, more when t
 leaves ``harga_satuan`` and ``jumlah_biaya`` empty and says ``belum berharga`` in ``keterangan``. Text
 cells that could run as a formula get a leading ``'`` (``rab_csv.text_cell``). When the analyses cannot
 be expanded (a loop of nested analyses), the file has the header and one line with the reason.
+
+While the RAB is incomplete (``ahsp.rab_notes``), the line after the header says "DRAF — RAB belum
+lengkap: ..." in ``uraian``, every other cell empty (``csv_chunks``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ahsp.exports.rab_csv import plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
 from ahsp.formatting import coefficient_places
 from ahsp.models import Project
+from ahsp.rab_notes import load_draft_mark
 
 HEADER = (
     "kelompok",
@@ -82,4 +86,4 @@ def build_requirements_csv(project: Project, *, progress: Progress | None = None
             yield cells
             report(done, count, f"Menulis sumber daya {done}/{count}")
 
-    yield from csv_chunks(HEADER, rows())
+    yield from csv_chunks(HEADER, rows(), draft_mark=load_draft_mark(project))

@@ -138,12 +138,15 @@ def test_xlsx_of_an_empty_project(user):
 def test_csv_bom_separator_numbers_and_injection(user, django_assert_max_num_queries):
     project = build_prices(user)
     calls = []
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):  # the price list, the RAB's completeness (the draft line)
         data = b"".join(build_prices_csv(project, progress=lambda *args: calls.append(args)))
     assert data.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert tuple(lines[0]) == CSV_HEADER
-    by_code = {line[1]: line for line in lines[1:]}
+    # L.02 has no price: the RAB is a draft, said right after the header, in the uraian column
+    assert lines[1][2].startswith("DRAF — RAB belum lengkap:") and "1 sumber daya tanpa harga" in lines[1][2]
+    assert lines[1][:2] == ["", ""] and set(lines[1][3:]) == {""}
+    by_code = {line[1]: line for line in lines[2:]}
     assert list(by_code) == ["L.01", "L.02", "L.04", "M.10", "M.15", "X.01"]
     assert by_code["M.15"] == [
         "Bahan",

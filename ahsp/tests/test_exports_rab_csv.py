@@ -9,11 +9,14 @@ from django.urls import reverse
 
 from ahsp import loaders
 from ahsp.exports.rab_csv import HEADER, build_rab_csv, plain_number, rab_csv_rows, text_cell
-from ahsp.models import Section, WorkItem
+from ahsp.models import ProjectResource, Section, WorkItem
+from ahsp.rab_notes import load_rab_notes
+from ahsp.services import recalc, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
 
 HEADER_LINE = "no;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot\r\n"
+STATEMENT = "Harga satuan pekerjaan sudah termasuk Biaya Umum dan Keuntungan (BUK)"
 
 
 def csv_url(project):
@@ -135,6 +138,7 @@ def test_csv_of_the_hand_worked_project(logged_in_client, user):
         ["", "", "PPN 11,00 %", "", "", "", "203956,39", ""],
         ["", "", "Jumlah total", "", "", "", "2058105,39", ""],
         ["", "", "Dibulatkan", "", "", "", "2058000,00", ""],
+        ["", "", f"Catatan: {STATEMENT} 10 %", "", "", "", "", ""],
     ]
 
 
@@ -165,7 +169,7 @@ def test_csv_rows_follow_the_tree_with_sub_sections(logged_in_client, user):
         ["I.3", "2.2.1.1", "Galian tanah biasa"],
     ]
     assert parse(body)[1][6] == "1278750,00"  # 156.750 + 187.000 + 935.000
-    assert parse(body)[-4][6] == "2041149,00"  # 1.854.149 + 187.000
+    assert parse(body)[-5][6] == "2041149,00"  # 1.854.149 + 187.000
 
 
 @pytest.mark.django_db
@@ -210,8 +214,9 @@ def test_empty_project_csv_has_header_and_totals(logged_in_client, user):
         "PPN 11,00 %",
         "Jumlah total",
         "Dibulatkan",
+        f"Catatan: {STATEMENT} 10 %",
     ]
-    assert {row[6] for row in parse(body)[1:]} == {"0,00"}
+    assert {row[6] for row in parse(body)[1:-1]} == {"0,00"}
 
 
 @pytest.mark.django_db
@@ -221,3 +226,69 @@ def test_csv_is_404_for_another_user_and_needs_login(client, other_user, user):
     assert client.get(csv_url(project)).status_code == 302
     client.force_login(other_user)
     assert client.get(csv_url(project)).status_code == 404
+
+
+# --- the BUK statement and the draft line (issue 11 §5, §7) -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_csv_states_the_buk_with_the_items_that_have_their_own(logged_in_client, user):
+    rab = build_small_rab(user, overhead_profit_pct=Decimal("12.5"))
+    WorkItem.objects.filter(pk=rab.excavation.pk).update(overhead_pct_override=Decimal("15"))
+    WorkItem.objects.filter(pk=rab.plastering.pk).update(overhead_pct_override=Decimal("15.75"))
+    recalc.recalculate_project(rab.project)
+
+    rows = parse(download(logged_in_client, rab.project)[1])
+
+    assert rows[1][0] == "I"  # complete: no draft line, the first section follows the header
+    assert rows[-2] == [
+        "",
+        "",
+        f"Catatan: {STATEMENT} 12,5 %, kecuali: I.2 Galian tanah biasa 15 %; II.1 Plesteran 1:4 15,75 %",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
+    assert rows[-1][2] == "BUK di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)."
+    assert all(len(row) == len(HEADER) for row in rows)
+
+
+@pytest.mark.django_db
+def test_csv_of_an_incomplete_rab_says_draft_right_after_the_header(logged_in_client, user):
+    rab = build_small_rab(user)
+    ProjectResource.objects.filter(project=rab.project, code__in=["L.04", "M.10"]).update(unit_price=None)
+    for name in ("Papan nama proyek", "=SMK3"):
+        work_items.add_custom(project=rab.project, section=rab.plaster, name=name, unit="ls", by=user)
+
+    body = download(logged_in_client, rab.project)[1]
+    rows = parse(body)
+
+    assert body.startswith(b"\xef\xbb\xbf" + HEADER_LINE.encode())  # still the header first
+    mark = "DRAF — RAB belum lengkap: 2 pekerjaan tanpa harga satuan, 2 sumber daya tanpa harga"
+    assert rows[1] == ["", "", mark, "", "", "", "", ""]
+    assert rows[2][:3] == ["I", "", "Pekerjaan Persiapan dan Tanah"]
+    assert "'=SMK3" in [row[2] for row in rows]
+    assert sum(mark in row[2] for row in rows) == 1
+
+
+@pytest.mark.django_db
+def test_draft_line_is_sent_with_the_header_before_any_row_is_read(user):
+    rab = build_small_rab(user)
+    ProjectResource.objects.filter(project=rab.project, code="M.15").update(unit_price=None)
+    summary = loaders.load_rab_summary(rab.project)
+    notes = load_rab_notes(rab.project, summary)
+    read = []
+
+    def rows():
+        for number in range(3):
+            read.append(number)
+            yield _row(id=number, number=f"I.{number}")
+
+    chunks = build_rab_csv(summary, rows(), rows_per_chunk=2, notes=notes)
+
+    first = next(chunks).decode("utf-8")
+    assert first == "\ufeff" + HEADER_LINE + ";;DRAF — RAB belum lengkap: 1 sumber daya tanpa harga;;;;;\r\n"
+    assert read == []
+    assert list(chunks)[-1].decode().endswith(f";;Catatan: {STATEMENT} 10 %;;;;;\r\n")

@@ -250,13 +250,15 @@ def read_csv(data: bytes) -> list[list[str]]:
 def test_requirements_csv_streams_one_line_per_resource(small, django_assert_max_num_queries):
     add_odd_resources(small)
     calls = []
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # + the RAB's completeness (the draft line)
         chunks = list(build_requirements_csv(small.project, progress=lambda *args: calls.append(args)))
     assert len(chunks) >= 2  # the header first, before the rows
     lines = read_csv(b"".join(chunks))
 
     assert tuple(lines[0]) == CSV_HEADER
-    by_code = {line[1]: line for line in lines[1:]}
+    # X.01 has no price: a draft, said right after the header in the uraian column
+    assert lines[1] == ["", "", "DRAF — RAB belum lengkap: 1 sumber daya tanpa harga"] + [""] * 8
+    by_code = {line[1]: line for line in lines[2:]}
     assert list(by_code) == ["L.01", "L.02", "L.04", "M.10", "M.15", "X.01"]
     assert (
         by_code["L.01"]

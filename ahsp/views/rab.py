@@ -84,9 +84,10 @@ def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpR
 def project_rab_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     project = _visible_project(request, pk)
     summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    notes = load_rab_notes(project, summary)
     rows = loaders.iter_full_rab(project, summary, chunk_size=CSV_CHUNK_SIZE)
     response = StreamingHttpResponse(
-        rab_csv.build_rab_csv(summary, rows), content_type="text/csv; charset=utf-8"
+        rab_csv.build_rab_csv(summary, rows, notes=notes), content_type="text/csv; charset=utf-8"
     )
     name = slugify(project.name)[:80].strip("-") or f"proyek-{project.pk}"
     response["Content-Disposition"] = content_disposition_header(True, f"rab-{name}.csv")
