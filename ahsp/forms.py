@@ -1,11 +1,19 @@
 """Input validation only: no writes here."""
 
+from decimal import Decimal
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from ahsp.form_fields import DecimalInputField, IntegerInputField
+from ahsp.formatting import format_trimmed
 from ahsp.models import Project
-from ahsp.parsing import NumberInputError, parse_decimal
+from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services.projects import EDITABLE_FIELDS
+
+__all__ = ["DecimalInputField", "IntegerInputField"]  # re-exported: forms import number fields from here
+
 
 SIGNATORY_FIELDS = [
     "signing_place",
@@ -31,7 +39,29 @@ FIELDSETS = [
 ]
 
 
+def overhead_warning(pct: Decimal | None) -> str:
+    """The warning for a BUK % above the government ceiling (allowed for private work), or ""."""
+    if pct is None or pct <= GOVERNMENT_OVERHEAD_CEILING:
+        return ""
+    return _(
+        "BUK %(pct)s %% di atas batas %(ceiling)s %% untuk pekerjaan pemerintah (Permen PUPR 8/2023); "
+        "boleh untuk pekerjaan swasta."
+    ) % {"pct": format_trimmed(pct, 0, 2), "ceiling": format_trimmed(GOVERNMENT_OVERHEAD_CEILING, 0, 2)}
+
+
+def _model_limits(model_field) -> dict:
+    limits = {}
+    for validator in model_field.validators:
+        if isinstance(validator, MinValueValidator):
+            limits["min_value"] = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            limits["max_value"] = validator.limit_value
+    return limits
+
+
 class ProjectForm(forms.ModelForm):
+    """Every number is a text input read by ``ahsp.parsing`` (Pagu ``1.500.000.000``, BUK ``12,5``)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -40,14 +70,29 @@ class ProjectForm(forms.ModelForm):
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
-            "budget_ceiling": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+        field_classes = {
+            "budget_ceiling": DecimalInputField,
+            "overhead_profit_pct": DecimalInputField,
+            "vat_pct": DecimalInputField,
+            "fiscal_year": IntegerInputField,
+            "duration_weeks": IntegerInputField,
         }
         error_messages = {
             "name": {"required": _("Nama proyek wajib diisi.")},
         }
 
+    #: Decimals a stored value shows in its input: money always 2, percentages as needed.
+    SHOWN_PLACES = {"budget_ceiling": (2, 2), "overhead_profit_pct": (0, 2), "vat_pct": (0, 2)}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, DecimalInputField):
+                limits = _model_limits(Project._meta.get_field(name))
+                field.min_value = limits.get("min_value", field.min_value)
+                field.max_value = limits.get("max_value", field.max_value)
+                field.shown_places = self.SHOWN_PLACES.get(name, field.shown_places)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:
@@ -55,6 +100,14 @@ class ProjectForm(forms.ModelForm):
             self.fields["status"].choices = [
                 c for c in Project.Status.choices if c[0] != Project.Status.ARCHIVED
             ]
+
+    def overhead_warning(self) -> str:
+        """The BUK ceiling warning for the value in the form (typed, or stored when not bound)."""
+        if self.is_bound:
+            value = self.cleaned_data.get("overhead_profit_pct") if hasattr(self, "cleaned_data") else None
+        else:
+            value = self.initial.get("overhead_profit_pct", self.instance.overhead_profit_pct)
+        return overhead_warning(value)
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The visible fields in groups, in ``FIELDSETS`` order, for the template."""
@@ -113,23 +166,6 @@ class CustomItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["required"] = _("Uraian pekerjaan wajib diisi.")
         self.fields["unit"].error_messages["required"] = _("Satuan wajib diisi.")
-
-
-class DecimalInputField(forms.CharField):
-    """Accepts Indonesian (1.234,56) and plain (1234.56) numbers (``ahsp.parsing``); bad text gets a clear message."""
-
-    def __init__(self, *args, max_places: int = 6, **kwargs):
-        self.max_places = max_places
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        try:
-            return parse_decimal(value, max_places=self.max_places)
-        except NumberInputError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class VolumeForm(forms.Form):

@@ -43,6 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ahsp.calculations.unit_price import AnalysisCycleError, find_cycle
 from ahsp.models import Project, ReferenceAnalysis, ReferenceComponent, ReferenceResource, ResourceCategory
 from ahsp.parsing import NumberInputError, parse_decimal
+from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 
 SHEET_PROJECT = "Proyek"
 SHEET_WORK = "Pekerjaan"
@@ -150,9 +151,10 @@ MONEY_PLACES = 2
 QUANTITY_PLACES = 4
 COEFFICIENT_PLACES = 6
 PERCENT_PLACES = 2
-#: The highest BUK %, of the project and of a work item's own BUK (the Project field's validator and
-#: ``ahsp.services.analyses.MAX_OVERHEAD_PCT``, the guideline's limit).
-MAX_OVERHEAD_PCT = Decimal("15")
+#: The highest BUK %, of the project and of a work item's own BUK (the Project field's validator). Above
+#: the government ceiling (15 %, Permen PUPR 8/2023) the report warns; the import goes ahead.
+MAX_OVERHEAD_PCT = Decimal("100")
+OVERHEAD_WARNING = "BUK di atas batas 15% untuk pekerjaan pemerintah (Permen PUPR 8/2023); tetap diimpor."
 MAX_DATA_ROWS = 100_000  # per sheet: a bound on work and on the size of the report
 DEFAULT_UNIT = "ls"  # what copy_reference_analysis uses for a library analysis without a unit
 
@@ -231,6 +233,7 @@ class ParsedWorkbook:
     analysis_headers: dict[str, AnalysisHeader] = field(default_factory=dict)
     first_analysis_row: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # worth a look, not a reason to refuse
 
 
 @dataclass(frozen=True)
@@ -318,6 +321,7 @@ class ImportPlan:
 class ReadResult:
     plan: ImportPlan | None
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()  # e.g. a BUK above the government ceiling: imported, but shown
 
 
 # --------------------------------------------------------------------------------------------- cells
@@ -365,7 +369,8 @@ def _number(value: object, *, places: int, allow_negative: bool = False, percent
     text = _text(value)
     if percent and text.endswith("%"):
         text = text[:-1]
-    return parse_decimal(text, max_places=places, allow_negative=allow_negative)
+    # The workbook is an Indonesian template: its text numbers read the Indonesian way in any UI language.
+    return parse_decimal(text, max_places=places, allow_negative=allow_negative, language="id")
 
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -594,8 +599,10 @@ def _project_value(parsed: ParsedWorkbook, row: int, key: str, value: object) ->
     field_name, kind, required = PROJECT_KEYS[key]
     text = _text(value)
 
-    def problem(reason: str) -> None:
-        parsed.problems.append(Problem(SHEET_PROJECT, row, key, text[:60], reason))
+    def problem(reason: str, *, warning: bool = False) -> None:
+        (parsed.warnings if warning else parsed.problems).append(
+            Problem(SHEET_PROJECT, row, key, text[:60], reason)
+        )
 
     if not text:
         if required:
@@ -652,8 +659,10 @@ def _project_number(parsed, field_name: str, kind: str, key: str, value: object,
         parsed.project[field_name] = int(number)
     elif kind == "overhead":
         if number > MAX_OVERHEAD_PCT:
-            problem("Biaya umum dan keuntungan (BUK) paling tinggi 15% menurut pedoman yang berlaku.")
+            problem("Biaya umum dan keuntungan (BUK) paling tinggi 100%.")
             return
+        if number > GOVERNMENT_OVERHEAD_CEILING:
+            problem(OVERHEAD_WARNING, warning=True)
         parsed.project[field_name] = number
     elif kind == "vat":
         if number > 100:
@@ -750,7 +759,7 @@ def _parse_works(sheet, parsed: ParsedWorkbook) -> None:
 
 def _work_overhead(parsed: ParsedWorkbook, row: int, value: object) -> Decimal | None:
     """The optional buk_persen of a Pekerjaan row: None (empty cell or no such column) = the project's BUK;
-    otherwise 0..15 % with at most 2 decimals, like the project's buk_persen and the app's own override."""
+    otherwise 0..100 % with at most 2 decimals, like the project's buk_persen (a warning above 15 %)."""
     text = _text(value)
     if not text:
         return None
@@ -767,11 +776,12 @@ def _work_overhead(parsed: ParsedWorkbook, row: int, value: object) -> Decimal |
                 row,
                 "buk_persen",
                 text[:60],
-                "BUK pekerjaan harus antara 0 dan 15% (batas pedoman yang berlaku). Kosongkan untuk memakai "
-                "BUK proyek.",
+                "BUK pekerjaan harus antara 0 dan 100%. Kosongkan untuk memakai BUK proyek.",
             )
         )
         return None
+    if number > GOVERNMENT_OVERHEAD_CEILING:
+        parsed.warnings.append(Problem(SHEET_WORK, row, "buk_persen", text[:60], OVERHEAD_WARNING))
     return number
 
 
@@ -1009,7 +1019,7 @@ def build_plan(parsed: ParsedWorkbook, library: Library) -> ReadResult:
     problems.extend(_cycles(parsed.lines, resolved, library, own_codes))
 
     if problems:
-        return ReadResult(None, sorted_problems(problems))
+        return ReadResult(None, sorted_problems(problems), sorted_problems(parsed.warnings))
 
     resources = [
         PlannedResource(
@@ -1052,7 +1062,7 @@ def build_plan(parsed: ParsedWorkbook, library: Library) -> ReadResult:
     )
     copies = tuple(library.analyses[code].id for code in sorted(library_needed - own_codes))
     plan = ImportPlan(dict(parsed.project), tuple(resources), tuple(analyses), copies, items)
-    return ReadResult(plan, ())
+    return ReadResult(plan, (), sorted_problems(parsed.warnings))
 
 
 def _cycles(

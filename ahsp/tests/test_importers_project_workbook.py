@@ -205,13 +205,13 @@ def test_item_overhead_column_is_read_and_carried_by_the_plan(tmp_path, cell, ex
 @pytest.mark.parametrize(
     ("cell", "reason_part"),
     [
-        ("15,01", "antara 0 dan 15%"),
-        (16, "antara 0 dan 15%"),
+        ("100,01", "antara 0 dan 100%"),
+        (101, "antara 0 dan 100%"),
         ("-1", "tidak boleh negatif"),
         (-0.5, "tidak boleh negatif"),
         ("7,1234", "Paling banyak 2 angka"),
         (7.125, "Paling banyak 2 angka"),
-        ("7,125", "antara 0 dan 15%"),  # read as 7.125 (thousands), as the project's buk_persen reads it
+        ("7,125", "antara 0 dan 100%"),  # 2 decimals at most: 7125 (thousands), as the project's reads it
         ("sepuluh", "bukan angka"),
         ("1.2.3", "pemisah ribuan"),
         (True, "bukan angka"),
@@ -229,6 +229,37 @@ def test_bad_item_overhead_is_reported_at_its_cell(tmp_path, cell, reason_part):
     (problem,) = parsed.problems
     assert str(problem).startswith("Pekerjaan, baris 3, kolom buk_persen (nilai")
     assert build_plan(parsed, LIBRARY).plan is None
+
+
+@pytest.mark.parametrize("cell", ["20", 20, "15,01", "100"])
+def test_item_overhead_above_15_is_imported_with_a_warning(tmp_path, cell):
+    parsed = parse(tmp_path, with_item_overheads(None, cell, "15"))
+
+    assert parsed.problems == []
+    (warning,) = parsed.warnings  # 15 % itself (row 4) is within the ceiling
+    assert (warning.sheet, warning.row, warning.column) == ("Pekerjaan", 3, "buk_persen")
+    assert "di atas batas 15% untuk pekerjaan pemerintah (Permen PUPR 8/2023)" in warning.reason
+    result = build_plan(parsed, LIBRARY)
+    assert result.problems == () and result.warnings == (warning,)
+    assert [item.overhead_pct for item in result.plan.items][1:] == [
+        Decimal(str(cell).replace(",", ".")),
+        Decimal("15"),
+    ]
+
+
+def test_project_overhead_above_15_is_imported_with_a_warning(tmp_path):
+    parsed = parse(tmp_path, with_project_value("buk_persen", "20"))
+
+    assert parsed.problems == []
+    assert parsed.project["overhead_profit_pct"] == Decimal("20")
+    (warning,) = parsed.warnings
+    assert (warning.sheet, warning.column, warning.value) == ("Proyek", "buk_persen", "20")
+    assert "Permen PUPR 8/2023" in warning.reason
+
+
+@pytest.mark.parametrize("cell", ["15", 15, "0", "12,5%"])
+def test_project_overhead_within_15_has_no_warning(tmp_path, cell):
+    assert parse(tmp_path, with_project_value("buk_persen", cell)).warnings == []
 
 
 @pytest.mark.parametrize(
@@ -278,7 +309,7 @@ def test_project_values(tmp_path, key, cell, field, expected):
 @pytest.mark.parametrize(
     ("key", "cell", "reason_part"),
     [
-        ("buk_persen", "15,01", "paling tinggi 15%"),
+        ("buk_persen", "100,01", "paling tinggi 100%"),
         ("ppn_persen", 101, "paling tinggi 100%"),
         ("pembulatan", 500, "salah satu dari: 0, 1, 10, 100, 1000, 10000, 100000"),
         ("pembulatan", "1000,5", "bilangan bulat"),

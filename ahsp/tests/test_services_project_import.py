@@ -398,7 +398,7 @@ def test_every_problem_is_reported_and_nothing_is_written(library, user, tmp_pat
         ["tahun_anggaran", 2026],
         ["tanggal_mulai", "31/02/2026"],  # row 7: no such day
         ["durasi_minggu", 20],
-        ["buk_persen", "20"],  # row 9: above 15 %
+        ["buk_persen", "101"],  # row 9: above 100 %
         ["ppn_persen", 11],
         ["pembulatan", 500],  # row 11: not an allowed step
         # sumber_dana missing altogether

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -6,6 +8,16 @@ from ahsp.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
+PROJECT_POST = {
+    "name": "Gedung Baru",
+    "status": "draft",
+    "overhead_profit_pct": "10",
+    "vat_pct": "11",
+    "rounding_step": "1000",
+    "rounding_mode": "down",
+    "hsp_rounding_step": "0",
+    "numbering_style": "roman",
+}
 
 
 def test_dashboard_requires_login(client):
@@ -71,16 +83,7 @@ def test_dashboard_query_count_is_bounded(logged_in_client, user, django_assert_
 def test_create_project_full_page_redirects_and_audits(logged_in_client, user):
     response = logged_in_client.post(
         reverse("ahsp:project_create"),
-        {
-            "name": "Gedung Baru",
-            "status": "draft",
-            "overhead_profit_pct": "10",
-            "vat_pct": "11",
-            "rounding_step": "1000",
-            "rounding_mode": "down",
-            "hsp_rounding_step": "0",
-            "numbering_style": "roman",
-        },
+        {**PROJECT_POST, "name": "Gedung Baru"},
     )
     project = Project.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/projects/{project.pk}/"
@@ -91,38 +94,20 @@ def test_create_project_full_page_redirects_and_audits(logged_in_client, user):
 def test_create_project_htmx_invalid_returns_form_with_200_and_message(logged_in_client):
     response = logged_in_client.post(
         reverse("ahsp:project_create"),
-        {
-            "name": "",
-            "status": "draft",
-            "overhead_profit_pct": "25",
-            "vat_pct": "11",
-            "rounding_step": "1000",
-            "rounding_mode": "down",
-            "hsp_rounding_step": "0",
-            "numbering_style": "roman",
-        },
+        {**PROJECT_POST, "name": "", "overhead_profit_pct": "101"},
         headers=HX,
     )
     assert response.status_code == 200
     assert "<html" not in response.text and 'id="project-form"' in response.text
     assert "Nama proyek wajib diisi." in response.text
-    assert "15" in response.text  # the BUK ceiling message
+    assert "Harus antara 0 dan 100." in response.text  # BUK: 0-100 %
     assert Project.objects.count() == 0
 
 
 def test_create_project_htmx_success_uses_client_redirect(logged_in_client):
     response = logged_in_client.post(
         reverse("ahsp:project_create"),
-        {
-            "name": "Via HTMX",
-            "status": "draft",
-            "overhead_profit_pct": "10",
-            "vat_pct": "11",
-            "rounding_step": "1000",
-            "rounding_mode": "down",
-            "hsp_rounding_step": "0",
-            "numbering_style": "roman",
-        },
+        {**PROJECT_POST, "name": "Via HTMX"},
         headers=HX,
     )
     project = Project.objects.get()
@@ -132,17 +117,7 @@ def test_create_project_htmx_success_uses_client_redirect(logged_in_client):
 
 def test_edit_with_stale_version_shows_conflict_message(logged_in_client, user):
     project = make_project(user, name="Awal")
-    form = {
-        "name": "Edit saya",
-        "status": "draft",
-        "overhead_profit_pct": "10",
-        "vat_pct": "11",
-        "rounding_step": "1000",
-        "rounding_mode": "down",
-        "hsp_rounding_step": "0",
-        "numbering_style": "roman",
-        "version": "1",
-    }
+    form = {**PROJECT_POST, "name": "Edit saya", "version": "1"}
     Project.objects.filter(pk=project.pk).update(version=2, name="Diubah orang lain")
 
     response = logged_in_client.post(reverse("ahsp:project_edit", args=[project.pk]), form, headers=HX)
@@ -156,14 +131,11 @@ def test_edit_with_stale_version_shows_conflict_message(logged_in_client, user):
 def test_edit_saves_and_redirects(logged_in_client, user):
     project = make_project(user, name="Awal")
     form = {
+        **PROJECT_POST,
         "name": "Akhir",
         "status": "active",
         "overhead_profit_pct": "12.5",
-        "vat_pct": "11",
         "rounding_step": "100",
-        "rounding_mode": "down",
-        "hsp_rounding_step": "0",
-        "numbering_style": "roman",
         "version": "1",
     }
     response = logged_in_client.post(reverse("ahsp:project_edit", args=[project.pk]), form)
@@ -223,3 +195,127 @@ def test_project_detail_shows_header_fields_and_history(logged_in_client, user):
     response = logged_in_client.get(project.get_absolute_url())
     assert response.status_code == 200
     assert "DAK" in response.text and "Rp 1.234.567,50" in response.text
+
+
+# ------------------------------------------------------------------ numbers in the project form (§6, §9)
+
+
+def post_project(client, headers=None, **fields):
+    return client.post(reverse("ahsp:project_create"), {**PROJECT_POST, **fields}, headers=headers or {})
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"budget_ceiling": "1.500.000.000"}, {"budget_ceiling": Decimal("1500000000")}),
+        ({"budget_ceiling": "Rp 1.500.000.000,50"}, {"budget_ceiling": Decimal("1500000000.50")}),
+        ({"budget_ceiling": "1500000000.5"}, {"budget_ceiling": Decimal("1500000000.50")}),
+        ({"overhead_profit_pct": "12,5"}, {"overhead_profit_pct": Decimal("12.50")}),
+        ({"overhead_profit_pct": "12.5"}, {"overhead_profit_pct": Decimal("12.50")}),
+        ({"vat_pct": "11%"}, None),  # no % sign: an error, below
+        ({"vat_pct": "0"}, {"vat_pct": Decimal("0")}),
+        ({"fiscal_year": "2026", "duration_weeks": "24"}, {"fiscal_year": 2026, "duration_weeks": 24}),
+    ],
+)
+def test_project_numbers_are_read_the_indonesian_way(logged_in_client, fields, expected):
+    response = post_project(logged_in_client, **fields)
+    if expected is None:
+        assert response.status_code == 200 and Project.objects.count() == 0
+        return
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert {name: getattr(project, name) for name in expected} == expected
+
+
+def test_overhead_above_15_is_saved_with_a_warning(logged_in_client):
+    response = post_project(logged_in_client, overhead_profit_pct="20")
+    project = Project.objects.get()
+    assert response.status_code == 302 and project.overhead_profit_pct == Decimal("20")
+    page = logged_in_client.get(response["Location"]).text
+    assert "BUK 20 % di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)" in page
+    edit = logged_in_client.get(reverse("ahsp:project_edit", args=[project.pk])).text
+    assert 'id="overhead-warning"' in edit and "di atas batas 15 %" in edit
+
+
+def test_overhead_of_15_has_no_warning(logged_in_client):
+    response = post_project(logged_in_client, overhead_profit_pct="15")
+    page = logged_in_client.get(response["Location"]).text
+    assert "di atas batas" not in page
+    edit = logged_in_client.get(reverse("ahsp:project_edit", args=[Project.objects.get().pk])).text
+    assert 'id="overhead-warning"' not in edit
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"budget_ceiling": "satu miliar"}, "bukan angka"),
+        ({"budget_ceiling": "1.500.00.000"}, "pemisah ribuan tidak konsisten"),
+        ({"budget_ceiling": "-5"}, "tidak boleh negatif"),
+        ({"budget_ceiling": "1,5055"}, "Paling banyak 2 angka di belakang koma"),
+        ({"overhead_profit_pct": "abc"}, "bukan angka"),
+        ({"overhead_profit_pct": "101"}, "Harus antara 0 dan 100."),
+        ({"overhead_profit_pct": ""}, "Angka wajib diisi."),
+        ({"vat_pct": "11%"}, "bukan angka"),
+        ({"fiscal_year": "2026,5"}, "bilangan bulat"),
+        ({"fiscal_year": "1500"}, "Harus antara 1990 dan 2100."),
+        ({"duration_weeks": "0"}, "Harus antara 1 dan 520."),
+        ({"duration_weeks": "²"}, "bukan angka"),
+    ],
+)
+def test_bad_project_numbers_come_back_with_a_message_200_and_nothing_saved(
+    logged_in_client, fields, message
+):
+    response = post_project(logged_in_client, headers=HX, **fields)
+    assert response.status_code == 200
+    assert "<html" not in response.text and 'id="project-form"' in response.text
+    assert message in response.text
+    typed = next(iter(fields.values()))
+    assert f'value="{typed}"' in response.text or not typed  # what the user typed stays in the input
+    assert Project.objects.count() == 0
+
+
+def test_edit_form_shows_stored_numbers_formatted(logged_in_client, user):
+    project = make_project(
+        user,
+        budget_ceiling=Decimal("1500000000"),
+        overhead_profit_pct=Decimal("12.5"),
+        vat_pct=Decimal("11"),
+        fiscal_year=2026,
+        duration_weeks=24,
+    )
+    text = logged_in_client.get(reverse("ahsp:project_edit", args=[project.pk])).text
+    assert 'name="budget_ceiling" value="1.500.000.000,00"' in text
+    assert 'name="overhead_profit_pct" value="12,5"' in text
+    assert 'name="vat_pct" value="11"' in text
+    assert 'name="fiscal_year" value="2026"' in text
+    assert 'name="duration_weeks" value="24"' in text
+    assert 'type="number"' not in text
+    assert text.count('inputmode="decimal"') == 3 and text.count('inputmode="numeric"') == 2
+
+
+def test_edit_form_in_english_shows_numbers_the_english_way(logged_in_client, user):
+    project = make_project(user, budget_ceiling=Decimal("1500000000"), overhead_profit_pct=Decimal("12.5"))
+    logged_in_client.cookies["django_language"] = "en"
+    text = logged_in_client.get(reverse("ahsp:project_edit", args=[project.pk])).text
+    assert 'name="budget_ceiling" value="1,500,000,000.00"' in text
+    assert 'name="overhead_profit_pct" value="12.5"' in text
+
+
+def test_saved_form_reads_back_unchanged(logged_in_client, user):
+    """Saving the edit form as shown changes nothing: "1.500.000.000,00" and "12,5" read back exactly."""
+    project = make_project(
+        user, name="Awal", budget_ceiling=Decimal("1500000000"), overhead_profit_pct=Decimal("12.5")
+    )
+    response = logged_in_client.post(
+        reverse("ahsp:project_edit", args=[project.pk]),
+        {
+            **PROJECT_POST,
+            "name": "Awal",
+            "budget_ceiling": "1.500.000.000,00",
+            "overhead_profit_pct": "12,5",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.budget_ceiling, project.overhead_profit_pct) == (Decimal("1500000000"), Decimal("12.5"))

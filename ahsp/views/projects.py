@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from ahsp.forms import ProjectFilterForm, ProjectForm
+from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
 from ahsp.widgets import WIDGETS
@@ -40,6 +40,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template_for(request, "ahsp/project_list.html", "project-list"), context)
 
 
+def _warn_overhead(request: HttpRequest, project: Project) -> None:
+    """After saving: the BUK above the government ceiling stays visible on the next page."""
+    warning = overhead_warning(project.overhead_profit_pct)
+    if warning:
+        messages.warning(request, warning)
+
+
 def _visible_project(request: HttpRequest, pk: int) -> Project:
     return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
 
@@ -56,6 +63,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             project = projects.create(data=form.cleaned_data, by=request.user)
             messages.success(request, _("Proyek “%(name)s” dibuat.") % {"name": project.name})
+            _warn_overhead(request, project)
             if is_partial(request):
                 return HttpResponseClientRedirect(project.get_absolute_url())
             return redirect(project)
@@ -92,6 +100,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Perubahan proyek disimpan."))
+                _warn_overhead(request, project)
                 if is_partial(request):
                     return HttpResponseClientRedirect(project.get_absolute_url())
                 return redirect(project)
