@@ -9,7 +9,11 @@ the same Decimals the project pages show.
 - ``ringkasan``: projects by status; over the projects that are not archived, the value of the estimates
   before PPN (sum of the work items' amounts, "Jumlah" of each RAB), with PPN (sum of each project's
   "Jumlah total" = Jumlah + PPN rounded to cents, before the project's rounding to Rp 1.000 etc.) and
-  the budget ceilings (pagu). One query.
+  the budget ceilings (pagu); and the projects (not archived) whose RAB is incomplete ("RAB belum
+  lengkap": a work item with HSP 0 or a used resource without a price, the rule of ``ahsp.rab_notes``),
+  counted and the first ``INCOMPLETE_LIMIT`` named. One query (two ``EXISTS`` per project row). Prices
+  and items change only through audited services, whose events bump the data versions, so the cached
+  fragment follows them.
 - ``aktivitas``: the last ``ACTIVITY_LIMIT`` audit events of the visible projects. One query.
 - ``terbesar``: the ``LARGEST_LIMIT`` projects (not archived) with the largest value before PPN, with a
   horizontal bar chart (geometry here, drawn by the template as SVG). One query.
@@ -50,10 +54,12 @@ from ahsp.calculations.money import exact_context, quantize_money, quantize_quot
 from ahsp.calculations.schedule import PERCENT_PLACES, SHARE_PLACES, progress_status, week_of
 from ahsp.db_sums import CENTS, SHARE_UNITS, DayNumber, Scaled, joined, weighted_sums
 from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Project, WorkItem
+from ahsp.rab_notes import incompleteness_exists
 
 ACTIVITY_LIMIT = 10
 LARGEST_LIMIT = 5
 ALERT_LIMIT = 10
+INCOMPLETE_LIMIT = 5
 ALERT_STATUSES = ("behind", "critical")
 EPOCH = date(1970, 1, 1)
 
@@ -99,23 +105,43 @@ class Summary:
     grand_total: Decimal  # sum of Jumlah total (with PPN)
     budget_total: Decimal  # sum of the budget ceilings (pagu)
     over_budget: int  # projects whose Jumlah total exceeds their pagu
+    incomplete: int = 0  # projects (not archived) whose RAB is incomplete (``ahsp.rab_notes``)
+    incomplete_projects: tuple[IncompleteProject, ...] = ()  # the first ``INCOMPLETE_LIMIT``, by name
+
+
+@dataclass(frozen=True)
+class IncompleteProject:
+    project_id: int
+    name: str
+
+    @property
+    def url(self) -> str:
+        """Its RAB page, where the notice links to the items and prices concerned."""
+        return reverse("ahsp:project_rab", args=[self.project_id])
 
 
 def load_summary(user) -> Summary:
+    unpriced_item, unpriced_resource = incompleteness_exists()
     rows = (
         Project.objects.visible_to(user)
         .order_by()
         .annotate(cents=Sum(Scaled("work_items__amount", CENTS)), ceiling=Scaled("budget_ceiling", CENTS))
-        .values_list("status", "vat_pct", "ceiling", "cents")
+        .annotate(unpriced_item=unpriced_item, unpriced_resource=unpriced_resource)
+        .values_list(
+            "status", "vat_pct", "ceiling", "cents", "pk", "name", "unpriced_item", "unpriced_resource"
+        )
     )
     counts: Counter[str] = Counter()
     counted = over_budget = 0
     total_cents = budget_cents = 0
     grand = Decimal("0.00")
-    for status, vat_pct, ceiling, cents in rows:
+    incomplete: list[IncompleteProject] = []
+    for status, vat_pct, ceiling, cents, pk, name, unpriced_item, unpriced_resource in rows:
         counts[status] += 1
         if status == Project.Status.ARCHIVED:
             continue
+        if unpriced_item or unpriced_resource:
+            incomplete.append(IncompleteProject(pk, name))
         counted += 1
         total_cents += int(cents or 0)
         budget_cents += int(ceiling or 0)
@@ -132,6 +158,10 @@ def load_summary(user) -> Summary:
         grand_total=grand,
         budget_total=_money(budget_cents),
         over_budget=over_budget,
+        incomplete=len(incomplete),
+        incomplete_projects=tuple(
+            sorted(incomplete, key=lambda p: (p.name, p.project_id))[:INCOMPLETE_LIMIT]
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ahsp import dashboard_cache, widgets
 from ahsp.models import ProjectResource, WorkItem
-from ahsp.services import projects, recalc, schedule, sections, work_items
+from ahsp.services import projects, recalc, resources, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
 from ahsp.tests.factories import make_project
 from ahsp.tests.test_widgets import add_items, plan, progress
@@ -390,3 +390,27 @@ def test_widgets_speak_english_when_chosen(logged_in_client, estimate):
         assert "Jumlah proyek" not in text and "Belum ada" not in text
     page = logged_in_client.get("/").text
     assert "Show summary" in page and "Try again" in page
+
+
+def test_ringkasan_says_rab_incomplete_after_a_price_is_removed_and_not_after_it_is_back(
+    logged_in_client, estimate, committed, monkeypatch
+):
+    """The notice follows the price service through the data versions (its audit event), in both ways."""
+    project, _ = estimate
+    calls = counting(monkeypatch, "ringkasan")
+    assert 'id="ringkasan-incomplete"' not in fragment(logged_in_client, "ringkasan")
+    foreman = ProjectResource.objects.get(project=project, code="TK.0006")
+
+    committed(lambda: resources.set_price(resource=foreman, unit_price=None, by=project.owner))
+
+    text = fragment(logged_in_client, "ringkasan")
+    notice = text[text.index('id="ringkasan-incomplete"') :]
+    assert "1 proyek dengan RAB belum lengkap" in notice
+    assert f'<a href="/projects/{project.pk}/rab/">Gedung Serbaguna</a>' in notice
+    assert len(calls) == 2
+
+    foreman.refresh_from_db()
+    committed(lambda: resources.set_price(resource=foreman, unit_price=D("152500.75"), by=project.owner))
+
+    assert 'id="ringkasan-incomplete"' not in fragment(logged_in_client, "ringkasan")
+    assert len(calls) == 3

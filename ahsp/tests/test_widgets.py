@@ -11,7 +11,16 @@ from decimal import Decimal as D
 import pytest
 
 from ahsp import widgets
-from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, ProjectAnalysis, Section, WorkItem
+from ahsp.models import (
+    AnalysisComponent,
+    AuditEvent,
+    PlannedShare,
+    ProgressEntry,
+    ProjectAnalysis,
+    ProjectResource,
+    Section,
+    WorkItem,
+)
 from ahsp.schedule_data import load_schedule
 from ahsp.tests.factories import make_project
 
@@ -350,3 +359,38 @@ def test_bench_widgets_seeds_the_user_and_measures_every_widget(capsys):
 
     call_command("bench_widgets", email="bench@example.com", projects=6, items=3, runs=1)
     assert "seeded" not in capsys.readouterr().out  # the projects are reused
+
+
+def test_summary_counts_and_names_the_projects_whose_rab_is_incomplete(user, other_user):
+    """Incomplete = a work item with HSP 0, or a resource used by an analysis without a price
+    (``ahsp.rab_notes``); archived projects and other users' projects are left out."""
+    priced = make_project(user, name="Gedung lengkap", status="active")
+    for item in add_items(priced, "1234567.89"):
+        WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("98765.43"))
+    zero_hsp = make_project(user, name="Balai desa", status="draft")
+    add_items(zero_hsp, "0")  # HSP 0
+    unpriced = make_project(user, name="Alun-alun", status="active")
+    item = add_items(unpriced, "7777.77")[0]
+    WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("3111.108"))
+    resource = ProjectResource.objects.create(project=unpriced, code="B.99", name="Pasir", unit="m3")
+    AnalysisComponent.objects.create(analysis=item.analysis, resource=resource, coefficient=D("0.125"))
+    ProjectResource.objects.create(project=priced, code="B.98", name="Tidak dipakai", unit="m3")  # unused
+    add_items(make_project(user, name="Arsip", status="archived"), "0")
+    add_items(make_project(other_user, name="Milik orang lain"), "0")
+
+    summary = widgets.load_summary(user)
+
+    assert summary.incomplete == 2
+    assert [(p.name, p.project_id) for p in summary.incomplete_projects] == [
+        ("Alun-alun", unpriced.pk),
+        ("Balai desa", zero_hsp.pk),
+    ]
+    assert summary.incomplete_projects[0].url == f"/projects/{unpriced.pk}/rab/"
+    # the sums are untouched by the EXISTS columns (no extra join)
+    assert summary.estimate_total == D("1242345.66")  # 1.234.567,89 + 0 + 7.777,77
+
+
+def test_summary_of_complete_projects_has_no_incomplete_entry(user):
+    for item in add_items(make_project(user, name="Lengkap"), "1000", "2000"):
+        WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("1000"))
+    assert widgets.load_summary(user).incomplete == 0
