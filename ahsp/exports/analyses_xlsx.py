@@ -4,7 +4,8 @@ Layout: the header block with the project fields and the table header (row ``HEA
 repeated on printed pages, see ``xlsx_common``), then one block per analysis in the order of the analysis
 page (``load_project_sheets``):
 
-- title row: kode, uraian (bold) and satuan of the analysis, a note when prices are missing;
+- title row: kode, uraian (bold) and satuan of the analysis, with the sheet's note when it is the analysis at
+  a work item's own BUK % ("BUK khusus 12 % untuk: ..."), and a note when prices are missing;
 - the column header again (No, Uraian, Kode, Satuan, Koefisien, Harga Satuan, Jumlah Harga, Keterangan);
 - per group (A Tenaga Kerja, B Bahan, C Peralatan, then Lain-lain and nested analyses when present): a
   title row, one row per component, and the subtotal row;
@@ -12,7 +13,9 @@ page (``load_project_sheets``):
   HSP); then a blank row.
 
 Coefficients and prices are real numbers (``Decimal`` written as is). Everything derived is a live formula
-that reproduces the app (``ahsp.calculations.unit_price``):
+that reproduces the app (``ahsp.calculations.unit_price``), stored with its result (the sheet's own
+figures: ``SheetRow.amount``, ``SheetGroup.subtotal``, D, E and HSP), so viewers that do not recalculate
+show them:
 
 - component: ``G = E*F``, exact like ``SheetRow.amount`` (an empty price counts as 0, as in the app);
   the price of a nested analysis is ``=G<row of its D>`` (its D without BUK, domain.md);
@@ -22,7 +25,8 @@ that reproduces the app (``ahsp.calculations.unit_price``):
   ``ROUND(ROUND(G<D>+G<E>,2)/F,0)*F``: nearest multiple, ties up, from the cent value, like
   ``round_to_step(..., "half_up")``. Excel's ROUND is half away from zero, like the app.
 
-User text goes through ``rab_csv.text_cell`` (via ``rab_xlsx._text``), so a name such as ``=HYPERLINK(..)``
+The header block carries the draft mark while the RAB is incomplete (``xlsx_common``). User text goes
+through ``rab_csv.text_cell`` (via ``xlsx_common._text``), so a name such as ``=HYPERLINK(..)``
 is stored as the string ``'=HYPERLINK(..)`` and never runs.
 """
 
@@ -41,6 +45,7 @@ from ahsp.exports.xlsx_common import (
     _text,
     coefficient_format,
     column_header,
+    formula,
     new_sheet,
     no_progress,
     save,
@@ -72,73 +77,79 @@ def block_size(sheet: AnalysisSheet) -> int:
 
 
 def d_rows(sheets: list[AnalysisSheet]) -> dict[int, int]:
-    """Sheet row of the D cell of every analysis (by id), for the nested price references."""
+    """Sheet row of the D cell of every analysis (by id), for the nested price references: its first
+    block (D does not depend on the BUK %, so every block of an analysis has the same D)."""
     rows, start = {}, FIRST_DATA_ROW
     for sheet in sheets:
         size = block_size(sheet)
-        rows[sheet.analysis.pk] = start + size - 4
+        rows.setdefault(sheet.analysis.pk, start + size - 4)
         start += size
     return rows
 
 
-def _line(ws, *, no=None, label="", bold=False, f_cell=None, g_cell=None, note="") -> list:
+def _line(*, no=None, label="", bold=False, f_cell=None, g_cell=None, note="") -> list:
     """A row with a label in B, optional cells in F and G, a note in H; other cells empty bordered."""
     return [
-        _text(ws, no or "", bold=bold),
-        _text(ws, label, bold=bold, alignment=WRAP),
-        _cell(ws, None),
-        _cell(ws, None),
-        _cell(ws, None),
-        f_cell if f_cell is not None else _cell(ws, None),
-        g_cell if g_cell is not None else _cell(ws, None),
-        _text(ws, note),
+        _text(no or "", bold=bold),
+        _text(label, bold=bold, alignment=WRAP),
+        _cell(None),
+        _cell(None),
+        _cell(None),
+        f_cell if f_cell is not None else _cell(None),
+        g_cell if g_cell is not None else _cell(None),
+        _text(note),
     ]
 
 
-def _title_row(ws, sheet: AnalysisSheet) -> list:
+def _title_row(sheet: AnalysisSheet) -> list:
     analysis = sheet.analysis
     missing = f"{sheet.missing_prices} {MISSING_NOTE}" if sheet.missing_prices else ""
+    name = f"{analysis.name} — {sheet.note}" if sheet.note else analysis.name
     return [
-        _text(ws, analysis.code, bold=True, border=False),
-        _text(ws, analysis.name, bold=True, alignment=WRAP, border=False),
+        _text(analysis.code, bold=True, border=False),
+        _text(name, bold=True, alignment=WRAP, border=False),
         None,
-        _text(ws, analysis.unit, bold=True, alignment=CENTER_TOP, border=False),
+        _text(analysis.unit, bold=True, alignment=CENTER_TOP, border=False),
         None,
         None,
         None,
-        _text(ws, missing, border=False),
+        _text(missing, border=False),
     ]
 
 
-def _component_row(ws, number: int, row: SheetRow, sheet_row: int, d_of: Mapping[int, int]) -> list:
+def _component_row(number: int, row: SheetRow, sheet_row: int, d_of: Mapping[int, int]) -> list:
     if row.nested_id is not None:
-        price = _cell(ws, f"=G{d_of[row.nested_id]}", number_format=MONEY_FORMAT)
+        price = formula(f"=G{d_of[row.nested_id]}", row.unit_price, number_format=MONEY_FORMAT)
         note = NESTED_NOTE
     else:
-        price = _cell(ws, row.unit_price, number_format=MONEY_FORMAT)
+        price = _cell(row.unit_price, number_format=MONEY_FORMAT)
         note = MISSING_NOTE if row.unit_price is None else ""
     return [
-        _cell(ws, number),
-        _text(ws, row.name, alignment=WRAP),
-        _text(ws, row.code),
-        _text(ws, row.unit, alignment=CENTER_TOP),
-        _cell(ws, row.coefficient, number_format=coefficient_format(row.places)),
+        _cell(number),
+        _text(row.name, alignment=WRAP),
+        _text(row.code),
+        _text(row.unit, alignment=CENTER_TOP),
+        _cell(row.coefficient, number_format=coefficient_format(row.places)),
         price,
-        _cell(ws, f"=E{sheet_row}*F{sheet_row}", number_format=MONEY_FORMAT),
-        _text(ws, note),
+        formula(f"=E{sheet_row}*F{sheet_row}", row.amount, number_format=MONEY_FORMAT),
+        _text(note),
     ]
 
 
-def _group_rows(ws, group: SheetGroup, start: int, d_of: Mapping[int, int]) -> list[list]:
+def _group_rows(group: SheetGroup, start: int, d_of: Mapping[int, int]) -> list[list]:
     """Title, components and subtotal of one group whose title is on sheet row ``start``."""
-    rows = [_line(ws, no=group.letter, label=group.label, bold=True)]
+    rows = [_line(no=group.letter, label=group.label, bold=True)]
     for number, row in enumerate(group.rows, start=1):
-        rows.append(_component_row(ws, number, row, start + number, d_of))
+        rows.append(_component_row(number, row, start + number, d_of))
     first, last = start + 1, start + len(group.rows)
-    formula = "=0" if not group.rows else f"=SUM(G{first}:G{last})"
+    text = "=0" if not group.rows else f"=SUM(G{first}:G{last})"
     label = f"{group.subtotal_label} ({group.letter})" if group.letter else group.subtotal_label
     rows.append(
-        _line(ws, label=label, bold=True, g_cell=_cell(ws, formula, number_format=MONEY_FORMAT, bold=True))
+        _line(
+            label=label,
+            bold=True,
+            g_cell=formula(text, group.subtotal, number_format=MONEY_FORMAT, bold=True),
+        )
     )
     return rows
 
@@ -148,32 +159,30 @@ def _hsp_formula(d_row: int, e_row: int, f_row: int, step: int) -> str:
     return f"=ROUND({cents}/F{f_row},0)*F{f_row}" if step else f"={cents}"
 
 
-def _block(ws, sheet: AnalysisSheet, start: int, step: int, d_of: Mapping[int, int]) -> list[list]:
+def _block(sheet: AnalysisSheet, start: int, step: int, d_of: Mapping[int, int]) -> list[list]:
     """Every row of one analysis block starting on sheet row ``start``."""
-    rows = [_title_row(ws, sheet), column_header(ws, HEADER)]
+    rows = [_title_row(sheet), column_header(HEADER)]
     subtotals = []
     for group in sheet.groups:
-        rows.extend(_group_rows(ws, group, start + len(rows), d_of))
+        rows.extend(_group_rows(group, start + len(rows), d_of))
         subtotals.append(f"G{start + len(rows) - 1}")
     d_row = start + len(rows)
     e_row, f_row = d_row + 1, d_row + 2
     money = {"number_format": MONEY_FORMAT, "bold": True}
     rows.append(
         _line(
-            ws,
             no="D",
             label=f"Jumlah ({sheet.direct_parts})",
             bold=True,
-            g_cell=_cell(ws, f"=SUM({','.join(subtotals)})" if subtotals else "=0", **money),
+            g_cell=formula(f"=SUM({','.join(subtotals)})" if subtotals else "=0", sheet.direct, **money),
         )
     )
     rows.append(
         _line(
-            ws,
             no="E",
             label="Biaya Umum dan Keuntungan (BUK) × D",
-            f_cell=_cell(ws, sheet.overhead_pct, number_format=PERCENT_LABEL_FORMAT),
-            g_cell=_cell(ws, f"=G{d_row}*F{e_row}/100", number_format=MONEY_FORMAT),
+            f_cell=_cell(sheet.overhead_pct, number_format=PERCENT_LABEL_FORMAT),
+            g_cell=formula(f"=G{d_row}*F{e_row}/100", sheet.overhead, number_format=MONEY_FORMAT),
         )
     )
     label = "Harga Satuan Pekerjaan (HSP) = D + E"
@@ -181,12 +190,11 @@ def _block(ws, sheet: AnalysisSheet, start: int, step: int, d_of: Mapping[int, i
         label += f", dibulatkan ke kelipatan Rp {step} terdekat"
     rows.append(
         _line(
-            ws,
             no="F",
             label=label,
             bold=True,
-            f_cell=_cell(ws, step, number_format=STEP_FORMAT) if step else None,
-            g_cell=_cell(ws, _hsp_formula(d_row, e_row, f_row, step), **money),
+            f_cell=_cell(step, number_format=STEP_FORMAT) if step else None,
+            g_cell=formula(_hsp_formula(d_row, e_row, f_row, step), sheet.unit_rate, **money),
         )
     )
     rows.append([])
@@ -203,22 +211,20 @@ def build_analyses_xlsx(project: Project, *, progress: Progress | None = None) -
     total = count + 1
     report(0, total, "Menghitung analisa")
 
-    workbook, ws = new_sheet(
-        project, sheet_title=SHEET_TITLE, title=TITLE, labels=HEADER, widths=COLUMN_WIDTHS
-    )
+    book, ws = new_sheet(project, sheet_title=SHEET_TITLE, title=TITLE, labels=HEADER, widths=COLUMN_WIDTHS)
     if not sheets:
-        ws.append([_text(ws, "", border=False), _text(ws, EMPTY_NOTE, border=False)])
+        ws.append([_text("", border=False), _text(EMPTY_NOTE, border=False)])
     d_of = d_rows(sheets)
     step = project.hsp_rounding_step
     start = FIRST_DATA_ROW
     every = max(1, count // 20)
     for done, sheet in enumerate(sheets, start=1):
-        rows = _block(ws, sheet, start, step, d_of)
+        rows = _block(sheet, start, step, d_of)
         for row in rows:
             ws.append(row)
         start += len(rows)
         if done % every == 0 or done == count:
             report(done, total, f"Menulis analisa {done}/{count}")
-    data = save(workbook)
+    data = save(book)
     report(total, total, "Selesai")
     return data

@@ -6,9 +6,10 @@ Lain-lain; only those in use) a title row and one row per resource used by an an
 (``price_list.load_price_list``); at the bottom the number of resources and of missing prices.
 
 Prices and factors are real numbers. The price per purchase unit is the live formula ``=ROUND(E*G,2)``
-(``quantize_money(unit_price x factor)``, as on the price page) when the resource has both a price and a
+(``quantize_money(unit_price x factor)``, as on the price page), stored with that result, when the resource has both a price and a
 factor; a missing price leaves the price cells empty and says "belum diisi" in Keterangan. User text goes
-through ``rab_csv.text_cell`` (formula injection neutralised).
+through ``rab_csv.text_cell`` (formula injection neutralised). The header block carries the draft mark
+while the RAB is incomplete (``xlsx_common``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ahsp.exports.xlsx_common import (
     _cell,
     _text,
     coefficient_format,
+    formula,
     new_sheet,
     no_progress,
     save,
@@ -51,34 +53,36 @@ MISSING_LABEL = "Harga belum diisi"
 LETTERS = {"labour": "A", "material": "B", "equipment": "C"}  # as the groups of an analysis
 
 
-def _group_row(ws, letter: str, group: PriceGroup) -> list:
-    return [_text(ws, letter, bold=True), _cell(ws, None), _text(ws, group.label, bold=True)] + [
-        _cell(ws, None) for _ in range(6)
+def _group_row(letter: str, group: PriceGroup) -> list:
+    return [_text(letter, bold=True), _cell(None), _text(group.label, bold=True)] + [
+        _cell(None) for _ in range(6)
     ]
 
 
-def _resource_row(ws, number: int, row: PriceRow, sheet_row: int) -> list:
+def _resource_row(number: int, row: PriceRow, sheet_row: int) -> list:
     factor = row.purchase_factor
     if row.unit_price is not None and factor:
-        purchase = _cell(ws, f"=ROUND(E{sheet_row}*G{sheet_row},2)", number_format=MONEY_FORMAT)
+        purchase = formula(
+            f"=ROUND(E{sheet_row}*G{sheet_row},2)", row.purchase_price, number_format=MONEY_FORMAT
+        )
     else:
-        purchase = _cell(ws, None)
+        purchase = _cell(None)
     return [
-        _cell(ws, number),
-        _text(ws, row.code),
-        _text(ws, row.name, alignment=WRAP),
-        _text(ws, row.unit, alignment=CENTER_TOP),
-        _cell(ws, row.unit_price, number_format=MONEY_FORMAT),
-        _text(ws, row.purchase_unit, alignment=CENTER_TOP),
-        _cell(ws, factor, number_format=coefficient_format(coefficient_places(factor)) if factor else None),
+        _cell(number),
+        _text(row.code),
+        _text(row.name, alignment=WRAP),
+        _text(row.unit, alignment=CENTER_TOP),
+        _cell(row.unit_price, number_format=MONEY_FORMAT),
+        _text(row.purchase_unit, alignment=CENTER_TOP),
+        _cell(factor, number_format=coefficient_format(coefficient_places(factor)) if factor else None),
         purchase,
-        _text(ws, MISSING_NOTE if row.missing else ""),
+        _text(MISSING_NOTE if row.missing else ""),
     ]
 
 
-def _count_row(ws, label: str, value: int) -> list:
+def _count_row(label: str, value: int) -> list:
     plain = {"border": False, "alignment": None}
-    return [None, None, _cell(ws, label, bold=True, **plain), _cell(ws, value, bold=True, **plain)]
+    return [None, None, _cell(label, bold=True, **plain), _cell(value, bold=True, **plain)]
 
 
 def build_prices_xlsx(project: Project, *, progress: Progress | None = None) -> bytes:
@@ -91,26 +95,24 @@ def build_prices_xlsx(project: Project, *, progress: Progress | None = None) -> 
     total = count + 1
     report(0, total, "Membaca harga")
 
-    workbook, ws = new_sheet(
-        project, sheet_title=SHEET_TITLE, title=TITLE, labels=HEADER, widths=COLUMN_WIDTHS
-    )
+    book, ws = new_sheet(project, sheet_title=SHEET_TITLE, title=TITLE, labels=HEADER, widths=COLUMN_WIDTHS)
     if not groups:
-        ws.append([None, None, _text(ws, EMPTY_NOTE, border=False)])
+        ws.append([None, None, _text(EMPTY_NOTE, border=False)])
     sheet_row = FIRST_DATA_ROW
     done = 0
     every = max(1, count // 20)
     for group in groups:
-        ws.append(_group_row(ws, LETTERS.get(group.category, ""), group))
+        ws.append(_group_row(LETTERS.get(group.category, ""), group))
         sheet_row += 1
         for number, row in enumerate(group.rows, start=1):
-            ws.append(_resource_row(ws, number, row, sheet_row))
+            ws.append(_resource_row(number, row, sheet_row))
             sheet_row += 1
             done += 1
             if done % every == 0 or done == count:
                 report(done, total, f"Menulis harga {done}/{count}")
     ws.append([])
-    ws.append(_count_row(ws, COUNT_LABEL, count))
-    ws.append(_count_row(ws, MISSING_LABEL, missing_count(groups)))
-    data = save(workbook)
+    ws.append(_count_row(COUNT_LABEL, count))
+    ws.append(_count_row(MISSING_LABEL, missing_count(groups)))
+    data = save(book)
     report(total, total, "Selesai")
     return data

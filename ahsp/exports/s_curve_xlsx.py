@@ -9,39 +9,49 @@
   (``ROUND(..., 8)``: 6 decimals of a %), so they equal the page's cumulative values;
 - H deviasi ``=ROUND(G-E,8)`` and I status ``IF`` on H (> 0 lebih cepat, 0 sesuai rencana, down to
   -10 % terlambat, below kritis) for the reported weeks;
-- a native line chart (openpyxl ``LineChart``) of the two cumulative columns over the weeks; the actual
-  line stops after the last reported week (empty cells are gaps).
+- a native line chart of the two cumulative columns over the weeks; the actual line stops after the
+  last reported week (empty cells are gaps).
 
 "Nilai Hasil" (reported weeks): PV, EV and AC to date as numbers (the app's values, in rupiah), then live
 formulas with the budget (BAC, the RAB before PPN) in the row below the table:
 ``SPI = ROUND(EV/PV,4)``, ``CPI = ROUND(EV/AC,4)``, ``EAC = ROUND(BAC*AC/EV,2)``, ``ETC = EAC-AC``,
 ``VAC = BAC-EAC`` (empty when the divisor is 0, as the app's "—").
 
-Without a start date or duration, without reported weeks or with a zero RAB, a note says so.
+Every formula is stored with its result, computed in ``Decimal`` from the very numbers written beside it
+(what Excel computes from them: ``ROUND`` half away from zero), so viewers that do not recalculate show the
+curve, and the figures equal the page's. Without a start date or duration, without reported weeks or with
+a zero RAB, a note says so; the header blocks carry the draft mark while the RAB is incomplete.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
-from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
-
-from ahsp.calculations.money import exact_context, quantize_quotient
-from ahsp.calculations.schedule import HUNDRED
+from ahsp.calculations.money import exact_context, quantize_money, quantize_quotient
+from ahsp.calculations.schedule import HUNDRED, EarnedValue
 from ahsp.exports.rab_xlsx import MONEY_FORMAT
 from ahsp.exports.s_curve_pdf import NO_SCHEDULE_NOTE, NOT_REPORTED_NOTE, ZERO_TOTAL_NOTE
-from ahsp.exports.xlsx_common import FIRST_DATA_ROW, HEADER_ROW, Progress, _cell, no_progress, save
+from ahsp.exports.xlsx_common import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    Book,
+    Progress,
+    _cell,
+    filled,
+    formula,
+    no_progress,
+    save,
+)
 from ahsp.exports.xlsx_sheets import (
     DATE_FORMAT,
     INDEX_FORMAT,
     PERCENT_FORMAT,
     TOTAL_FILL,
     add_sheet,
-    filled,
     note_row,
 )
 from ahsp.models import Project
+from ahsp.rab_notes import load_draft_mark
 from ahsp.schedule_data import ScheduleSummary, load_schedule
 
 CURVE_SHEET = "Kurva S"
@@ -74,6 +84,7 @@ VALUE_HEADER = (
 )
 VALUE_WIDTHS = (10, 14, 18, 18, 18, 10, 10, 18, 18, 18)
 BUDGET_LABEL = "Anggaran (BAC)"
+ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP)
 FRACTION_DIGITS = 12
 FRACTION_PLACES = Decimal(1).scaleb(-FRACTION_DIGITS)
 STATUS_FORMULA = '=IF(H{r}>0,"lebih cepat",IF(H{r}=0,"sesuai rencana",IF(H{r}>=-0.1,"terlambat","kritis")))'
@@ -105,42 +116,71 @@ def fractions(summary: ScheduleSummary) -> tuple[list[Decimal], list[Decimal]]:
     return [fraction(v) for v in planned], [fraction(v) for v in actual]
 
 
-def _curve_sheet(workbook: Workbook, project: Project, summary: ScheduleSummary, report) -> None:
+def _rounded(value: Decimal, places: int) -> Decimal:
+    """Excel's ``ROUND(value, places)``: half away from zero (rounds on purpose: not in ``exact_context``)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=ROUNDING)
+
+
+def status(deviation: Decimal) -> str:
+    """The result of ``STATUS_FORMULA`` for a deviation (a fraction)."""
+    if deviation > 0:
+        return "lebih cepat"
+    if deviation == 0:
+        return "sesuai rencana"
+    return "terlambat" if deviation >= Decimal("-0.1") else "kritis"
+
+
+def _curve_sheet(book: Book, project: Project, summary: ScheduleSummary, report, draft: str) -> None:
     ws = add_sheet(
-        workbook,
+        book,
         project,
         sheet_title=CURVE_SHEET,
         title=CURVE_TITLE,
         labels=CURVE_HEADER,
         widths=CURVE_WIDTHS,
+        draft=draft,
         landscape=True,
     )
     weeks = summary.weeks
     if not weeks:
-        ws.append(note_row(ws, NO_SCHEDULE_NOTE, column=1))
+        ws.append(note_row(NO_SCHEDULE_NOTE, column=1))
         return
     planned, actual = fractions(summary)
     reported = summary.reported_weeks
     count = len(weeks)
     every = max(1, count // 10)
+    planned_sum = actual_sum = Decimal(0)
     for index, week in enumerate(weeks):
         r = FIRST_DATA_ROW + index
+        with exact_context():
+            planned_sum += planned[index]
+        planned_cumulative = _rounded(planned_sum, 8)
         row = [
-            _cell(ws, week.number),
-            _cell(ws, week.start, number_format=DATE_FORMAT),
-            _cell(ws, week.end, number_format=DATE_FORMAT),
-            _cell(ws, planned[index], number_format=PERCENT_FORMAT),
-            _cell(ws, f"=ROUND(SUM($D${FIRST_DATA_ROW}:D{r}),8)", number_format=PERCENT_FORMAT),
+            _cell(week.number),
+            _cell(week.start, number_format=DATE_FORMAT),
+            _cell(week.end, number_format=DATE_FORMAT),
+            _cell(planned[index], number_format=PERCENT_FORMAT),
+            formula(
+                f"=ROUND(SUM($D${FIRST_DATA_ROW}:D{r}),8)", planned_cumulative, number_format=PERCENT_FORMAT
+            ),
         ]
         if week.number <= reported:
+            with exact_context():
+                actual_sum += actual[index]
+            actual_cumulative = _rounded(actual_sum, 8)
+            deviation = _rounded(actual_cumulative - planned_cumulative, 8)
             row += [
-                _cell(ws, actual[index], number_format=PERCENT_FORMAT),
-                _cell(ws, f"=ROUND(SUM($F${FIRST_DATA_ROW}:F{r}),8)", number_format=PERCENT_FORMAT),
-                _cell(ws, f"=ROUND(G{r}-E{r},8)", number_format=PERCENT_FORMAT),
-                _cell(ws, STATUS_FORMULA.format(r=r)),
+                _cell(actual[index], number_format=PERCENT_FORMAT),
+                formula(
+                    f"=ROUND(SUM($F${FIRST_DATA_ROW}:F{r}),8)",
+                    actual_cumulative,
+                    number_format=PERCENT_FORMAT,
+                ),
+                formula(f"=ROUND(G{r}-E{r},8)", deviation, number_format=PERCENT_FORMAT),
+                formula(STATUS_FORMULA.format(r=r), status(deviation)),
             ]
         else:
-            row += [_cell(ws, None) for _ in range(4)]
+            row += [_cell(None) for _ in range(4)]
         ws.append(row)
         if (index + 1) % every == 0:
             report(index + 1, count, f"Menulis minggu {index + 1}/{count}")
@@ -157,76 +197,101 @@ def _curve_sheet(workbook: Workbook, project: Project, summary: ScheduleSummary,
     if not reported:
         notes.append(NOT_REPORTED_NOTE)
     for text in notes:
-        ws.append(note_row(ws, text, column=1))
-    ws.add_chart(_chart(ws, last), f"K{HEADER_ROW}")
+        ws.append(note_row(text, column=1))
+    ws.worksheet.insert_chart(f"K{HEADER_ROW}", _chart(book, last))
 
 
-def _chart(ws, last: int) -> LineChart:
-    chart = LineChart()
-    chart.title = "Kurva S"
-    chart.y_axis.title = "% bobot proyek (kumulatif)"
-    chart.x_axis.title = "Minggu ke"
-    chart.y_axis.number_format = "0%"
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 1
-    chart.y_axis.majorUnit = 0.25
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.display_blanks = "gap"
-    chart.height = 10
-    chart.width = 22
-    for column in (5, 7):  # E rencana kumulatif, G realisasi kumulatif (titles from the header row)
-        chart.add_data(Reference(ws, min_col=column, min_row=HEADER_ROW, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=FIRST_DATA_ROW, max_row=last))
-    planned, actual = chart.series
-    planned.graphicalProperties.line.solidFill = "0B5D7A"
-    planned.graphicalProperties.line.dashStyle = "dash"
-    actual.graphicalProperties.line.solidFill = "C2410C"
-    for series in chart.series:
-        series.smooth = False
-        series.graphicalProperties.line.width = 28575  # 2.25 pt
+def _chart(book: Book, last: int):
+    """A native line chart of the cumulative columns E (rencana) and G (realisasi) over the weeks."""
+    chart = book.workbook.add_chart({"type": "line"})
+    first, end = FIRST_DATA_ROW - 1, last - 1  # 0-based rows
+    for column, color, dash in ((4, "#0B5D7A", "dash"), (6, "#C2410C", "solid")):
+        chart.add_series(
+            {
+                "name": [CURVE_SHEET, HEADER_ROW - 1, column],
+                "categories": [CURVE_SHEET, first, 0, end, 0],
+                "values": [CURVE_SHEET, first, column, end, column],
+                "line": {"color": color, "width": 2.25, "dash_type": dash},
+                "marker": {"type": "none"},
+                "smooth": False,
+            }
+        )
+    chart.set_title({"name": "Kurva S"})
+    chart.set_x_axis({"name": "Minggu ke"})
+    chart.set_y_axis(
+        {"name": "% bobot proyek (kumulatif)", "num_format": "0%", "min": 0, "max": 1, "major_unit": 0.25}
+    )
+    chart.show_blanks_as("gap")
+    chart.set_size({"width": 830, "height": 380})  # about 22 x 10 cm
     return chart
 
 
-def _value_sheet(workbook: Workbook, project: Project, summary: ScheduleSummary) -> None:
+def _index(numerator: Decimal, denominator: Decimal) -> Decimal | str:
+    """``IF(denominator=0,"",ROUND(numerator/denominator,4))``."""
+    return quantize_quotient(numerator, denominator, 4) if denominator else ""
+
+
+def _forecast(row: EarnedValue, bac: Decimal) -> tuple[Decimal | str, Decimal | str, Decimal | str]:
+    """EAC ``ROUND(BAC*AC/EV,2)``, ETC ``EAC-AC``, VAC ``BAC-EAC`` from the written cents ("" when EV = 0)."""
+    ev, ac = row.earned_value, row.actual_cost
+    if not ev:
+        return "", "", ""
+    with exact_context():
+        eac = quantize_quotient(bac * ac, ev, 2)
+        return eac, eac - ac, bac - eac
+
+
+def _value_sheet(book: Book, project: Project, summary: ScheduleSummary, draft: str) -> None:
     ws = add_sheet(
-        workbook,
+        book,
         project,
         sheet_title=VALUE_SHEET,
         title=VALUE_TITLE,
         labels=VALUE_HEADER,
         widths=VALUE_WIDTHS,
+        draft=draft,
         landscape=True,
     )
     if not summary.is_scheduled:
-        ws.append(note_row(ws, NO_SCHEDULE_NOTE, column=1))
+        ws.append(note_row(NO_SCHEDULE_NOTE, column=1))
         return
     earned = summary.earned
     budget_row = FIRST_DATA_ROW + len(earned) + 1
     bac = f"$C${budget_row}"
+    budget = quantize_money(summary.total)
+    money = {"number_format": MONEY_FORMAT}
     for index, row in enumerate(earned):
         r = FIRST_DATA_ROW + index
+        eac, etc, vac = _forecast(row, budget)
         ws.append(
             [
-                _cell(ws, row.week),
-                _cell(ws, summary.weeks[row.week - 1].end, number_format=DATE_FORMAT),
-                _cell(ws, row.planned_value, number_format=MONEY_FORMAT),
-                _cell(ws, row.earned_value, number_format=MONEY_FORMAT),
-                _cell(ws, row.actual_cost, number_format=MONEY_FORMAT),
-                _cell(ws, f'=IF(C{r}=0,"",ROUND(D{r}/C{r},4))', number_format=INDEX_FORMAT),
-                _cell(ws, f'=IF(E{r}=0,"",ROUND(D{r}/E{r},4))', number_format=INDEX_FORMAT),
-                _cell(ws, f'=IF(D{r}=0,"",ROUND({bac}*E{r}/D{r},2))', number_format=MONEY_FORMAT),
-                _cell(ws, f'=IF(D{r}=0,"",H{r}-E{r})', number_format=MONEY_FORMAT),
-                _cell(ws, f'=IF(D{r}=0,"",{bac}-H{r})', number_format=MONEY_FORMAT),
+                _cell(row.week),
+                _cell(summary.weeks[row.week - 1].end, number_format=DATE_FORMAT),
+                _cell(row.planned_value, **money),
+                _cell(row.earned_value, **money),
+                _cell(row.actual_cost, **money),
+                formula(
+                    f'=IF(C{r}=0,"",ROUND(D{r}/C{r},4))',
+                    _index(row.earned_value, row.planned_value),
+                    number_format=INDEX_FORMAT,
+                ),
+                formula(
+                    f'=IF(E{r}=0,"",ROUND(D{r}/E{r},4))',
+                    _index(row.earned_value, row.actual_cost),
+                    number_format=INDEX_FORMAT,
+                ),
+                formula(f'=IF(D{r}=0,"",ROUND({bac}*E{r}/D{r},2))', eac, **money),
+                formula(f'=IF(D{r}=0,"",H{r}-E{r})', etc, **money),
+                formula(f'=IF(D{r}=0,"",{bac}-H{r})', vac, **money),
             ]
         )
     ws.append([])
-    label = _cell(ws, BUDGET_LABEL, bold=True)
+    label = _cell(BUDGET_LABEL, bold=True)
     ws.append(
         [
             filled(label, TOTAL_FILL),
             None,
-            filled(_cell(ws, summary.total, number_format=MONEY_FORMAT, bold=True), TOTAL_FILL),
+            filled(_cell(summary.total, number_format=MONEY_FORMAT, bold=True), TOTAL_FILL),
         ]
     )
     ws.append([])
@@ -236,7 +301,7 @@ def _value_sheet(workbook: Workbook, project: Project, summary: ScheduleSummary)
     if not earned:
         notes.append(NOT_REPORTED_NOTE)
     for text in notes:
-        ws.append(note_row(ws, text, column=1))
+        ws.append(note_row(text, column=1))
 
 
 def build_s_curve_xlsx(project: Project, *, progress: Progress | None = None) -> bytes:
@@ -244,17 +309,18 @@ def build_s_curve_xlsx(project: Project, *, progress: Progress | None = None) ->
     report = progress or no_progress
     report(0, 0, "Menghitung Kurva S")
     summary = load_schedule(project)
+    draft = load_draft_mark(project)
     count = len(summary.weeks)
     units = count + 2  # the weeks, the earned value sheet, the saving
 
     def weekly(done: int, _total: int, stage: str) -> None:
         report(done, units, stage)
 
-    workbook = Workbook(write_only=True)
-    _curve_sheet(workbook, project, summary, weekly)
+    book = Book()
+    _curve_sheet(book, project, summary, weekly, draft)
     report(count, units, "Menulis nilai hasil")
-    _value_sheet(workbook, project, summary)
+    _value_sheet(book, project, summary, draft)
     report(count + 1, units, "Menyimpan")
-    data = save(workbook)
+    data = save(book)
     report(units, units, "Selesai")
     return data

@@ -7,8 +7,9 @@ them and right of the names. Then one row per section and work item in tree orde
 a "Jumlah" row, and the bottom rows of the Gantt.
 
 Amounts and the planned % of every work item per week (% of the item, its planned weeks filled) are real
-numbers; everything derived is a live formula, so changing an amount or a week's % in Excel recalculates
-the weights and the curve:
+numbers; everything derived is a live formula, stored with its result (the app's figures: the RAB's
+subtotals and bobot, the Gantt page's weekly and cumulative planned %), so changing an amount or a week's %
+in Excel recalculates the weights and the curve, and viewers that do not recalculate show the figures:
 
 - section amount: ``SUM`` of its direct work items and sub-sections (as the RAB workbook); Jumlah: ``SUM``
   of the top-level sections;
@@ -17,17 +18,17 @@ the weights and the curve:
   (section rows have no week values, so they add nothing);
 - cumulative: the running ``SUM`` of the weekly row.
 
-Without a start date or duration the rows are listed without week columns and a note says why. User text
+Without a start date or duration the rows are listed without week columns and a note says why. The header
+block carries the draft mark while the RAB is incomplete (``xlsx_common``). User text
 goes through ``rab_csv.text_cell`` (``xlsx_common._text``): it is never run as a formula.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from ahsp.exports.rab_xlsx import MONEY_FORMAT, _sum_formula
 from ahsp.exports.schedule_table import (
@@ -38,7 +39,21 @@ from ahsp.exports.schedule_table import (
     ScheduleTable,
     load_schedule_table,
 )
-from ahsp.exports.xlsx_common import HEADER_ROW, Progress, _cell, _text, column_header, no_progress, save
+from ahsp.exports.xlsx_common import (
+    CENTER,
+    HEADER_FILL,
+    HEADER_ROW,
+    Book,
+    Progress,
+    _cell,
+    _text,
+    column_header,
+    filled,
+    formula,
+    indented,
+    no_progress,
+    save,
+)
 from ahsp.exports.xlsx_sheets import (
     DATE_FORMAT,
     PERCENT_NUMBER_FORMAT,
@@ -46,10 +61,10 @@ from ahsp.exports.xlsx_sheets import (
     SPAN_FILL,
     TOTAL_FILL,
     add_sheet,
-    filled,
     note_row,
 )
 from ahsp.models import Project
+from ahsp.rab_notes import load_draft_mark
 
 SHEET_TITLE = "Jadwal"
 TITLE = "JADWAL PELAKSANAAN PEKERJAAN"
@@ -71,7 +86,7 @@ MAX_LISTED = 40  # unplanned item numbers listed in the note
 
 
 def week_column(week: int) -> str:
-    return get_column_letter(FIRST_WEEK_COLUMN + week - 1)
+    return xl_col_to_name(FIRST_WEEK_COLUMN + week - 2)  # xl_col_to_name counts from 0
 
 
 def _ranges(column: str, rows: Sequence[int]) -> list[str]:
@@ -101,19 +116,19 @@ def layout(lines: Sequence[ScheduleLine]) -> tuple[dict[int, str], str]:
     return formulas, _sum_formula(_ranges("C", children.get(None, ())))
 
 
-def _line_cells(
-    ws, line: ScheduleLine, sheet_row: int, amount_formula: str | None, weeks: int, total_ref: str
-):
+def _line_cells(line: ScheduleLine, sheet_row: int, amount_formula: str | None, weeks: int, total_ref: str):
     bold = not line.is_item
-    indent = Alignment(vertical="top", wrap_text=True, indent=line.depth)
-    amount = amount_formula if amount_formula is not None else line.amount
+    if amount_formula is None:
+        amount = _cell(line.amount, number_format=MONEY_FORMAT, bold=bold)
+    else:
+        amount = formula(amount_formula, line.amount, number_format=MONEY_FORMAT, bold=bold)
     cells = [
-        _text(ws, line.number, bold=bold),
-        _text(ws, line.name, bold=bold, alignment=indent),
-        _cell(ws, amount, number_format=MONEY_FORMAT, bold=bold),
-        _cell(
-            ws,
+        _text(line.number, bold=bold),
+        _text(line.name, bold=bold, alignment=indented(line.depth)),
+        amount,
+        formula(
             f"=IF({total_ref}=0,0,C{sheet_row}/{total_ref}*100)",
+            line.weight,
             number_format=PERCENT_NUMBER_FORMAT,
             bold=bold,
         ),
@@ -121,22 +136,27 @@ def _line_cells(
     for week in range(1, weeks + 1):
         if line.is_item:
             share = line.shares.get(week)
-            cell = _cell(ws, share, number_format=PERCENT_NUMBER_FORMAT)
+            cell = _cell(share, number_format=PERCENT_NUMBER_FORMAT)
             cells.append(filled(cell, PLANNED_FILL) if share is not None else cell)
         else:
-            cell = _cell(ws, None)
+            cell = _cell(None)
             cells.append(filled(cell, SPAN_FILL) if week in line.weeks else cell)
     return cells
 
 
-def _bottom_row(ws, label: str, formulas: Sequence[str], *, weight=None) -> list:
+def _bottom_row(label: str, formulas: Sequence[tuple[str, Decimal]], *, weight=None) -> list:
+    """A bottom row of the Gantt: (formula, result) per week; ``weight`` (formula, result) in column D."""
     cells = [
-        _cell(ws, None),
-        _text(ws, label, bold=True),
-        _cell(ws, None),
-        _cell(ws, weight, number_format=PERCENT_NUMBER_FORMAT, bold=True),
+        _cell(None),
+        _text(label, bold=True),
+        _cell(None),
+        formula(*weight, number_format=PERCENT_NUMBER_FORMAT, bold=True)
+        if weight
+        else _cell(None, number_format=PERCENT_NUMBER_FORMAT, bold=True),
     ]
-    cells += [_cell(ws, formula, number_format=PERCENT_NUMBER_FORMAT, bold=True) for formula in formulas]
+    cells += [
+        formula(text, value, number_format=PERCENT_NUMBER_FORMAT, bold=True) for text, value in formulas
+    ]
     return [filled(cell, TOTAL_FILL) for cell in cells]
 
 
@@ -169,27 +189,27 @@ def build_schedule_xlsx(project: Project, *, progress: Progress | None = None) -
     report(0, units, "Membaca jadwal")
     weeks = len(table.weeks)
 
-    workbook = Workbook(write_only=True)
+    book = Book()
     labels = [*HEADER, *(f"Minggu {week.number}" for week in table.weeks)]
     ws = add_sheet(
-        workbook,
+        book,
         project,
         sheet_title=SHEET_TITLE,
         title=TITLE,
         labels=labels,
         widths=[*COLUMN_WIDTHS, *([WEEK_WIDTH] * weeks)],
+        draft=load_draft_mark(project),
         freeze=FREEZE,
-        title_rows=f"{HEADER_ROW}:{HEADER_ROW + 1}",
+        title_rows=(HEADER_ROW, HEADER_ROW + 1),
         title_columns="A:B",
         landscape=True,
         fit_to_width=weeks <= 16,
     )
-    dates = column_header(ws, ["", DATE_LABEL, "", ""])
+    dates = column_header(["", DATE_LABEL, "", ""])
     for week in table.weeks:
-        cell = column_header(ws, [""])[0]
-        cell.value = week.start
-        cell.number_format = DATE_FORMAT
-        dates.append(cell)
+        dates.append(
+            _cell(week.start, number_format=DATE_FORMAT, bold=True, alignment=CENTER, fill=HEADER_FILL)
+        )
     ws.append(dates)
 
     amount_formulas, total_formula = layout(table.lines)
@@ -200,7 +220,6 @@ def build_schedule_xlsx(project: Project, *, progress: Progress | None = None) -
         sheet_row = FIRST_DATA_ROW + index
         ws.append(
             _line_cells(
-                ws,
                 line,
                 sheet_row,
                 amount_formulas.get(line.id) if not line.is_item else None,
@@ -226,27 +245,29 @@ def build_schedule_xlsx(project: Project, *, progress: Progress | None = None) -
     total = [
         filled(cell, TOTAL_FILL)
         for cell in (
-            _cell(ws, None),
-            _text(ws, TOTAL_LABEL, bold=True),
-            _cell(ws, total_formula, number_format=MONEY_FORMAT, bold=True),
-            _cell(ws, top_weights, number_format=PERCENT_NUMBER_FORMAT, bold=True),
+            _cell(None),
+            _text(TOTAL_LABEL, bold=True),
+            formula(total_formula, table.total, number_format=MONEY_FORMAT, bold=True),
+            formula(top_weights, table.total_weight, number_format=PERCENT_NUMBER_FORMAT, bold=True),
         )
     ]
     ws.append(total)
     if weeks:
         planned_row = total_row + 1
-        weekly = [
-            f"=SUMPRODUCT($D${FIRST_DATA_ROW}:$D${last},{week_column(w)}{FIRST_DATA_ROW}:{week_column(w)}{last})/100"
-            if count
-            else "=0"
-            for w in range(1, weeks + 1)
+        weekly = []
+        for w, row in enumerate(table.curve, start=1):
+            column = week_column(w)
+            weights, shares = f"$D${FIRST_DATA_ROW}:$D${last}", f"{column}{FIRST_DATA_ROW}:{column}{last}"
+            weekly.append((f"=SUMPRODUCT({weights},{shares})/100" if count else "=0", row.planned))
+        cumulative = [
+            (f"=SUM($E${planned_row}:{week_column(w)}{planned_row})", row.planned_cumulative)
+            for w, row in enumerate(table.curve, start=1)
         ]
-        cumulative = [f"=SUM($E${planned_row}:{week_column(w)}{planned_row})" for w in range(1, weeks + 1)]
-        ws.append(_bottom_row(ws, PLANNED_LABEL, weekly, weight=f"=D{total_row}"))
-        ws.append(_bottom_row(ws, CUMULATIVE_LABEL, cumulative))
+        ws.append(_bottom_row(PLANNED_LABEL, weekly, weight=(f"=D{total_row}", table.total_weight)))
+        ws.append(_bottom_row(CUMULATIVE_LABEL, cumulative))
     ws.append([])
     for text in notes(table):
-        ws.append(note_row(ws, text))
-    data = save(workbook)
+        ws.append(note_row(text))
+    data = save(book)
     report(units, units, "Selesai")
     return data

@@ -166,7 +166,9 @@ def test_header_block_frozen_panes_print_setup(user):
     assert tuple(row_values(ws, HEADER_ROW)) == HEADER
     assert ws.freeze_panes == FREEZE == f"A{HEADER_ROW + 1}"
     assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    # fit to 1 page wide (fitToWidth 1 is the default XlsxWriter leaves out), any number of pages tall
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.column_dimensions["B"].width >= 40
 
 
@@ -179,7 +181,8 @@ def test_blocks_have_real_numbers_and_formulas_giving_the_apps_hsp(user):
     assert tuple(row_values(ws, rows["title"] + 1)) == HEADER
     worker = rows["L.01"]
     assert row_values(ws, worker)[:7] == [1, "Pekerja", "L.01", "OH", 0.3, 150000, f"=E{worker}*F{worker}"]
-    assert ws[f"E{worker}"].data_type == "n" and ws[f"E{worker}"].number_format == "#,##0.0000"
+    # the coefficient's meaningful decimals (``formatting.coefficient_places``)
+    assert ws[f"E{worker}"].data_type == "n" and ws[f"E{worker}"].number_format.startswith("#,##0.0")
     assert ws[f"F{worker}"].data_type == "n" and ws[f"F{worker}"].number_format == "#,##0.00"
     mason = rows["L.02"]
     assert ws[f"F{mason}"].value is None and ws[f"H{mason}"].value == "harga belum diisi"
@@ -223,12 +226,57 @@ def test_empty_project_progress_and_query_count(user, django_assert_max_num_quer
 
     project = build_wall(user)
     calls = []
-    with django_assert_max_num_queries(3):  # analyses, components, work items (their BUK %)
+    with django_assert_max_num_queries(4):  # analyses, components, work items (their BUK %), draft counts
         build_analyses_xlsx(project, progress=lambda *args: calls.append(args))
     assert calls[-1] == (5, 5, "Selesai")  # 4 analyses + saving
     assert "Menulis analisa 3/4" in {stage for _, _, stage in calls}
     done = [d for d, t, _ in calls if t]  # at least every 10 % of the 5 units
     assert done[0] == 0 and all(b - a <= max(1, 5 // 10) for a, b in zip(done, done[1:], strict=False))
+
+
+def test_formulas_carry_the_apps_figures_as_results(user):
+    """What a viewer that does not recalculate shows: the results stored with the formulas, as worked out
+    by hand in ``build_wall``; and the draft mark (Tukang batu has no price)."""
+    project = build_wall(user)
+    data = build_analyses_xlsx(project)
+    ws = load_workbook(io.BytesIO(data), data_only=True)["AHSP"]
+    rows = block(open_sheet(data), "C.4")
+
+    def number(ref: str) -> Decimal:
+        assert isinstance(ws[ref].value, int | float), (ref, ws[ref].value)
+        return Decimal(str(ws[ref].value))
+
+    assert number(f"G{rows['L.01']}") == Decimal("45000")
+    assert ws[f"G{rows['L.02']}"].value == 0  # no price: counts 0, as in the app
+    assert number(f"G{rows['X.01']}") == Decimal("308.6425")
+    assert number(f"F{rows['C.3']}") == Decimal("54360") and number(f"G{rows['C.3']}") == Decimal("81540")
+    assert number(f"G{rows['Jumlah Harga Tenaga Kerja (A)']}") == Decimal("45000")
+    assert number(f"G{rows['Jumlah Harga Bahan (B)']}") == Decimal("14520")
+    assert number(f"G{rows['Jumlah Harga Peralatan (C)']}") == 0
+    assert number(f"G{rows['D']}") == Decimal("141368.6425")
+    assert number(f"G{rows['E']}") == Decimal("14136.86425")
+    assert number(f"G{rows['F']}") == Decimal("155505.51")
+    draft = ws[f"A{HEADER_ROW - 1}"].value
+    assert draft.startswith("DRAF — RAB belum lengkap: ") and "1 sumber daya tanpa harga" in draft
+
+
+def test_a_work_items_own_buk_gets_its_block_with_the_note_in_the_title(user):
+    """Bowplank (the only item of C.1) at 12 %: D 57.000, E 12 % = 6.840, HSP 63.840,00."""
+    from ahsp.models import WorkItem
+    from ahsp.services import analyses
+
+    rab = build_small_rab(user)
+    analyses.set_overhead_override(item=WorkItem.objects.get(pk=rab.bowplank.pk), pct=Decimal("12"), by=user)
+    data = build_analyses_xlsx(rab.project)
+    formulas, ws = open_sheet(data), load_workbook(io.BytesIO(data), data_only=True)["AHSP"]
+    rows = block(formulas, "C.1")
+    sheet = next(s for s in load_project_sheets(project=rab.project) if s.analysis.code == "C.1")
+    note = getattr(sheet, "note", "")
+    assert note and "12" in note
+    assert formulas.cell(row=rows["title"], column=2).value == f"Pemasangan bowplank — {note}"
+    assert formulas[f"F{rows['E']}"].value == 12
+    assert Decimal(str(ws[f"G{rows['E']}"].value)) == Decimal("6840")
+    assert Decimal(str(ws[f"G{rows['F']}"].value)) == Decimal("63840")
 
 
 # --- CSV -------------------------------------------------------------------------------------------------

@@ -1,4 +1,19 @@
-"""The RAB workbook: live formulas, real numbers, formats, frozen header, formula injection, totals."""
+"""The RAB workbook: live formulas stored with their results, real numbers, formats, frozen header, formula
+injection, totals, terbilang, BUK statement, signatures and the draft mark.
+
+The awkward RAB (``build_awkward_rab``), worked out by hand (BUK 12,5 %, PPN 11 %, total rounded down to
+Rp 1.000, HSP to the cent)::
+
+    resources: Pekerja 137.500 /OH; Mandor 211.111 /OH; Semen 1.437,50 /kg
+    I.1  Plesteran 1:4 (m2): 0,325 x 137.500 + 6,24 x 1.437,50 = 44.687,50 + 8.970 = D 53.657,50;
+         E = 12,5 % = 6.707,1875; HSP = 60.364,6875 -> 60.364,69; volume 13,632 -> 822.891,45408 -> 822.891,45
+    II.1 Galian tanah keras (m3), its own BUK 15 %: 0,75 x 137.500 + 0,025 x 211.111 = 103.125 + 5.277,775
+         = D 108.402,775; E = 16.260,41625; HSP = 124.663,19125 -> 124.663,19; volume 7,125
+         -> 888.225,22875 -> 888.225,23
+    Jumlah 1.711.116,68; PPN 11 % = 188.222,8348 -> 188.222,83; Jumlah total 1.899.339,51;
+    Dibulatkan 1.899.000,00 ("satu juta delapan ratus sembilan puluh sembilan ribu rupiah")
+    bobot I.1 = 822.891,45 / 1.711.116,68 x 100 = 48,0909022... -> 48,090902; II.1 51,9090977... -> 51,909098
+"""
 
 import io
 import re
@@ -19,8 +34,9 @@ from ahsp.exports.rab_xlsx import (
     _sum_formula,
     build_rab_xlsx,
 )
-from ahsp.models import Section, WorkItem
-from ahsp.services import work_items
+from ahsp.exports.xlsx_common import DRAFT_ROW
+from ahsp.models import AnalysisComponent, ProjectResource, Section, WorkItem
+from ahsp.services import analyses, recalc, sections, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
 
@@ -141,7 +157,7 @@ def test_live_formulas(small):
     assert ws[f"G{ROW_GRAND}"].value == f"=G{ROW_TOTAL}+G{ROW_VAT}"
     assert ws[f"F{ROW_ROUNDED}"].value == 1000
     assert ws[f"G{ROW_ROUNDED}"].value == f"=ROUNDDOWN(G{ROW_GRAND}/F{ROW_ROUNDED},0)*F{ROW_ROUNDED}"
-    assert ws.max_row == ROW_ROUNDED
+    assert ws[f"A{ROW_ROUNDED + 2}"].value == "Terbilang: Dua juta lima puluh delapan ribu rupiah"
 
 
 def test_evaluated_formulas_match_the_hand_worked_rab(small):
@@ -198,7 +214,8 @@ def test_formula_injection_is_stored_as_text(user, name):
         cell = ws[ref]
         assert cell.data_type == "s"
         assert not cell.value.startswith("=")
-        assert cell.value == "'" + text
+        # XlsxWriter stores a CR in an inline string as its OOXML escape, which Excel reads back as CR.
+        assert cell.value.replace("_x000D_", "\r") == "'" + text
 
 
 def test_script_like_names_are_plain_text(user):
@@ -267,3 +284,147 @@ def test_progress_every_ten_percent(user):
     gaps = [b[0] - a[0] for a, b in zip(calls, calls[1:], strict=False)]
     assert max(gaps) <= total / 10
     assert calls[-1][0] == total
+
+
+# --- cached results, terbilang, BUK, signatures, draft (issue 11 §4, §5, §7) ---------------------------------
+
+SIGNATORIES = {
+    "signing_place": "Bandung",
+    "prepared_by_name": "Ir. Budi Santoso",
+    "prepared_by_title": "Estimator",
+    "checked_by_name": "",
+    "checked_by_title": "Kepala Seksi",
+    "approved_by_name": '=HYPERLINK("x")',
+    "approved_by_title": "Kepala Dinas PUPR",
+}
+
+
+def build_awkward_rab(user):
+    project = make_project(
+        user,
+        name="Rumah Dinas",
+        overhead_profit_pct=Decimal("12.5"),
+        vat_pct=Decimal("11"),
+        rounding_step=1000,
+        rounding_mode="down",
+        **SIGNATORIES,
+    )
+    walls = sections.create(project=project, name="Pekerjaan Dinding", by=user)
+    earth = sections.create(project=project, name="Pekerjaan Tanah", by=user)
+    plaster = work_items.add_custom(project=project, section=walls, name="Plesteran 1:4", unit="m2", by=user)
+    dig = work_items.add_custom(project=project, section=earth, name="Galian tanah keras", unit="m3", by=user)
+
+    def resource(code, name, unit, category, price):
+        return ProjectResource.objects.create(
+            project=project, code=code, name=name, unit=unit, category=category, unit_price=Decimal(price)
+        )
+
+    worker = resource("L.01", "Pekerja", "OH", "labour", "137500")
+    foreman = resource("L.04", "Mandor", "OH", "labour", "211111")
+    cement = resource("M.15", "Semen Portland", "kg", "material", "1437.50")
+    for analysis, lines in (
+        (plaster.analysis, ((worker, "0.325"), (cement, "6.24"))),
+        (dig.analysis, ((worker, "0.75"), (foreman, "0.025"))),
+    ):
+        for position, (res, k) in enumerate(lines):
+            AnalysisComponent.objects.create(
+                analysis=analysis, position=position, resource=res, coefficient=k
+            )
+    recalc.recalculate_project(project)
+    analyses.set_overhead_override(item=WorkItem.objects.get(pk=dig.pk), pct=Decimal("15"), by=user)
+    for item, volume in ((plaster, "13.632"), (dig, "7.125")):
+        item = WorkItem.objects.get(pk=item.pk)
+        work_items.set_volume(item=item, volume=Decimal(volume), expected_version=None, by=user)
+    return project
+
+
+def cached(data: bytes):
+    """The sheet as a viewer that does not recalculate sees it: the stored results."""
+    return load_workbook(io.BytesIO(data), data_only=True)["RAB"]
+
+
+def number(cell) -> Decimal:
+    """A stored number as the decimal it was written as (numbers read back as int or float)."""
+    assert cell.data_type == "n" and isinstance(cell.value, int | float), (cell.coordinate, cell.value)
+    return Decimal(str(cell.value))
+
+
+def test_formulas_carry_their_results_with_awkward_figures(user):
+    data = build_rab_xlsx(build_awkward_rab(user))
+    ws, formulas = cached(data), open_sheet(data)
+    # rows: I, I.1, II, II.1, Jumlah, PPN, Jumlah total, Dibulatkan
+    i, i1, ii, ii1, total, vat, grand, rounded = range(FIRST_DATA_ROW, FIRST_DATA_ROW + 8)
+    assert [ws[f"A{r}"].value for r in (i, i1, ii, ii1)] == ["I", "I.1", "II", "II.1"]
+    assert number(ws[f"F{i1}"]) == Decimal("60364.69") and number(ws[f"F{ii1}"]) == Decimal("124663.19")
+    expected = {
+        f"G{i1}": "822891.45",
+        f"G{i}": "822891.45",
+        f"G{ii1}": "888225.23",
+        f"G{ii}": "888225.23",
+        f"G{total}": "1711116.68",
+        f"G{vat}": "188222.83",
+        f"G{grand}": "1899339.51",
+        f"G{rounded}": "1899000",
+        f"H{i1}": "48.090902",
+        f"H{i}": "48.090902",
+        f"H{ii1}": "51.909098",
+        f"H{ii}": "51.909098",
+    }
+    assert {ref: number(ws[ref]) for ref in expected} == {ref: Decimal(v) for ref, v in expected.items()}
+    # ... and the formulas are still there, and give the same figures.
+    assert formulas[f"G{i1}"].value == f"=ROUND(E{i1}*F{i1},2)"
+    assert formulas[f"G{rounded}"].value == f"=ROUNDDOWN(G{grand}/F{rounded},0)*F{rounded}"
+    for ref in expected:
+        if ref.startswith("G"):
+            assert evaluate(formulas, ref) == Decimal(expected[ref])
+
+
+def test_terbilang_buk_statement_and_signature_block(user):
+    ws = cached(build_rab_xlsx(build_awkward_rab(user)))
+    texts = {
+        cell.coordinate: cell.value
+        for row in ws.iter_rows(min_row=FIRST_DATA_ROW + 8)
+        for cell in row
+        if cell.value is not None
+    }
+    rows = sorted({int(ref.lstrip("ABCDEFGH")) for ref in texts})
+    first = rows[0]
+    assert texts[f"A{first}"] == "Terbilang: Satu juta delapan ratus sembilan puluh sembilan ribu rupiah"
+    assert texts[f"A{first + 1}"] == (
+        "Harga satuan pekerjaan sudah termasuk Biaya Umum dan Keuntungan (BUK) 12,5 %, kecuali:"
+    )
+    assert texts[f"B{first + 2}"] == "II.1 Galian tanah keras 15 %"
+    # The signature block: place and date over the last column, roles, titles, then the names.
+    place = next(ref for ref, text in texts.items() if str(text).startswith("Bandung, "))
+    assert place[0] == "G"
+    row = int(place[1:])
+    assert [texts.get(f"{c}{row + 1}") for c in "BEG"] == [
+        "Dibuat oleh,",
+        "Diperiksa oleh,",
+        "Disetujui oleh,",
+    ]
+    assert [texts.get(f"{c}{row + 2}") for c in "BEG"] == ["Estimator", "Kepala Seksi", "Kepala Dinas PUPR"]
+    names = [ws[f"{c}{ws.max_row}"] for c in "BEG"]
+    assert [cell.value for cell in names] == [
+        "Ir. Budi Santoso",
+        "(..............................)",
+        '\'=HYPERLINK("x")',  # user text: never a formula
+    ]
+    assert all(cell.data_type == "s" and cell.font.b for cell in names)
+    assert ws[f"A{DRAFT_ROW}"].value is None  # every item and resource is priced: no draft mark
+
+
+def test_an_incomplete_rab_is_marked_as_draft(small, user):
+    unpriced = ProjectResource.objects.create(
+        project=small.project, code="M.99", name="Cat tembok", unit="kg", category="material"
+    )
+    AnalysisComponent.objects.create(
+        analysis=small.plastering.analysis, position=9, resource=unpriced, coefficient=Decimal("0.2")
+    )
+    work_items.add_custom(project=small.project, section=small.plaster, name="Papan nama", unit="ls", by=user)
+    ws = cached(build_rab_xlsx(small.project))
+    draft = ws[f"A{DRAFT_ROW}"]
+    assert (
+        draft.value == "DRAF — RAB belum lengkap: 1 pekerjaan tanpa harga satuan, 1 sumber daya tanpa harga"
+    )
+    assert draft.font.b and ws[f"A{HEADER_ROW}"].value == "No"

@@ -205,7 +205,10 @@ def test_s_curve_xlsx_weekly_table_formulas_and_chart(example, django_assert_max
     # The native line chart of the two cumulative columns.
     (chart,) = ws._charts
     refs = [(s.tx.strRef.f, s.val.numRef.f) for s in chart.series]
-    assert refs == [("'Kurva S'!E8", "'Kurva S'!$E$9:$E$12"), ("'Kurva S'!G8", "'Kurva S'!$G$9:$G$12")]
+    assert refs == [
+        ("'Kurva S'!$E$8", "'Kurva S'!$E$9:$E$12"),
+        ("'Kurva S'!$G$8", "'Kurva S'!$G$9:$G$12"),
+    ]
     assert chart.series[0].cat.numRef.f == "'Kurva S'!$A$9:$A$12"
     assert chart.y_axis.scaling.max == 1 and chart.y_axis.number_format.formatCode == "0%"
 
