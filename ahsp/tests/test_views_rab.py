@@ -266,6 +266,9 @@ def test_notice_names_and_links_items_whose_hsp_is_0(logged_in_client, user, rab
     assert f'<a href="{link}">Papan nama proyek</a>' in notice
     assert 'id="rab-unpriced-resources"' not in notice
     assert "DRAF" in notice
+    print_view = logged_in_client.get(rab_url(rab.project, print=1)).text
+    row = print_view[print_view.index(f'id="rab-item-{item.pk}"') :]
+    assert "harga belum lengkap" in row[: row.index("</tr>")]  # its row is flagged too
 
 
 def test_notice_with_one_unpriced_resource_is_on_the_print_view_too(logged_in_client, rab):
