@@ -129,6 +129,23 @@ def test_xlsx_header_groups_numbers_formulas_and_missing(user, django_assert_max
     assert done[0] == 0 and all(b - a <= 1 for a, b in zip(done, done[1:], strict=False))
 
 
+def test_xlsx_purchase_price_formula_carries_its_result(user):
+    """Semen 1.437,50 /kg bought per zak of 42,35 kg: 1.437,50 x 42,35 = 60.878,125 -> 60.878,13 (half up,
+    as ``quantize_money`` and Excel's ROUND); a viewer that does not recalculate shows that figure."""
+    from ahsp.tests.test_exports_rab_xlsx import build_awkward_rab
+
+    project = build_awkward_rab(user)
+    ProjectResource.objects.filter(project=project, code="M.15").update(
+        purchase_unit="zak", purchase_factor=Decimal("42.35")
+    )
+    data = build_prices_xlsx(project)
+    ws = load_workbook(io.BytesIO(data), data_only=True)["Harga Satuan Dasar"]
+    row = rows_by_code(ws)["M.15"]
+    assert open_sheet(data)[f"H{row}"].value == f"=ROUND(E{row}*G{row},2)"
+    assert Decimal(str(ws[f"H{row}"].value)) == Decimal("60878.13")
+    assert Decimal(str(ws[f"E{row}"].value)) == Decimal("1437.5") and ws[f"A{HEADER_ROW - 1}"].value is None
+
+
 def test_xlsx_of_an_empty_project(user):
     ws = open_sheet(build_prices_xlsx(make_project(user)))
     assert ws.cell(row=HEADER_ROW + 1, column=3).value == EMPTY_NOTE

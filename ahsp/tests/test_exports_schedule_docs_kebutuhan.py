@@ -327,3 +327,40 @@ def test_job_service_builds_the_requirements(small, user, fmt, django_capture_on
         )
     else:
         assert "1361250,00" in data.decode("utf-8-sig")
+
+
+def test_requirements_xlsx_formulas_carry_their_results(user):
+    """The awkward RAB of ``test_exports_rab_xlsx`` (Plesteran 13,632 m2, Galian 7,125 m3), by hand:
+
+    Pekerja 0,325 x 13,632 + 0,75 x 7,125 = 9,77415 OH x 137.500 = 1.343.945,625
+    Mandor  0,025 x 7,125 = 0,178125 OH x 211.111 = 37.604,146875       -> A = 1.381.549,771875
+    Semen   6,24 x 13,632 = 85,06368 kg x 1.437,50 = 122.279,04; per zak of 40 kg: 2,126592 -> 2,1266
+    Total 1.503.828,811875 = 13,632 x 53.657,50 + 7,125 x 108.402,775 (volume x D): difference 0.
+    """
+    from ahsp.tests.test_exports_rab_xlsx import build_awkward_rab
+
+    project = build_awkward_rab(user)
+    ProjectResource.objects.filter(project=project, code="M.15").update(
+        purchase_unit="zak", purchase_factor=Decimal("40")
+    )
+    data = build_requirements_xlsx(project)
+    ws = load_workbook(io.BytesIO(data), data_only=True)["Kebutuhan"]
+    formulas = open_sheet(data)
+    rows = rows_by_label(ws)
+
+    def number(ref: str) -> Decimal:
+        assert isinstance(ws[ref].value, int | float), (ref, ws[ref].value)
+        return Decimal(str(ws[ref].value))
+
+    worker, foreman, cement = rows["L.01"], rows["L.04"], rows["M.15"]
+    assert formulas[f"G{worker}"].value == f"=E{worker}*F{worker}"
+    assert number(f"G{worker}") == Decimal("1343945.625")
+    assert number(f"G{foreman}") == Decimal("37604.146875")
+    assert number(f"G{rows['Jumlah Tenaga Kerja (A)']}") == Decimal("1381549.771875")
+    assert number(f"G{cement}") == Decimal("122279.04") and number(f"J{cement}") == Decimal("2.1266")
+    assert formulas[f"J{cement}"].value == f"=ROUND(E{cement}/I{cement},4)"
+    total = rows["Total biaya kebutuhan sumber daya"]
+    assert number(f"G{total}") == Decimal("1503828.811875")
+    assert number(f"G{rows['Jumlah biaya langsung (sebelum BUK)']}") == Decimal("1503828.811875")
+    assert number(f"G{rows['Selisih (harus 0)']}") == 0
+    assert number(f"G{rows['Jumlah RAB (termasuk BUK, sebelum PPN)']}") == Decimal("1711116.68")

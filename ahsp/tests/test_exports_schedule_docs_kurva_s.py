@@ -364,6 +364,62 @@ def test_s_curve_xlsx_with_a_total_that_does_not_divide_evenly(user):
     assert values["A12"].value == "Anggaran (BAC)" and evaluate(values, "C12") == Decimal("63015516.6")
 
 
+def test_s_curve_xlsx_formulas_carry_their_results_with_the_awkward_total(user):
+    """What a viewer that does not recalculate shows (issue 11 §4). Earned value, by hand (no actual cost
+    entered, so AC = EV): PV1 = 21.437.905,17 x 33,3333 % = 7.145.961,244... -> 7.145.961,24; EV1 =
+    21.437.905,17 x 17,5 % = 3.751.633,40475 -> 3.751.633,40; SPI1 = 0,52500052... -> 0,5250; PV2 = PV1 +
+    21.437.905,17 x 33,3333 % + 29.567.611,36 x 12,5 % = 17.987.873,908... -> 17.987.873,91; EV2 = EV1 +
+    21.437.905,17 x 20 % + 29.567.611,36 x 3 % = 8.926.242,77955 -> 8.926.242,78; SPI2 = 0,49623667... ->
+    0,4962; CPI 1; EAC = BAC x AC / EV = BAC; ETC = BAC - AC: 59.263.883,20 and 54.089.273,82; VAC 0."""
+    project = build_awkward(user)
+    data = build_s_curve_xlsx(project)
+    cached = load_workbook(io.BytesIO(data), data_only=True)
+    ws, values = cached["Kurva S"], cached["Nilai Hasil"]
+    formulas, _ = open_workbook(data)
+
+    def number(sheet, ref: str) -> Decimal:
+        assert isinstance(sheet[ref].value, int | float), (ref, sheet[ref].value)
+        return Decimal(str(sheet[ref].value))
+
+    # The items are priced by amount only (HSP 0): both sheets say the RAB is a draft, above the table.
+    for sheet in (ws, values):
+        assert sheet["A7"].value == "DRAF — RAB belum lengkap: 3 pekerjaan tanpa harga satuan"
+    rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + 7)
+    planned = [to_places(awkward_fraction(AWKWARD_PLANS, w), 12) for w in range(1, 8)]
+    cumulative = [to_places(sum(planned[:w], Decimal(0)), 8) for w in range(1, 8)]
+    assert [number(ws, f"E{r}") for r in rows] == cumulative and cumulative[-1] == 1
+    assert formulas["E15"].value == "=ROUND(SUM($D$9:D15),8)"
+    # ... the page's figures (% of the project, 6 decimals) too
+    page = [row.planned_cumulative for row in load_curves(project).summary.curve]
+    assert [c * 100 for c in cumulative] == page
+    actual = [to_places(awkward_fraction(AWKWARD_DONE, w), 12) for w in (1, 2)]
+    done = [to_places(actual[0], 8), to_places(actual[0] + actual[1], 8)]
+    assert [number(ws, "G9"), number(ws, "G10")] == done
+    assert [number(ws, "H9"), number(ws, "H10")] == [done[0] - cumulative[0], done[1] - cumulative[1]]
+    # week 1: 5,95 - 11,34 = -5,39 % (terlambat); week 2: 8.926.242,78 / BAC = 14,17 % against
+    # 17.987.873,91 / BAC = 28,55 %: -14,38 % (kritis)
+    assert ws["I9"].value == "terlambat" and ws["I10"].value == "kritis"
+    assert ws["F11"].value is None and ws["I11"].value is None  # week 3 not reported
+
+    expected = {
+        "C9": "7145961.24",
+        "D9": "3751633.40",
+        "F9": "0.5250",
+        "G9": "1",
+        "H9": "63015516.60",
+        "I9": "59263883.20",
+        "J9": "0",
+        "C10": "17987873.91",
+        "D10": "8926242.78",
+        "F10": "0.4962",
+        "G10": "1",
+        "H10": "63015516.60",
+        "I10": "54089273.82",
+        "J10": "0",
+    }
+    assert {ref: number(values, ref) for ref in expected} == {ref: Decimal(v) for ref, v in expected.items()}
+
+
 def test_every_schedule_document_builds_with_the_awkward_total(user):
     """The same figures through the other schedule builders (they divide with ``quantize_quotient``)."""
     from ahsp.exports.schedule_pdf import build_schedule_pdf
@@ -375,4 +431,30 @@ def test_every_schedule_document_builds_with_the_awkward_total(user):
     assert "1 2 Mar – 8 Mar 2026 11,34 11,34 5,95 5,95 -5,39 terlambat" in text
     assert "7 13 Apr – 19 Apr 2026" in text and "100,00 — — — —" in text
     assert read_pdf(build_schedule_pdf(project))[1]
-    assert load_workbook(io.BytesIO(build_schedule_xlsx(project)))["Jadwal"]["A1"].value
+    # The Jadwal workbook's formulas carry the app's figures: bobot (6 decimals, as the RAB) A 21.437.905,17 /
+    # 63.015.516,60 x 100 = 34,02004193... -> 34,020042, B 46,92115998... -> 46,921160, C 19,05879808...
+    # -> 19,058798; planned % of the project in week 1: 11,34000263... -> 11,340003; week 2 adds A 33,3333 %
+    # and B 12,5 %: 17,20514763... -> 17,205148; cumulative 28,54515027... -> 28,545150, ending at 100.
+    data = build_schedule_xlsx(project)
+    ws = load_workbook(io.BytesIO(data), data_only=True)["Jadwal"]
+    formulas = load_workbook(io.BytesIO(data))["Jadwal"]
+    rows = {
+        ws.cell(row=r, column=1).value or ws.cell(row=r, column=2).value: r for r in range(10, ws.max_row + 1)
+    }
+    weekly, cumulative = rows["Rencana per minggu (% bobot proyek)"], rows["Rencana kumulatif (%)"]
+
+    def number(ref: str) -> Decimal:
+        assert isinstance(ws[ref].value, int | float), (ref, ws[ref].value)
+        return Decimal(str(ws[ref].value))
+
+    assert [number(f"D{rows[n]}") for n in ("I.1", "I.2", "I.3")] == [
+        Decimal("34.020042"),
+        Decimal("46.921160"),
+        Decimal("19.058798"),
+    ]
+    assert number(f"C{rows['I']}") == number(f"C{rows['Jumlah']}") == Decimal("63015516.60")
+    assert number(f"D{rows['Jumlah']}") == 100 and number(f"D{weekly}") == 100
+    assert ws["A7"].value.startswith("DRAF — RAB belum lengkap: 3 pekerjaan tanpa harga satuan")
+    assert [number(f"{c}{weekly}") for c in "EF"] == [Decimal("11.340003"), Decimal("17.205148")]
+    assert number(f"F{cumulative}") == Decimal("28.545150") and number(f"K{cumulative}") == 100
+    assert formulas[f"E{weekly}"].value == "=SUMPRODUCT($D$10:$D$13,E10:E13)/100"
