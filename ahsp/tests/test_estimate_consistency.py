@@ -31,7 +31,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
@@ -48,6 +48,7 @@ from ahsp.models import (
     WorkItem,
 )
 from ahsp.services import analyses, parameters, projects, resources, sections, work_items
+from ahsp.tests.estimate_fixtures import make_reference_library
 from ahsp.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +183,7 @@ class EstimateMachine(RuleBasedStateMachine):
         child = sections.create(project=self.project, name="Beton", parent=second, by=user)
         grandchild = sections.create(project=self.project, name="Pelat lantai 2", parent=child, by=user)
         self.sections = [top, second, child, grandchild]
+        self.references = list(make_reference_library().values())
         self.resources = [
             ProjectResource.objects.create(
                 project=self.project, code=code, name=name, unit=unit, category=cat, unit_price=price
@@ -229,6 +231,9 @@ class EstimateMachine(RuleBasedStateMachine):
     def _items(self) -> list[WorkItem]:
         return list(WorkItem.objects.filter(project=self.project).select_related("analysis").order_by("id"))
 
+    def _resources(self) -> list[ProjectResource]:
+        return list(ProjectResource.objects.filter(project=self.project).order_by("id"))
+
     def _pick(self, rows, index):
         return rows[index % len(rows)] if rows else None
 
@@ -274,7 +279,7 @@ class EstimateMachine(RuleBasedStateMachine):
 
     @rule(index=picks, price=prices)
     def set_price(self, index, price):
-        resource = ProjectResource.objects.get(pk=self._pick(self.resources, index).pk)
+        resource = self._pick(self._resources(), index)
         resources.set_price(resource=resource, unit_price=price, by=self.user)
 
     @rule(
@@ -283,7 +288,7 @@ class EstimateMachine(RuleBasedStateMachine):
         price=st.decimals(min_value=1, max_value=Decimal("900000"), places=2),
     )
     def set_purchase_price(self, index, factor, price):
-        resource = ProjectResource.objects.get(pk=self._pick(self.resources, index).pk)
+        resource = self._pick(self._resources(), index)
         resources.set_price(
             resource=resource,
             unit_price=None,
@@ -310,7 +315,7 @@ class EstimateMachine(RuleBasedStateMachine):
     def add_component(self, item_index, resource_index, k):
         item = self._pick(self._items(), item_index)
         if item is not None:
-            resource = ProjectResource.objects.get(pk=self._pick(self.resources, resource_index).pk)
+            resource = self._pick(self._resources(), resource_index)
             try:
                 analyses.add_resource_component(
                     analysis=item.analysis, resource=resource, coefficient=k, by=self.user
@@ -436,6 +441,60 @@ class EstimateMachine(RuleBasedStateMachine):
             work_items.delete(item=item, by=self.user)
             self.volumes.pop(pk)
             self.formulas.pop(pk, None)
+
+    # --- rules: library items, shared analyses and per-item copies -----------------------------------------
+
+    @rule(index=picks, section_index=picks, volume=volumes)
+    def add_from_library(self, index, section_index, volume):
+        """The same library code twice: both items share one project analysis."""
+        reference = self._pick(self.references, index)
+        item = work_items.add_from_reference(
+            project=self.project,
+            section=self._pick(self.sections, section_index),
+            reference=reference,
+            by=self.user,
+        )
+        self.volumes[item.pk] = Decimal("0")
+        self._set_volume(item.pk, volume)
+
+    @rule(item_index=picks, component_index=picks, k=coefficients)
+    def set_coefficient_for_one_item(self, item_index, component_index, k):
+        """ "ubah hanya untuk pekerjaan ini": a shared analysis is copied for the item first."""
+        item = self._pick(self._items(), item_index)
+        component = self._pick(list(item.analysis.components.order_by("id")), component_index)
+        if component is not None:
+            analyses.set_coefficient(component=component, coefficient=k, for_item=item, by=self.user)
+            if WorkItem.objects.get(pk=item.pk).analysis_id != item.analysis_id:
+                event("coefficient edited on a per-item copy")
+
+    @rule(index=picks)
+    def make_variant(self, index):
+        item = self._pick(self._items(), index)
+        try:
+            copy = analyses.make_item_variant(item=item, by=self.user)
+        except ValidationError:
+            return  # the analysis is the item's own already
+        event("per-item copy made")
+        assert copy.analysis_id != item.analysis_id
+
+    @rule(
+        index=picks,
+        price=prices,
+        k=coefficients,
+        category=st.sampled_from(["labour", "material", "equipment", "other"]),
+    )
+    def add_new_resource(self, index, price, k, category):
+        """A lump-sum line: a new project resource created from the analysis editor."""
+        item = self._pick(self._items(), index)
+        analyses.add_new_resource_component(
+            analysis=item.analysis,
+            name="Mobilisasi dan demobilisasi",
+            unit="ls",
+            category=category,
+            unit_price=price,
+            coefficient=k,
+            by=self.user,
+        )
 
     # --- rule: look at the pages -------------------------------------------------------------------------
 
