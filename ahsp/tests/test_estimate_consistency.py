@@ -34,10 +34,13 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from openpyxl import load_workbook
 
 from ahsp import analysis_sheets, loaders, requirements, schedule_data, widgets
 from ahsp.calculations.terbilang import terbilang_rupiah
+from ahsp.exports.analyses_xlsx import build_analyses_xlsx
 from ahsp.exports.rab_csv import build_rab_csv
+from ahsp.exports.rab_xlsx import build_rab_xlsx
 from ahsp.formatting import format_number
 from ahsp.models import (
     AnalysisComponent,
@@ -72,6 +75,15 @@ def same_stored(value: Decimal, exact: Decimal) -> bool:
     if connection.vendor != "sqlite":
         return value == exact
     return abs(value - exact) <= abs(exact) * Decimal("1e-14") + Decimal("1e-10")
+
+
+def xlsx_rows(data: bytes) -> list[tuple]:
+    """The first sheet's rows as a viewer that does not recalculate shows them (cached values)."""
+    return list(load_workbook(io.BytesIO(data), data_only=True).active.iter_rows(values_only=True))
+
+
+def cents(value) -> Decimal:
+    return Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- the oracle ------------------------------------------------------------------------------------------
@@ -509,6 +521,22 @@ class EstimateMachine(RuleBasedStateMachine):
         expected = oracle.items[item.pk]
         assert f"Rp {format_number(expected['hsp'])}" in page
         assert f"Rp {format_number(expected['amount'])}" in page
+
+        # The workbooks' cached formula values (what previews and phones show) are the same figures.
+        rows = xlsx_rows(build_rab_xlsx(oracle.project))
+        labelled = {row[2]: cents(row[6]) for row in rows if row[0] is None and row[2] and row[6] is not None}
+        assert [labelled["Jumlah"], labelled["PPN"], labelled["Jumlah total"]] == [
+            oracle.total,
+            oracle.vat,
+            oracle.grand,
+        ]
+        assert [v for k, v in labelled.items() if k.startswith("Dibulatkan")] == [oracle.rounded]
+        item_amounts = sorted(
+            cents(row[6]) for row in rows if row[3] and row[6] is not None and row[0] != "No"
+        )
+        assert item_amounts == sorted(i["amount"] for i in oracle.items.values())
+        hsps = {cents(row[6]) for row in xlsx_rows(build_analyses_xlsx(oracle.project)) if row[0] == "F"}
+        assert {i["hsp"] for i in oracle.items.values()} <= hsps
 
     # --- the invariants ----------------------------------------------------------------------------------
 
