@@ -428,3 +428,14 @@ def test_an_incomplete_rab_is_marked_as_draft(small, user):
         draft.value == "DRAF — RAB belum lengkap: 1 pekerjaan tanpa harga satuan, 1 sumber daya tanpa harga"
     )
     assert draft.font.b and ws[f"A{HEADER_ROW}"].value == "No"
+
+
+def test_buk_above_the_government_ceiling_is_stated_with_the_warning(user):
+    project = build_small_rab(user, overhead_profit_pct=Decimal("20")).project
+    ws = cached(build_rab_xlsx(project))
+    texts = [ws.cell(row=r, column=1).value for r in range(ROW_ROUNDED + 1, ws.max_row + 1)]
+    statement = "Harga satuan pekerjaan sudah termasuk Biaya Umum dan Keuntungan (BUK) 20 %."
+    assert statement in texts
+    assert texts[texts.index(statement) + 1] == (
+        "BUK di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)."
+    )
