@@ -95,6 +95,11 @@ urlpatterns = [
         analyses.work_item_overhead,
         name="work_item_overhead",
     ),
+    path(
+        "projects/<int:pk>/items/<int:item_id>/direct-price/",
+        analyses.work_item_direct_price,
+        name="work_item_direct_price",
+    ),
     path("projects/<int:pk>/ahsp/", analyses.project_analyses, name="project_analyses"),
     path("projects/<int:pk>/prices/", prices.project_prices, name="project_prices"),
     path("projects/<int:pk>/prices/import/", prices.project_prices_import, name="project_prices_import"),

@@ -28,7 +28,7 @@ from ahsp.analysis_sheets import nested_edges
 from ahsp.calculations.unit_price import (
     find_cycle,
 )
-from ahsp.formatting import format_coefficient, format_number
+from ahsp.formatting import format_coefficient, format_money, format_number
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,
@@ -37,9 +37,10 @@ from ahsp.models import (
     ProjectResource,
     ReferenceAnalysis,
     ReferenceResource,
+    ResourceCategory,
     WorkItem,
 )
-from ahsp.services import audit, recalc
+from ahsp.services import audit, recalc, resources
 from ahsp.services.analysis_copy import (
     copy_for_item,
     copy_reference_analysis,
@@ -47,8 +48,10 @@ from ahsp.services.analysis_copy import (
     reference_signature,
 )
 
-MAX_OVERHEAD_PCT = Decimal("15")
+MAX_OVERHEAD_PCT = Decimal("100")  # private estimates; above 15 % the pages warn (rab_notes ceiling)
 ZERO = Decimal("0")
+ONE = Decimal("1")
+CENT = Decimal("0.01")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -161,6 +164,18 @@ def _finish(analysis: ProjectAnalysis) -> ProjectAnalysis:
     return analysis
 
 
+def _record_item(item: WorkItem, *, by, summary: str, before: dict, after: dict) -> None:
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        target=item,
+        project_id=item.project_id,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+
+
 def _record(analysis: ProjectAnalysis, *, by, summary: str, before: dict, after: dict) -> None:
     audit.record(
         by=by,
@@ -269,6 +284,63 @@ def add_resource_component(
         after=_snapshot(analysis),
     )
     return component
+
+
+@transaction.atomic
+def add_new_resource_component(
+    *,
+    analysis: ProjectAnalysis,
+    code: str = "",
+    name: str,
+    unit: str,
+    category: str,
+    unit_price: Decimal | None,
+    coefficient: Decimal,
+    for_item: WorkItem | None = None,
+    by,
+) -> AnalysisComponent:
+    """Create a NEW resource of the project (code proposed when blank: ``L.01``, ``TK.P.01``...) with its
+    price, and add it to the analysis, as one action (e.g. "Papan nama proyek", 1 ls, Rp 1.500.000)."""
+    analysis = _lock(analysis)
+    before = _snapshot(analysis)
+    target = _edit_target(analysis, for_item)
+    analysis = target.analysis
+    resource = resources.insert_resource(
+        project=analysis.project, code=code, name=name, unit=unit, category=category, unit_price=unit_price
+    )
+    component = AnalysisComponent(
+        analysis=analysis, resource=resource, coefficient=coefficient, position=_next_position(analysis)
+    )
+    component.full_clean()
+    component.save()
+    analysis = _finish(analysis)
+    price = (
+        "tanpa harga" if unit_price is None else f"{format_money(resource.unit_price)} per {resource.unit}"
+    )
+    _record(
+        analysis,
+        by=by,
+        summary=(
+            f"Sumber daya baru {resource.code} {resource.name[:60]} ({resource.get_category_display()}, "
+            f"{price}) dibuat dan ditambahkan ke analisa {analysis.code} dengan koefisien "
+            f"{format_coefficient(component.coefficient)}{target.note}"
+        ),
+        before=before,
+        after={**_snapshot(analysis), "new_resource": _resource_snapshot(resource)},
+    )
+    return component
+
+
+def _resource_snapshot(resource: ProjectResource) -> dict:
+    return {
+        "code": resource.code,
+        "name": resource.name,
+        "unit": resource.unit,
+        "category": resource.category,
+        "unit_price": None
+        if resource.unit_price is None
+        else str(Decimal(resource.unit_price).quantize(CENT)),
+    }
 
 
 @transaction.atomic
@@ -425,11 +497,9 @@ def make_item_variant(*, item: WorkItem, by) -> WorkItem:
         )
     recalc.recalculate_project(target.analysis.project, analysis_ids={target.analysis.pk})
     current = WorkItem.objects.get(pk=item.pk)
-    audit.record(
+    _record_item(
+        current,
         by=by,
-        action=AuditEvent.Action.UPDATE,
-        target=current,
-        project_id=current.project_id,
         summary=(
             f"Pekerjaan “{current.name[:120]}” memakai analisa sendiri {target.analysis.code} "
             f"(salinan {analysis.code}; pekerjaan lain tetap memakai {analysis.code})"
@@ -451,13 +521,14 @@ def _item_snapshot(item: WorkItem) -> dict:
 
 @transaction.atomic
 def set_overhead_override(*, item: WorkItem, pct: Decimal | None, by) -> WorkItem:
-    """The work item's own BUK % (``None`` = the project's). At most 15 % under the current guideline."""
+    """The work item's own BUK % (``None`` = the project's): 0-100 %. Above the 15 % ceiling for government
+    work (``rab_notes.GOVERNMENT_OVERHEAD_CEILING``) it is accepted and the pages warn."""
     if pct is not None and not (ZERO <= pct <= MAX_OVERHEAD_PCT):
         raise ValidationError(
             {
                 "overhead_pct_override": (
-                    f"BUK harus antara 0 dan {format_number(MAX_OVERHEAD_PCT, 0)} % (batas pedoman yang "
-                    "berlaku). Kosongkan untuk memakai BUK proyek."
+                    f"BUK harus antara 0 dan {format_number(MAX_OVERHEAD_PCT, 0)} %. Kosongkan untuk memakai "
+                    "BUK proyek."
                 )
             }
         )
@@ -476,14 +547,99 @@ def set_overhead_override(*, item: WorkItem, pct: Decimal | None, by) -> WorkIte
         summary = f"BUK pekerjaan “{current.name[:120]}” kembali memakai BUK proyek"
     else:
         summary = f"BUK pekerjaan “{current.name[:120]}” diatur {format_number(pct, 2)} %"
-    audit.record(
+    _record_item(current, by=by, summary=summary, before=before, after=_item_snapshot(current))
+    return current
+
+
+def direct_price_component(rows: list[AnalysisComponent]) -> AnalysisComponent | None:
+    """The one line of a directly priced analysis (harga satuan langsung / lump sum): exactly one
+    component, a resource of category "other", coefficient 1. ``None`` for any other analysis."""
+    if len(rows) != 1:
+        return None
+    row = rows[0]
+    if row.resource_id is None or row.resource.category != ResourceCategory.OTHER or row.coefficient != ONE:
+        return None
+    return row
+
+
+def _direct_snapshot(item: WorkItem, price: Decimal | None) -> dict:
+    return {"direct_unit_price": None if price is None else str(Decimal(price).quantize(CENT))} | (
+        _item_snapshot(item)
+    )
+
+
+@transaction.atomic
+def set_direct_price(*, item: WorkItem, unit_price: Decimal, includes_overhead: bool, by) -> WorkItem:
+    """Price a work item directly (harga satuan langsung, e.g. a lump sum "ls"): its analysis becomes one
+    resource of category "other" (named like the item, code ``L.nn``) at ``unit_price`` with coefficient 1,
+    so every figure still comes from the one calculation. ``includes_overhead``: the typed price already
+    includes BUK, so the item gets its own BUK 0 %; otherwise the BUK applies on top (an own BUK of 0 %
+    goes back to the project's). Only for an item whose analysis is empty or already priced directly; a
+    shared analysis is first copied for this item. One audit event."""
+    if unit_price is None or unit_price < ZERO:
+        raise ValidationError({"unit_price": "Harga satuan wajib diisi dan tidak boleh negatif."})
+    current = WorkItem.objects.select_related("analysis").get(pk=item.pk)
+    analysis = _lock(current.analysis)
+    current = WorkItem.objects.select_for_update(of=("self",)).select_related("project").get(pk=item.pk)
+    rows = list(analysis.components.select_related("resource"))
+    line = direct_price_component(rows)
+    if rows and line is None:
+        raise ValidationError(
+            "Analisa pekerjaan ini sudah berisi komponen, jadi harganya dihitung dari komponen itu. Harga "
+            "satuan langsung hanya untuk pekerjaan yang analisanya kosong atau sudah berharga langsung."
+        )
+    override = current.overhead_pct_override
+    if includes_overhead:
+        override = ZERO
+    elif override == ZERO:
+        override = None
+    resource = line.resource if line else None
+    own_line = resource is not None and not (
+        shared_with(item=current) != (0, 0)
+        or AnalysisComponent.objects.filter(resource=resource).exclude(analysis=analysis).exists()
+    )
+    if own_line and resource.unit_price == unit_price and override == current.overhead_pct_override:
+        return current  # nothing changes: no write, no event
+    before = _direct_snapshot(current, resource.unit_price if resource else None)
+    target = _edit_target(analysis, current)
+    analysis = target.analysis
+    if resource is not None and not own_line:
+        resource = None  # the price line is shared with other items or analyses: this item gets its own
+        AnalysisComponent.objects.filter(analysis=analysis).delete()
+    if resource is None:
+        resource = resources.insert_resource(
+            project=current.project,
+            code="",
+            name=current.name[:255],
+            unit=current.unit,
+            category=ResourceCategory.OTHER,
+            unit_price=unit_price,
+        )
+        component = AnalysisComponent(analysis=analysis, resource=resource, coefficient=ONE, position=0)
+        component.full_clean()
+        component.save()
+    elif resource.unit_price != unit_price:
+        resource.unit_price = unit_price
+        resource.full_clean()
+        resource.version = F("version") + 1
+        resource.save(update_fields=["unit_price", "version"])
+    current.overhead_pct_override = override
+    current.full_clean()
+    current.version = F("version") + 1
+    current.save(update_fields=["overhead_pct_override", "version"])
+    recalc.recalculate_project(current.project, analysis_ids={analysis.pk}, resource_ids={resource.pk})
+    current.refresh_from_db()
+    after = _direct_snapshot(current, unit_price)
+    included = "sudah termasuk BUK (BUK pekerjaan ini 0 %)" if includes_overhead else "belum termasuk BUK"
+    _record_item(
+        current,
         by=by,
-        action=AuditEvent.Action.UPDATE,
-        target=current,
-        project_id=current.project_id,
-        summary=summary,
+        summary=(
+            f"Harga satuan langsung pekerjaan “{current.name[:100]}”: {format_money(unit_price)} per "
+            f"{current.unit}, {included}{target.note}"
+        ),
         before=before,
-        after=_item_snapshot(current),
+        after=after,
     )
     return current
 

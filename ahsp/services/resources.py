@@ -1,4 +1,5 @@
-"""Writes to the resources of a project (harga satuan dasar): price edits, price import, removal.
+"""Writes to the resources of a project (harga satuan dasar): price edits, price import, removal, and the
+row write of a resource the user creates in the project (``insert_resource``, code from ``propose_code``).
 
 Each write runs in one transaction, records exactly one audit event, and, when a price changed, calls
 ``recalc.recalculate_project`` in the same transaction so every analysis (A/B/C/D) and work item (HSP,
@@ -153,6 +154,49 @@ def set_price(
     )
     current.refresh_from_db()
     return current
+
+
+# Codes proposed for resources the user creates in a project (not from the library): per category,
+# with a prefix the library does not use, numbered from 01 ("L.01" = the first "lain-lain" of the project).
+NEW_CODE_PREFIXES = {"labour": "TK.P.", "material": "B.P.", "equipment": "PR.P.", "other": "L."}
+
+
+def propose_code(*, project: Project, category: str) -> str:
+    """The next free code for a new resource of ``category`` in the project: ``L.01``, ``L.02``... (the
+    number after the highest one in use with that prefix; at least two digits)."""
+    prefix = NEW_CODE_PREFIXES.get(category, "L.")
+    numbers = [
+        int(code[len(prefix) :])
+        for code in ProjectResource.objects.filter(project=project, code__startswith=prefix).values_list(
+            "code", flat=True
+        )
+        if code[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def insert_resource(
+    *, project: Project, code: str, name: str, unit: str, category: str, unit_price: Decimal | None
+) -> ProjectResource:
+    """Write a new project resource (validated: ``full_clean``, unique code). No audit event and no
+    recalculation: only for services that record the one event of the user's action and reprice
+    (``analyses.add_new_resource_component``, ``work_items.add_custom`` with a direct price)."""
+    code = (code or "").strip() or propose_code(project=project, category=category)
+    if ProjectResource.objects.filter(project=project, code__iexact=code).exists():
+        raise ValidationError({"code": f"Kode {code} sudah dipakai sumber daya lain di proyek ini."})
+    if unit_price is not None and unit_price < 0:
+        raise ValidationError({"unit_price": "Harga tidak boleh negatif."})
+    resource = ProjectResource(
+        project=project,
+        code=code,
+        name=(name or "").strip(),
+        unit=(unit or "").strip(),
+        category=category,
+        unit_price=unit_price,
+    )
+    resource.full_clean()
+    resource.save()
+    return resource
 
 
 @transaction.atomic

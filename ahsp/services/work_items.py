@@ -8,11 +8,14 @@ from django.db.models import F, Max
 
 from ahsp.calculations.formula import FormulaError, evaluate
 from ahsp.calculations.money import quantize_quantity
+from ahsp.formatting import format_money
 from ahsp.models import (
+    AnalysisComponent,
     AuditEvent,
     Project,
     ProjectAnalysis,
     ReferenceAnalysis,
+    ResourceCategory,
     Section,
     WorkItem,
 )
@@ -46,7 +49,14 @@ def _next_position(section: Section) -> int:
 
 
 def _create_item(
-    *, project: Project, section: Section, analysis: ProjectAnalysis, by, summary: str
+    *,
+    project: Project,
+    section: Section,
+    analysis: ProjectAnalysis,
+    overhead_pct_override: Decimal | None = None,
+    by,
+    summary: str,
+    extra: dict | None = None,
 ) -> WorkItem:
     if section.project_id != project.pk:
         raise ValidationError("Klasifikasi bukan milik proyek ini.")
@@ -57,6 +67,7 @@ def _create_item(
         name=analysis.name,
         unit=analysis.unit,
         position=_next_position(section),
+        overhead_pct_override=overhead_pct_override,
     )
     item.full_clean()
     item.save()
@@ -68,9 +79,16 @@ def _create_item(
         target=item,
         project_id=project.pk,
         summary=summary,
-        after=_snapshot(item),
+        after=_snapshot(item) | _overhead_snapshot(item) | (extra or {}),
     )
     return item
+
+
+def _overhead_snapshot(item: WorkItem) -> dict:
+    """The item's own BUK % in a create event, when it has one."""
+    if item.overhead_pct_override is None:
+        return {}
+    return {"overhead_pct_override": str(item.overhead_pct_override)}
 
 
 @transaction.atomic
@@ -87,8 +105,25 @@ def add_from_reference(*, project: Project, section: Section, reference: Referen
 
 
 @transaction.atomic
-def add_custom(*, project: Project, section: Section, name: str, unit: str, by) -> WorkItem:
-    """A work item with its own, initially empty, analysis (code C.1, C.2, ...)."""
+def add_custom(
+    *,
+    project: Project,
+    section: Section,
+    name: str,
+    unit: str,
+    unit_price: Decimal | None = None,
+    price_includes_overhead: bool = False,
+    by,
+) -> WorkItem:
+    """A work item with its own analysis (code C.1, C.2, ...): empty, or, with ``unit_price`` (harga
+    satuan langsung, e.g. a lump sum "ls"), one new resource of category "other" (code ``L.nn``, named
+    like the item) at that price with coefficient 1, so the HSP still comes from the one calculation.
+    ``price_includes_overhead``: the typed price already includes BUK, so the item gets its own BUK 0 %."""
+    # resources imports this module (ConflictError), so it is imported here.
+    from ahsp.services import resources
+
+    if unit_price is not None and unit_price < 0:
+        raise ValidationError({"unit_price": "Harga satuan tidak boleh negatif."})
     taken = set(
         ProjectAnalysis.objects.filter(project=project, code__startswith="C.").values_list("code", flat=True)
     )
@@ -98,12 +133,39 @@ def add_custom(*, project: Project, section: Section, name: str, unit: str, by) 
     analysis = ProjectAnalysis(project=project, code=f"C.{number}", name=name.strip(), unit=unit.strip())
     analysis.full_clean()
     analysis.save()
+    if unit_price is None:
+        return _create_item(
+            project=project,
+            section=section,
+            analysis=analysis,
+            by=by,
+            summary=f"Pekerjaan khusus “{analysis.name[:120]}” ditambahkan",
+        )
+    resource = resources.insert_resource(
+        project=project,
+        code="",
+        name=analysis.name[:255],
+        unit=analysis.unit,
+        category=ResourceCategory.OTHER,
+        unit_price=unit_price,
+    )
+    line = AnalysisComponent(analysis=analysis, resource=resource, coefficient=Decimal("1"), position=0)
+    line.full_clean()
+    line.save()
+    included = (
+        "sudah termasuk BUK (BUK pekerjaan ini 0 %)" if price_includes_overhead else "belum termasuk BUK"
+    )
     return _create_item(
         project=project,
         section=section,
         analysis=analysis,
+        overhead_pct_override=Decimal("0") if price_includes_overhead else None,
         by=by,
-        summary=f"Pekerjaan khusus “{analysis.name[:120]}” ditambahkan",
+        summary=(
+            f"Pekerjaan khusus “{analysis.name[:120]}” ditambahkan dengan harga satuan langsung "
+            f"{format_money(resource.unit_price)} per {analysis.unit}, {included}"
+        ),
+        extra={"direct_unit_price": str(resource.unit_price.quantize(Decimal("0.01")))},
     )
 
 

@@ -443,6 +443,73 @@ def _coefficient_for_item(w):
     )
 
 
+def _add_new_resource(w):
+    return (
+        lambda: analyses.add_new_resource_component(
+            analysis=w.item.analysis,
+            name="Papan nama proyek",
+            unit="ls",
+            category="other",
+            unit_price=D("1234567.89"),
+            coefficient=D("1"),
+            by=w.user,
+        ),
+        _analysis(
+            w,
+            {"components": [["L.01", "0.75"]], "new_resource": None},
+            {
+                "components": [["L.01", "0.75"], ["L.05", "1"]],  # L.01 and L.04 taken: next is L.05
+                "new_resource": {
+                    "code": "L.05",
+                    "name": "Papan nama proyek",
+                    "unit": "ls",
+                    "category": "other",
+                    "unit_price": "1234567.89",
+                },
+            },
+        ),
+    )
+
+
+def _direct_price(w):
+    # item2 (Urugan pasir, m3) has an empty analysis: Rp 1.234.567,89 including BUK -> HSP = the price
+    return (
+        lambda: analyses.set_direct_price(
+            item=w.item2, unit_price=D("1234567.89"), includes_overhead=True, by=w.user
+        ),
+        lambda i: Expect(
+            "update",
+            "workitem",
+            {"direct_unit_price": None, "overhead_pct_override": None, "unit_rate": "0.00"},
+            {"direct_unit_price": "1234567.89", "overhead_pct_override": "0.00", "unit_rate": "1234567.89"},
+        ),
+    )
+
+
+def _item_add_custom_direct_price(w):
+    return (
+        lambda: work_items.add_custom(
+            project=w.project,
+            section=w.section2,
+            name="Mobilisasi",
+            unit="ls",
+            unit_price=D("1500000"),
+            price_includes_overhead=True,
+            by=w.user,
+        ),
+        lambda i: Expect(
+            "create",
+            "workitem",
+            None,
+            {
+                **_item_snapshot(fresh(i)),
+                "overhead_pct_override": "0.00",
+                "direct_unit_price": "1500000.00",
+            },
+        ),
+    )
+
+
 def _overhead_override(w):
     # HSP = 0,75 x 100.000 = 75.000 (D) + 12 % = 84.000 (was + 10 % = 82.500); volume 0 -> amount 0.
     return (
@@ -731,6 +798,9 @@ CASES = [
     Case("analyses.reset_to_reference", _reset_to_reference),
     Case("analyses.set_overhead_override", _overhead_override),
     Case("analyses.make_item_variant", _make_item_variant),
+    Case("analyses.add_new_resource_component", _add_new_resource),
+    Case("analyses.set_direct_price", _direct_price),
+    Case("work_items.add_custom (direct price)", _item_add_custom_direct_price),
     Case("analyses.set_coefficient (only for this item, shared)", _coefficient_for_item),
     Case("resources.set_price", _set_price),
     Case("resources.set_price (purchase unit)", _set_purchase_price),
@@ -867,6 +937,10 @@ NOT_WRITES = {
     "work_items.project_parameters",
     "analyses.search_resources",
     "analyses.shared_with",
+    "analyses.direct_price_component",
+    "resources.propose_code",
+    # The row write of a new resource, only inside a covered write (add_new_resource_component, add_custom).
+    "resources.insert_resource",
     "resources.base_price_from_purchase",
     "resources.parse_price_cell",
     "resources.read_price_rows",

@@ -202,7 +202,8 @@ def test_set_coefficient_recalculates_and_audits_once(user):
     assert audit_count(project) == before + 1
     event = AuditEvent.objects.filter(project_id=project.pk).first()
     assert event.action == "update" and event.target_type == "projectanalysis"
-    assert "0,7500" in event.summary and "0,8000" in event.summary
+    old, new = formatting.format_coefficient(D("0.75")), formatting.format_coefficient(D("0.8"))
+    assert f"diubah dari {old} menjadi {new}" in event.summary
     assert ["L.01", "0.75"] in event.before["components"] and ["L.01", "0.8"] in event.after["components"]
     assert item.analysis.reference_id is None
     assert (
@@ -500,12 +501,12 @@ def test_set_overhead_override_and_back_to_project(user):
     assert audit_count(project) == before + 2
 
 
-@pytest.mark.parametrize("pct", ["15.01", "-0.01", "100"])
+@pytest.mark.parametrize("pct", ["100.01", "-0.01", "150"])
 def test_set_overhead_override_out_of_range_refused(user, pct):
     project, _section, item = build_priced_item(user)
     before = audit_count(project)
 
-    with pytest.raises(ValidationError, match="antara 0 dan 15"):
+    with pytest.raises(ValidationError, match="antara 0 dan 100"):
         analyses.set_overhead_override(item=item, pct=D(pct), by=user)
 
     item.refresh_from_db()
@@ -516,6 +517,26 @@ def test_set_overhead_override_fifteen_and_zero_allowed(user):
     _project, _section, item = build_priced_item(user)
     assert analyses.set_overhead_override(item=item, pct=D("15"), by=user).unit_rate == D("105512.50")
     assert analyses.set_overhead_override(item=item, pct=D("0"), by=user).unit_rate == D("91750.00")
+
+
+def test_set_overhead_override_above_the_government_ceiling_allowed(user):
+    """Private estimates: 0-100 %. D = 91.750 (build_priced_item), volume 2.
+    20 %:    E = 18.350; HSP = 110.100,00; amount 220.200,00
+    37,55 %: E = 34.452,125; HSP = 126.202,125 -> 126.202,13; amount 252.404,26
+    100 %:   HSP = 183.500,00"""
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project)
+
+    item = analyses.set_overhead_override(item=item, pct=D("20"), by=user)
+    assert (item.overhead_pct_override, item.unit_rate, item.amount) == (
+        D("20.00"),
+        D("110100.00"),
+        D("220200.00"),
+    )
+    item = analyses.set_overhead_override(item=item, pct=D("37.55"), by=user)
+    assert (item.unit_rate, item.amount) == (D("126202.13"), D("252404.26"))
+    assert analyses.set_overhead_override(item=item, pct=D("100"), by=user).unit_rate == D("183500.00")
+    assert audit_count(project) == before + 3
 
 
 # ---------------------------------------------------------------------------------------------- search
@@ -739,3 +760,175 @@ def test_add_nested_for_item_avoids_the_cycle_of_the_shared_analysis(user):
     # D = 942.675,9175 + 0,0255 x 1.886.851,835 (= 48.114,7217925) = 990.790,6392925
     # HSP = 1.089.869,70322175 -> 1.089.869,70
     assert first.analysis.code == "2.2.1.1-a" and first.unit_rate == D("1089869.70")
+
+
+# ---------------------------------------------------------------------------------------------- new resources
+
+
+def test_add_new_resource_component_creates_prices_and_adds_in_one_event(user):
+    """Papan nama proyek, ls, Rp 1.234.567,89, coefficient 0,0255 added to build_priced_item's analysis:
+    + 0,0255 x 1.234.567,89 = 31.481,481195 (other) -> D = 123.231,481195; E = 12.323,1481195
+    HSP = 135.554,6293145 -> 135.554,63; amount = 2 x 135.554,63 = 271.109,26."""
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project)
+
+    component = analyses.add_new_resource_component(
+        analysis=item.analysis,
+        name="Papan nama proyek",
+        unit="ls",
+        category="other",
+        unit_price=D("1234567.89"),
+        coefficient=D("0.0255"),
+        by=user,
+    )
+
+    resource = component.resource
+    # L.01 (Pekerja) and L.04 (Mandor) already use the "L." prefix: the next number is 05.
+    assert (resource.code, resource.name, resource.unit, resource.category, resource.unit_price) == (
+        "L.05",
+        "Papan nama proyek",
+        "ls",
+        "other",
+        D("1234567.89"),
+    )
+    item.refresh_from_db()
+    assert item.unit_rate == D("135554.63") and item.amount == D("271109.26")
+    assert ProjectAnalysis.objects.get(pk=item.analysis_id).other == D("31481.481195")
+    assert audit_count(project) == before + 1
+    event = AuditEvent.objects.filter(project_id=project.pk).first()
+    assert (
+        event.target_type == "projectanalysis" and "Sumber daya baru L.05 Papan nama proyek" in event.summary
+    )
+    assert event.after["new_resource"] == {
+        "code": "L.05",
+        "name": "Papan nama proyek",
+        "unit": "ls",
+        "category": "other",
+        "unit_price": "1234567.89",
+    }
+
+    labour = analyses.add_new_resource_component(
+        analysis=item.analysis,
+        name="Petugas K3",
+        unit="OH",
+        category="labour",
+        unit_price=D("175000"),
+        coefficient=D("13.632"),
+        by=user,
+    )
+    assert labour.resource.code == "TK.P.01"
+
+
+def test_add_new_resource_component_with_a_taken_code_writes_nothing(user):
+    project, _section, item = build_priced_item(user)
+    before = (audit_count(project), ProjectResource.objects.filter(project=project).count())
+
+    with pytest.raises(ValidationError, match="Kode B.01 sudah dipakai"):
+        analyses.add_new_resource_component(
+            analysis=item.analysis,
+            code="B.01",
+            name="Semen lain",
+            unit="kg",
+            category="material",
+            unit_price=D("1"),
+            coefficient=D("1"),
+            by=user,
+        )
+
+    assert (audit_count(project), ProjectResource.objects.filter(project=project).count()) == before
+    assert item.analysis.components.count() == 3
+
+
+def test_add_new_resource_component_for_item_on_shared_analysis(user):
+    project, first, second, _wall, _wall2 = shared_setup(user)
+
+    analyses.add_new_resource_component(
+        analysis=first.analysis,
+        name="Perancah",
+        unit="m2",
+        category="equipment",
+        unit_price=D("1234567.89"),
+        coefficient=D("0.0255"),
+        for_item=first,
+        by=user,
+    )
+
+    # 2.2.1.1 D = 942.675,9175 + 31.481,481195 = 974.157,398695; HSP = 1.071.573,1385645 -> 1.071.573,14
+    first.refresh_from_db()
+    assert first.analysis.code == "2.2.1.1-a" and first.unit_rate == D("1071573.14")
+    assert coefficients(first.analysis)[-1] == ("PR.P.01", D("0.0255"))
+    assert WorkItem.objects.get(pk=second.pk).unit_rate == D("1036943.51")
+
+
+# ---------------------------------------------------------------------------------------------- direct price
+
+
+def test_set_direct_price_on_empty_custom_item_without_buk(user):
+    """Rp 1.234.567,89 per ls, BUK 10 % on top: HSP = 1.358.024,679 -> 1.358.024,68;
+    amount = 13,632 x 1.358.024,68 = 18.512.592,43776 -> 18.512.592,44."""
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Persiapan", by=user)
+    item = custom_item(project, section, user, "Papan nama proyek", unit="ls", volume="13.632")
+    before = audit_count(project)
+
+    item = analyses.set_direct_price(item=item, unit_price=D("1234567.89"), includes_overhead=False, by=user)
+
+    assert item.unit_rate == D("1358024.68") and item.amount == D("18512592.44")
+    assert item.overhead_pct_override is None
+    (line,) = item.analysis.components.select_related("resource")
+    assert (line.coefficient, line.resource.category, line.resource.code, line.resource.name) == (
+        D("1"),
+        "other",
+        "L.01",
+        "Papan nama proyek",
+    )
+    assert audit_count(project) == before + 1
+    event = AuditEvent.objects.filter(project_id=project.pk).first()
+    assert (event.target_type, event.target_id) == ("workitem", str(item.pk))
+    assert event.before["direct_unit_price"] is None and event.after["direct_unit_price"] == "1234567.89"
+    assert "belum termasuk BUK" in event.summary
+
+
+def test_set_direct_price_including_buk_gives_the_item_buk_zero(user):
+    """Included: BUK 0 % for this item, HSP = 1.234.567,89; amount = 13,632 x that = 16.829.629,47648
+    -> 16.829.629,48. Back to "not included": the project's 10 % again (1.358.024,68)."""
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Persiapan", by=user)
+    item = custom_item(project, section, user, "SMK3", unit="ls", volume="13.632")
+    item = analyses.set_direct_price(item=item, unit_price=D("1000000"), includes_overhead=False, by=user)
+    resource_id = item.analysis.components.get().resource_id
+    before = audit_count(project)
+
+    item = analyses.set_direct_price(item=item, unit_price=D("1234567.89"), includes_overhead=True, by=user)
+
+    assert item.overhead_pct_override == D("0") and item.unit_rate == D("1234567.89")
+    assert item.amount == D("16829629.48")
+    assert item.analysis.components.get().resource_id == resource_id  # the same line, repriced
+    assert ProjectResource.objects.get(pk=resource_id).unit_price == D("1234567.89")
+    assert audit_count(project) == before + 1
+
+    # the same again: nothing changes, no event
+    analyses.set_direct_price(item=item, unit_price=D("1234567.89"), includes_overhead=True, by=user)
+    assert audit_count(project) == before + 1
+
+    item = analyses.set_direct_price(item=item, unit_price=D("1234567.89"), includes_overhead=False, by=user)
+    assert item.overhead_pct_override is None and item.unit_rate == D("1358024.68")
+
+
+def test_set_direct_price_refused_for_an_analysis_with_components(user):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project)
+
+    with pytest.raises(ValidationError, match="sudah berisi komponen"):
+        analyses.set_direct_price(item=item, unit_price=D("1"), includes_overhead=False, by=user)
+
+    assert audit_count(project) == before and item.analysis.components.count() == 3
+
+
+def test_set_direct_price_negative_refused(user):
+    project = make_project(user)
+    section = sections.create(project=project, name="Persiapan", by=user)
+    item = custom_item(project, section, user, "Mobilisasi", unit="ls")
+
+    with pytest.raises(ValidationError, match="tidak boleh negatif"):
+        analyses.set_direct_price(item=item, unit_price=D("-1"), includes_overhead=False, by=user)

@@ -526,3 +526,47 @@ def test_parse_price_cell_valid(cell, expected):
 def test_parse_price_cell_invalid(cell):
     with pytest.raises(NumberInputError):
         resource_services.parse_price_cell(cell)
+
+
+# ---------------------------------------------------------------------------------------------- new resources
+
+
+def test_propose_code_per_category_next_number(user):
+    project = make_project(user)
+    for code in ("L.01", "L.07", "L.x", "TK.P.02", "TK.0008"):
+        ProjectResource.objects.create(project=project, code=code, name=code, unit="ls", category="other")
+
+    proposed = {
+        c: resource_services.propose_code(project=project, category=c)
+        for c in resource_services.NEW_CODE_PREFIXES
+    }
+
+    assert proposed == {"labour": "TK.P.03", "material": "B.P.01", "equipment": "PR.P.01", "other": "L.08"}
+
+
+def test_insert_resource_validates_and_proposes_the_code(user):
+    project = make_project(user)
+
+    resource = resource_services.insert_resource(
+        project=project,
+        code=" ",
+        name=" Papan nama ",
+        unit="ls",
+        category="other",
+        unit_price=Decimal("1234567.89"),
+    )
+
+    assert (resource.code, resource.name, resource.unit_price) == (
+        "L.01",
+        "Papan nama",
+        Decimal("1234567.89"),
+    )
+    with pytest.raises(ValidationError, match="sudah dipakai"):
+        resource_services.insert_resource(
+            project=project, code="l.01", name="Lain", unit="ls", category="other", unit_price=None
+        )
+    with pytest.raises(ValidationError):
+        resource_services.insert_resource(
+            project=project, code="", name="", unit="ls", category="other", unit_price=None
+        )
+    assert ProjectResource.objects.filter(project=project).count() == 1

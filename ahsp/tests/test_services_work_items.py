@@ -225,3 +225,86 @@ def test_scoped_recalculation_touches_only_what_a_price_can_affect(setup, user):
     # scoped values equal a full recalculation for the rows in scope:
     # concrete D = 371 x 1.300 + 1,65 x 1 = 482.301,65; slab D = 0,12 x that = 57.876,198; x 1,1 = 63.663,82
     assert slab.unit_rate == Decimal("63663.82")
+
+
+# ---------------------------------------------------------------------------------------------- lump sum
+
+
+def test_add_custom_with_direct_price_without_buk(setup, user):
+    """Mobilisasi, 1 ls at Rp 1.234.567,89, project BUK 10 %: the analysis C.1 is one "other" resource L.01
+    with coefficient 1; HSP = 1.234.567,89 x 1,1 = 1.358.024,679 -> 1.358.024,68 (volume 0: amount 0)."""
+    project, section, _library = setup
+    before = AuditEvent.objects.filter(project_id=project.pk).count()
+
+    item = work_items.add_custom(
+        project=project,
+        section=section,
+        name="Mobilisasi",
+        unit="ls",
+        unit_price=Decimal("1234567.89"),
+        by=user,
+    )
+
+    assert item.analysis.code == "C.1" and item.unit_rate == Decimal("1358024.68")
+    assert item.overhead_pct_override is None
+    (line,) = item.analysis.components.select_related("resource")
+    assert line.coefficient == Decimal("1")
+    assert (line.resource.code, line.resource.name, line.resource.unit, line.resource.category) == (
+        "L.01",
+        "Mobilisasi",
+        "ls",
+        "other",
+    )
+    assert line.resource.unit_price == Decimal("1234567.89")
+    event = AuditEvent.objects.filter(project_id=project.pk).first()
+    assert AuditEvent.objects.filter(project_id=project.pk).count() == before + 1
+    assert event.action == "create" and event.after["direct_unit_price"] == "1234567.89"
+    assert "overhead_pct_override" not in event.after
+    assert "harga satuan langsung Rp 1.234.567,89 per ls, belum termasuk BUK" in event.summary
+
+
+def test_add_custom_with_direct_price_including_buk(setup, user):
+    """Price includes BUK: the item's own BUK 0 %, HSP = the price; volume 13,632 ->
+    amount 13,632 x 1.234.567,89 = 16.829.629,47648 -> 16.829.629,48."""
+    project, section, _library = setup
+
+    item = work_items.add_custom(
+        project=project,
+        section=section,
+        name="SMK3",
+        unit="ls",
+        unit_price=Decimal("1234567.89"),
+        price_includes_overhead=True,
+        by=user,
+    )
+    item = work_items.set_volume(item=item, volume=Decimal("13.632"), expected_version=None, by=user)
+
+    assert item.overhead_pct_override == Decimal("0") and item.unit_rate == Decimal("1234567.89")
+    assert item.amount == Decimal("16829629.48")
+    event = AuditEvent.objects.filter(project_id=project.pk, action="create", target_type="workitem").first()
+    assert event.after["overhead_pct_override"] == "0.00"
+
+
+def test_add_custom_second_direct_price_gets_next_code(setup, user):
+    project, section, _library = setup
+    work_items.add_custom(
+        project=project, section=section, name="A", unit="ls", unit_price=Decimal("1"), by=user
+    )
+
+    item = work_items.add_custom(
+        project=project, section=section, name="B", unit="ls", unit_price=Decimal("2"), by=user
+    )
+
+    assert item.analysis.code == "C.2" and item.analysis.components.get().resource.code == "L.02"
+
+
+def test_add_custom_negative_direct_price_writes_nothing(setup, user):
+    project, section, _library = setup
+
+    with pytest.raises(ValidationError, match="tidak boleh negatif"):
+        work_items.add_custom(
+            project=project, section=section, name="A", unit="ls", unit_price=Decimal("-1"), by=user
+        )
+
+    assert not WorkItem.objects.filter(project=project).exists()
+    assert not ProjectAnalysis.objects.filter(project=project).exists()

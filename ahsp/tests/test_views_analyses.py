@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from ahsp import formatting
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,
@@ -84,7 +85,9 @@ def test_detail_page_hand_worked_totals(logged_in_client, user):
     assert cell(text, "sheet-overhead") == "Rp 9.175,00"
     assert cell(text, "sheet-unit-rate") == "Rp 100.925,00"
     assert cell(text, "item-amount") == "Rp 201.850,00"
-    assert 'value="0,7500"' in text and 'value="0,0250"' in text and 'value="10,0000"' in text
+    for k in ("0.75", "0.025", "10"):  # shown as formatting.py writes a coefficient
+        shown = formatting.format_quantity(D(k), formatting.coefficient_places(D(k)))
+        assert f'value="{shown}"' in text
     assert "hanya dipakai oleh pekerjaan ini" in text
     assert reverse("ahsp:project_analyses", args=[project.pk]) in text  # the "Rincian AHSP" tab
 
@@ -145,9 +148,10 @@ def test_detail_query_count_independent_of_component_count(
         add_component(big.analysis, resource=resource, coefficient="1", position=10 + i)
     logged_in_client.get(detail_url(small))  # warm the session
 
-    with django_assert_max_num_queries(9) as small_ctx:
+    # 10: + the code proposed for a new resource (resources.propose_code)
+    with django_assert_max_num_queries(10) as small_ctx:
         logged_in_client.get(detail_url(small))
-    with django_assert_max_num_queries(9) as big_ctx:
+    with django_assert_max_num_queries(10) as big_ctx:
         response = logged_in_client.get(detail_url(big))
 
     assert len(app_queries(big_ctx)) == len(app_queries(small_ctx))
@@ -494,10 +498,10 @@ def test_overhead_override_view(logged_in_client, user):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("16", "antara 0 dan 15"),
+        ("100,01", "antara 0 dan 100"),
         ("-1", "tidak boleh negatif"),
         ("sepuluh", "bukan angka"),
-        ("1,234", "antara 0 dan 15"),  # 1234 %: only 2 decimals, so a thousands group
+        ("1.234", "antara 0 dan 100"),  # 1234 %: a dot before three digits groups thousands
     ],
 )
 def test_overhead_override_invalid(logged_in_client, user, value, message):
@@ -600,6 +604,12 @@ def other_users_urls(other_user):
             ("post", reverse("ahsp:analysis_reset", args=[pk, iid]), {}),
             ("post", reverse("ahsp:work_item_overhead", args=[pk, iid]), {"overhead_pct": "5"}),
             ("post", reverse("ahsp:analysis_variant", args=[pk, iid]), {}),
+            (
+                "post",
+                reverse("ahsp:work_item_direct_price", args=[pk, iid]),
+                {"unit_price": "1", "includes_overhead": "1"},
+            ),
+            ("post", reverse("ahsp:analysis_component_add", args=[pk, iid]), new_resource_post()),
         ],
     )
 
@@ -648,7 +658,8 @@ def test_edit_of_shared_analysis_asks_first_and_writes_nothing(logged_in_client,
     assert 'id="scope-confirm"' in text
     assert "Analisa 2.2.1.1 dipakai oleh 2 pekerjaan." in text
     assert "juga dipakai sebagai analisa bersarang di 1 analisa lain" in text
-    assert "Koefisien L.01 Pekerja diubah dari 0,75 menjadi 0,0255." in text
+    old, new = formatting.format_coefficient(D("0.75")), formatting.format_coefficient(D("0.0255"))
+    assert f"Koefisien L.01 Pekerja diubah dari {old} menjadi {new}." in text
     assert '<input type="hidden" name="coefficient" value="0,0255">' in text
     assert 'name="scope" value="item"' in text and 'name="scope" value="all"' in text
     assert "Ubah untuk semua 2 pekerjaan" in text
@@ -776,3 +787,230 @@ def test_variant_view_refused_when_not_shared(logged_in_client, user):
 
     assert response.status_code == 200 and "hanya dipakai oleh pekerjaan ini" in response.text
     assert ProjectAnalysis.objects.filter(project=project).count() == 1
+
+
+# ---------------------------------------------------------------------------------------------- new resource, lump sum
+
+
+def new_resource_post(**changes):
+    data = {
+        "new_resource": "1",
+        "name": "Papan nama proyek",
+        "unit": "ls",
+        "category": "other",
+        "unit_price": "1.234.567,89",
+        "coefficient": "0,0255",
+        "code": "",
+    }
+    return {**data, **changes}
+
+
+def test_detail_page_has_the_new_resource_form_with_text_inputs(logged_in_client, user):
+    _project, _section, item = build_priced_item(user)
+
+    text = logged_in_client.get(detail_url(item)).text
+
+    assert 'id="new-resource-form"' in text and 'name="new_resource" value="1"' in text
+    assert 'placeholder="L.05"' in text  # L.01 and L.04 taken
+    assert 'id="new-price" name="unit_price" inputmode="decimal"' in text
+    assert 'type="number"' not in text
+
+
+def test_add_new_resource_htmx_prices_the_item(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(add_url(item), new_resource_post(), headers=HX)
+
+    # + 0,0255 x 1.234.567,89 = 31.481,481195 -> D = 123.231,481195; HSP = 135.554,63; amount 271.109,26
+    text = response.text
+    assert response.status_code == 200 and "<html" not in text
+    assert "Sumber daya baru Papan nama proyek (Lain-lain) dibuat dan ditambahkan." in text
+    assert "L.05" in text and "Rp 1.234.567,89" in text
+    assert cell(text, "subtotal-other") == "Rp 31.481,48"
+    assert cell(text, "sheet-unit-rate") == "Rp 135.554,63"
+    assert cell(text, "item-amount") == "Rp 271.109,26"
+    assert audit_count(project.pk) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": ""}, "Nama sumber daya wajib diisi."),
+        ({"unit_price": "abc"}, "bukan angka"),
+        ({"unit_price": ""}, "Harga satuan wajib diisi."),
+        ({"category": "magic"}, "Pilih kategori sumber daya."),
+        ({"code": "B.01"}, "Kode B.01 sudah dipakai"),
+    ],
+)
+def test_add_new_resource_invalid_200_nothing_written(logged_in_client, user, changes, message):
+    project, _section, item = build_priced_item(user)
+    before = (audit_count(project.pk), ProjectResource.objects.filter(project=project).count())
+
+    response = logged_in_client.post(add_url(item), new_resource_post(**changes), headers=HX)
+
+    assert response.status_code == 200 and message in response.text
+    assert (audit_count(project.pk), ProjectResource.objects.filter(project=project).count()) == before
+
+
+def test_add_new_resource_without_js_redirects(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+
+    response = logged_in_client.post(add_url(item), new_resource_post(), follow=True)
+
+    assert response.redirect_chain[-1][0].endswith("#analysis-sheet")
+    assert "Sumber daya baru Papan nama proyek (Lain-lain) dibuat dan ditambahkan." in response.text
+    assert ProjectResource.objects.filter(project=project, code="L.05", unit_price=D("1234567.89")).exists()
+
+
+def empty_item(user, *, volume="13.632", name="Papan nama proyek"):
+    project = make_project(user, overhead_profit_pct=D("10"))
+    section = sections.create(project=project, name="Persiapan", by=user)
+    return project, custom_item(project, section, user, name, unit="ls", volume=volume)
+
+
+def direct_url(item):
+    return reverse("ahsp:work_item_direct_price", args=[item.project_id, item.pk])
+
+
+def test_empty_item_offers_the_direct_price_form(logged_in_client, user):
+    _project, item = empty_item(user)
+
+    text = logged_in_client.get(detail_url(item)).text
+
+    assert (
+        'id="direct-price"' in text and 'id="direct-unit-price" name="unit_price" inputmode="decimal"' in text
+    )
+    assert "Apakah harga ini sudah termasuk BUK?" in text
+
+
+def test_direct_price_htmx_including_buk(logged_in_client, user):
+    """Rp 1.234.567,89 including BUK: BUK 0 %, HSP = 1.234.567,89, amount 13,632 x = 16.829.629,48."""
+    project, item = empty_item(user)
+
+    response = logged_in_client.post(
+        direct_url(item), {"unit_price": "1.234.567,89", "includes_overhead": "1"}, headers=HX
+    )
+
+    text = response.text
+    assert response.status_code == 200 and "<html" not in text
+    assert "Harga satuan langsung disimpan." in text
+    assert "sudah termasuk BUK (BUK pekerjaan ini 0 %)." in text
+    assert cell(text, "sheet-unit-rate") == "Rp 1.234.567,89"
+    assert cell(text, "item-amount") == "Rp 16.829.629,48"
+    assert 'value="1.234.567,89"' in text
+    assert re.search(r'value="1" checked', text)
+
+
+def test_direct_price_htmx_without_buk_says_so(logged_in_client, user):
+    """Without BUK: HSP = 1,1 x 1.234.567,89 = 1.358.024,679 -> 1.358.024,68; amount 18.512.592,44."""
+    _project, item = empty_item(user)
+
+    response = logged_in_client.post(
+        direct_url(item), {"unit_price": "1234567.89", "includes_overhead": "0"}, headers=HX
+    )
+
+    assert "belum termasuk BUK: BUK 10,00 % ditambahkan." in response.text
+    assert cell(response.text, "sheet-unit-rate") == "Rp 1.358.024,68"
+    assert cell(response.text, "item-amount") == "Rp 18.512.592,44"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("abc", "bukan angka"), ("", "Harga satuan wajib diisi."), ("-5", "negatif")]
+)
+def test_direct_price_invalid_200_value_kept(logged_in_client, user, value, message):
+    project, item = empty_item(user)
+    before = audit_count(project.pk)
+
+    response = logged_in_client.post(
+        direct_url(item), {"unit_price": value, "includes_overhead": "0"}, headers=HX
+    )
+
+    assert response.status_code == 200 and message in response.text
+    assert 'id="direct-price-error"' in response.text and f'value="{value}"' in response.text
+    assert audit_count(project.pk) == before and not item.analysis.components.exists()
+
+
+def test_direct_price_refused_for_item_with_components_and_form_hidden(logged_in_client, user):
+    project, _section, item = build_priced_item(user)
+
+    page = logged_in_client.get(detail_url(item))
+    response = logged_in_client.post(
+        direct_url(item), {"unit_price": "5", "includes_overhead": "0"}, headers=HX
+    )
+
+    assert 'id="direct-price"' not in page.text
+    assert response.status_code == 200 and "sudah berisi komponen" in response.text
+
+
+def test_direct_price_without_js_redirects(logged_in_client, user):
+    _project, item = empty_item(user)
+
+    response = logged_in_client.post(direct_url(item), {"unit_price": "1.500.000", "includes_overhead": "0"})
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.unit_rate == D("1650000.00")
+
+
+def test_picker_page_offers_a_lump_sum_item(logged_in_client, user):
+    project, _section, _item = build_priced_item(user)
+
+    text = logged_in_client.get(reverse("ahsp:work_item_picker", args=[project.pk])).text
+
+    assert 'id="lump-sum-form"' in text and 'id="lump-price" name="unit_price" inputmode="decimal"' in text
+    assert 'type="number"' not in text
+
+
+def test_lump_sum_item_added_priced(logged_in_client, user):
+    """Mobilisasi 1 ls at Rp 1.234.567,89 including BUK: HSP = 1.234.567,89 (its own BUK 0 %)."""
+    project, section, _item = build_priced_item(user)
+    data = {
+        "lump_sum": "1",
+        "section": section.pk,
+        "name": "Mobilisasi dan demobilisasi",
+        "unit": "ls",
+        "unit_price": "1.234.567,89",
+        "includes_overhead": "1",
+    }
+
+    response = logged_in_client.post(reverse("ahsp:work_item_add", args=[project.pk]), data)
+
+    assert response.status_code == 302
+    item = WorkItem.objects.get(project=project, name="Mobilisasi dan demobilisasi")
+    assert item.unit_rate == D("1234567.89") and item.overhead_pct_override == D("0")
+    assert item.analysis.components.get().resource.code == "L.05"
+
+
+def test_lump_sum_item_invalid_price_back_to_the_picker(logged_in_client, user):
+    project, section, _item = build_priced_item(user)
+    data = {"lump_sum": "1", "section": section.pk, "name": "Mobilisasi", "unit": "ls", "unit_price": "abc"}
+
+    response = logged_in_client.post(reverse("ahsp:work_item_add", args=[project.pk]), data, follow=True)
+
+    assert response.redirect_chain[0][0].endswith(f"/items/picker/?section={section.pk}")
+    assert "bukan angka" in response.text
+    assert not WorkItem.objects.filter(project=project, name="Mobilisasi").exists()
+
+
+# ---------------------------------------------------------------------------------------------- BUK above 15 %
+
+
+def test_overhead_above_the_government_ceiling_saved_with_a_warning(logged_in_client, user):
+    """20 %: E = 18.350; HSP = 110.100,00; amount 220.200,00 (D = 91.750, volume 2)."""
+    project, _section, item = build_priced_item(user)
+    url = reverse("ahsp:work_item_overhead", args=[project.pk, item.pk])
+
+    response = logged_in_client.post(url, {"overhead_pct": "20"}, headers=HX)
+
+    assert response.status_code == 200
+    assert cell(response.text, "sheet-unit-rate") == "Rp 110.100,00"
+    assert cell(response.text, "item-amount") == "Rp 220.200,00"
+    assert 'id="overhead-warning"' in response.text
+    assert "BUK 20,00 % di atas batas 15 % untuk pekerjaan pemerintah" in response.text
+    assert 'id="overhead-warning"' in logged_in_client.get(detail_url(item)).text
+
+    response = logged_in_client.post(url, {"overhead_pct": "15"}, headers=HX)
+
+    assert cell(response.text, "sheet-unit-rate") == "Rp 105.512,50"
+    assert 'id="overhead-warning"' not in response.text

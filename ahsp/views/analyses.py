@@ -31,10 +31,13 @@ from ahsp.models import (
     ProjectResource,
     ReferenceAnalysis,
     ReferenceResource,
+    ResourceCategory,
     Section,
     WorkItem,
 )
+from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services import analyses as analysis_services
+from ahsp.services import resources as resource_services
 from partials.htmx import is_partial
 
 PAGE = "ahsp/work_item_detail.html"
@@ -52,6 +55,42 @@ class OverheadForm(forms.Form):
     overhead_pct = DecimalInputField(label=_("BUK khusus (%)"), required=False, max_places=2)
 
 
+class NewResourceForm(CoefficientForm):
+    """A new project resource (code proposed when blank) added to the analysis in the same action."""
+
+    code = forms.CharField(label=_("Kode"), required=False, max_length=40)
+    name = forms.CharField(label=_("Nama sumber daya"), max_length=255)
+    unit = forms.CharField(label=_("Satuan"), max_length=60)
+    category = forms.ChoiceField(label=_("Kategori"), choices=ResourceCategory.choices)
+    unit_price = DecimalInputField(label=_("Harga satuan (Rp)"), max_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = _("Nama sumber daya wajib diisi.")
+        self.fields["unit"].error_messages["required"] = _("Satuan wajib diisi.")
+        self.fields["unit_price"].error_messages["required"] = _("Harga satuan wajib diisi.")
+        self.fields["category"].error_messages["invalid_choice"] = _("Pilih kategori sumber daya.")
+
+
+INCLUDES_OVERHEAD_CHOICES = [
+    ("0", _("Belum termasuk BUK: BUK ditambahkan di atas harga ini")),
+    ("1", _("Sudah termasuk BUK: BUK pekerjaan ini 0 %")),
+]
+
+
+class DirectPriceForm(forms.Form):
+    """Harga satuan langsung (lump sum) of one work item."""
+
+    unit_price = DecimalInputField(label=_("Harga satuan langsung (Rp)"), max_places=2)
+    includes_overhead = forms.ChoiceField(
+        label=_("BUK"), choices=INCLUDES_OVERHEAD_CHOICES, widget=forms.RadioSelect, initial="0"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_price"].error_messages["required"] = _("Harga satuan wajib diisi.")
+
+
 def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
     qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
     return get_object_or_404(qs, pk=pk)
@@ -65,12 +104,28 @@ def _form_error(form: forms.Form) -> str:
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
+def _direct_price_row(sheet: analysis_sheets.AnalysisSheet) -> analysis_sheets.SheetRow | None:
+    """The one line of a directly priced analysis (one "other" resource, coefficient 1), else None."""
+    rows = [(group.key, row) for group in sheet.groups for row in group.rows]
+    if len(rows) == 1 and rows[0][0] == "other" and rows[0][1].coefficient == 1:
+        return rows[0][1]
+    return None
+
+
 def _sheet_context(project: Project, item: WorkItem, **extra) -> dict:
+    sheet = analysis_sheets.load_item_sheet(project=project, item=item)
+    direct_row = _direct_price_row(sheet)
+    is_empty = not any(group.rows for group in sheet.groups)
     return {
         "project": project,
         "item": item,
         "analysis": item.analysis,
-        "sheet": analysis_sheets.load_item_sheet(project=project, item=item),
+        "sheet": sheet,
+        "direct_row": direct_row,
+        "can_price_directly": direct_row is not None or is_empty,
+        "includes_overhead_choices": INCLUDES_OVERHEAD_CHOICES,
+        "overhead_above_ceiling": sheet.overhead_pct > GOVERNMENT_OVERHEAD_CEILING,
+        "government_ceiling": GOVERNMENT_OVERHEAD_CEILING,
         **extra,
     }
 
@@ -85,7 +140,13 @@ def _page_context(project: Project, item: WorkItem, **extra) -> dict:
     sections = (
         Section.objects.filter(project=project).order_by("position", "id").only("id", "name", "parent_id")
     )
-    return _sheet_context(project, item, nested_choices=choices, sections=sections, **extra)
+    new_resource = {
+        "categories": ResourceCategory.choices,
+        "proposed_code": resource_services.propose_code(project=project, category=ResourceCategory.OTHER),
+    }
+    return _sheet_context(
+        project, item, nested_choices=choices, sections=sections, new_resource=new_resource, **extra
+    )
 
 
 SCOPES = ("all", "item")
@@ -138,6 +199,7 @@ def _respond(
     error: str = "",
     row_error: tuple[int, str, str] | None = None,
     overhead_error: tuple[str, str] | None = None,
+    direct_error: tuple[str, str] | None = None,
     scope: str = "",
 ) -> HttpResponse:
     """The sheet fragment for htmx (errors shown in it, status 200); otherwise a redirect with a message.
@@ -151,7 +213,7 @@ def _respond(
         return redirect(reverse("ahsp:work_item_detail", args=[project.pk, item.pk]) + "#analysis-sheet")
     item.refresh_from_db()  # HSP, amount and maybe its own analysis copy, after the change
     item.analysis.refresh_from_db()  # is_modified
-    inline_error = bool(row_error or overhead_error)  # shown beside its input, not twice
+    inline_error = bool(row_error or overhead_error or direct_error)  # shown beside its input, not twice
     context = _sheet_context(
         project,
         item,
@@ -163,6 +225,8 @@ def _respond(
         context.update(error_component_id=row_error[0], error_value=row_error[1], row_error=row_error[2])
     if overhead_error:
         context.update(overhead_value=overhead_error[0], overhead_error=overhead_error[1])
+    if direct_error:
+        context.update(direct_value=direct_error[0], direct_error=direct_error[1])
     return render(request, PAGE + "#analysis-sheet", context)
 
 
@@ -243,13 +307,24 @@ def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpR
     """Add a component: ``resource`` (project), ``reference_resource`` (library) or ``nested`` (analysis)."""
     project = _project(request, pk, edit=True)
     item = _item(project, item_id)
-    form = CoefficientForm(request.POST)
+    data = request.POST
+    form = NewResourceForm(data) if data.get("new_resource") else CoefficientForm(data)
     if not form.is_valid():
         return _respond(request, project, item, error=f"Komponen tidak ditambahkan: {_form_error(form)}")
     coefficient = form.cleaned_data["coefficient"]
-    data = request.POST
     try:
-        if data.get("nested"):
+        if data.get("new_resource"):
+            new = form.cleaned_data
+            category = ResourceCategory(new["category"])
+            code = new["code"].strip()
+            label = f"{code or gettext('(kode otomatis)')} {new['name'][:60]}"
+            add = analysis_services.add_new_resource_component
+            target = {key: new[key] for key in ("code", "name", "unit", "category", "unit_price")}
+            success = gettext("Sumber daya baru %(name)s (%(category)s) dibuat dan ditambahkan.") % {
+                "name": new["name"][:60],
+                "category": category.label,
+            }
+        elif data.get("nested"):
             nested = ProjectAnalysis.objects.filter(project=project, pk=_int(data["nested"])).first()
             if nested is None:
                 raise ValidationError("Analisa yang dipilih tidak ditemukan di proyek ini.")
@@ -377,6 +452,38 @@ def work_item_overhead(request: HttpRequest, pk: int, item_id: int) -> HttpRespo
             request, project, item, error=f"BUK tidak disimpan: {error}", overhead_error=(value, error)
         )
     return _respond(request, project, item, success="BUK pekerjaan disimpan.")
+
+
+@login_required
+@require_POST
+def work_item_direct_price(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Harga satuan langsung (lump sum): the item's price typed directly, with or without BUK."""
+    project = _project(request, pk, edit=True)
+    item = _item(project, item_id)
+    form = DirectPriceForm(request.POST)
+    error, field_error = "", False
+    if form.is_valid():
+        try:
+            analysis_services.set_direct_price(
+                item=item,
+                unit_price=form.cleaned_data["unit_price"],
+                includes_overhead=form.cleaned_data["includes_overhead"] == "1",
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error, field_error = " ".join(exc.messages), hasattr(exc, "error_dict")
+    else:
+        error, field_error = _form_error(form), True
+    if error:
+        value = request.POST.get("unit_price", "")[:40]
+        return _respond(
+            request,
+            project,
+            item,
+            error=gettext("Harga satuan langsung tidak disimpan: %(error)s") % {"error": error},
+            direct_error=(value, error) if field_error else None,  # beside the input, or above the sheet
+        )
+    return _respond(request, project, item, success=gettext("Harga satuan langsung disimpan."))
 
 
 @login_required

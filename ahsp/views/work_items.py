@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,11 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.totals import ItemInput, SectionInput
-from ahsp.forms import CustomItemForm, ParameterForm, SectionForm, VolumeForm
+from ahsp.forms import CustomItemForm, DecimalInputField, ParameterForm, SectionForm, VolumeForm
 from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
 from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
@@ -273,19 +275,37 @@ def work_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         form = CustomItemForm(request.POST, project=project)
-        if not form.is_valid():
-            for error in form.errors.values():
+        direct = DirectPriceItemForm(request.POST)
+        if not (form.is_valid() and direct.is_valid()):
+            for error in [*form.errors.values(), *direct.errors.values()]:
                 messages.error(request, " ".join(error))
+            if request.POST.get("lump_sum"):
+                return redirect(
+                    reverse("ahsp:work_item_picker", args=[project.pk]) + f"?section={section.pk}"
+                )
             return _back(project)
-        item = item_services.add_custom(
-            project=project,
-            section=section,
-            name=form.cleaned_data["name"],
-            unit=form.cleaned_data["unit"],
-            by=request.user,
-        )
+        try:
+            item = item_services.add_custom(
+                project=project,
+                section=section,
+                name=form.cleaned_data["name"],
+                unit=form.cleaned_data["unit"],
+                unit_price=direct.cleaned_data["unit_price"],
+                price_includes_overhead=direct.cleaned_data["includes_overhead"] == "1",
+                by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _back(project)
     messages.success(request, f"Pekerjaan “{item.name[:80]}” ditambahkan.")
     return _back(project, f"item-{item.pk}")
+
+
+class DirectPriceItemForm(forms.Form):
+    """A custom item priced directly when it is added (harga satuan langsung, e.g. a lump sum): optional."""
+
+    unit_price = DecimalInputField(label=_("Harga satuan langsung (Rp)"), required=False, max_places=2)
+    includes_overhead = forms.ChoiceField(label=_("BUK"), choices=[("0", "0"), ("1", "1")], required=False)
 
 
 def _item_number(project: Project, item: WorkItem) -> str:
