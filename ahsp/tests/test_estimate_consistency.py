@@ -42,6 +42,7 @@ from ahsp.exports.analyses_xlsx import build_analyses_xlsx
 from ahsp.exports.rab_csv import build_rab_csv
 from ahsp.exports.rab_xlsx import build_rab_xlsx
 from ahsp.formatting import format_number
+from ahsp.forms import ProjectForm
 from ahsp.models import (
     AnalysisComponent,
     Project,
@@ -373,6 +374,20 @@ class EstimateMachine(RuleBasedStateMachine):
         if item is not None:
             self._set_volume(item.pk, volume)
 
+    @rule(index=picks, volume=volumes)
+    def edit_volume_through_the_row(self, index, volume):
+        """The work breakdown's inline volume edit (htmx), typed the Indonesian way ("1.234,567")."""
+        item = self._pick(self._items(), index)
+        response = self.client.post(
+            f"/projects/{self.project.pk}/items/{item.pk}/volume/",
+            {"volume": format_number(volume, 3), "volume_formula": "", "version": item.version},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        assert WorkItem.objects.get(pk=item.pk).volume == volume, response.content.decode()[:2000]
+        self.volumes[item.pk] = volume
+        self.formulas.pop(item.pk, None)
+
     @rule(
         index=picks,
         left=st.sampled_from(PARAMETER_NAMES),
@@ -436,6 +451,24 @@ class EstimateMachine(RuleBasedStateMachine):
     )
     def set_total_rounding(self, step, mode):
         self._update_project(rounding_step=step, rounding_mode=mode)
+
+    @rule(pct=percents, hsp_step=st.sampled_from([0, 1, 10, 100]))
+    def edit_project_through_the_form(self, pct, hsp_step):
+        """The same change as a user makes it: the project form, BUK typed the Indonesian way ("12,50")."""
+        project = Project.objects.get(pk=self.project.pk)
+        form = ProjectForm(instance=project)
+        data = {}
+        for name in form.fields:
+            value = form[name].value()
+            data[name] = (
+                "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+            )
+        data["overhead_profit_pct"] = format_number(pct, 2)
+        data["hsp_rounding_step"] = str(hsp_step)
+        response = self.client.post(f"/projects/{project.pk}/edit/", data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        self.project = Project.objects.get(pk=project.pk)
+        assert (self.project.overhead_profit_pct, self.project.hsp_rounding_step) == (pct, hsp_step)
 
     # --- rules: the work breakdown -----------------------------------------------------------------------
 
