@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, ngettext
 
@@ -106,11 +106,19 @@ class RabNotes:
 
     @property
     def ceiling_warning(self) -> str:
-        if not self.above_government_ceiling:
-            return ""
-        return gettext(
-            "BUK di atas batas %(ceiling)s %% untuk pekerjaan pemerintah (Permen PUPR 8/2023)."
-        ) % {"ceiling": format_pct(GOVERNMENT_OVERHEAD_CEILING)}
+        """The warning above the government ceiling (the project form's wording), or ""."""
+        ceiling = format_pct(GOVERNMENT_OVERHEAD_CEILING)
+        if self.overhead_pct > GOVERNMENT_OVERHEAD_CEILING:
+            return gettext(
+                "BUK %(pct)s %% di atas batas %(ceiling)s %% untuk pekerjaan pemerintah (Permen PUPR 8/2023); "
+                "boleh untuk pekerjaan swasta."
+            ) % {"pct": self.overhead_label, "ceiling": ceiling}
+        if self.above_government_ceiling:
+            return gettext(
+                "BUK khusus di atas batas %(ceiling)s %% untuk pekerjaan pemerintah (Permen PUPR 8/2023); "
+                "boleh untuk pekerjaan swasta."
+            ) % {"ceiling": ceiling}
+        return ""
 
     @property
     def draft_mark(self) -> str:
@@ -176,6 +184,14 @@ def incompleteness_exists(project_ref=None) -> tuple[Exists, Exists]:
             ProjectResource.objects.filter(project=ref, unit_price__isnull=True, components__isnull=False)
         ),
     )
+
+
+def with_completeness(projects: QuerySet) -> QuerySet:
+    """``projects`` with ``rab_unpriced_item`` and ``rab_unpriced_resource`` (booleans, two ``EXISTS``
+    in the same query): a project list can mark the rows whose RAB is incomplete
+    (``project_list.html`` shows "RAB belum lengkap" when either is true)."""
+    unpriced_item, unpriced_resource = incompleteness_exists()
+    return projects.annotate(rab_unpriced_item=unpriced_item, rab_unpriced_resource=unpriced_resource)
 
 
 def _item_rank() -> Subquery:

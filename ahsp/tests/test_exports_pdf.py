@@ -306,7 +306,10 @@ def test_rab_pdf_warns_above_the_government_ceiling(user):
     text = " ".join(read(build_rab_pdf(rab.project))[1])
 
     assert "(BUK) 16,5 %." in text
-    assert "BUK di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)." in text
+    assert (
+        "BUK 16,5 % di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023); boleh untuk pekerjaan swasta."
+        in text
+    )
 
 
 def test_analyses_pdf_names_the_buk_of_the_items_with_their_own(rab_12_5):

@@ -251,7 +251,9 @@ def test_csv_states_the_buk_with_the_items_that_have_their_own(logged_in_client,
         "",
         "",
     ]
-    assert rows[-1][2] == "BUK di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)."
+    assert rows[-1][2] == (
+        "BUK khusus di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023); boleh untuk pekerjaan swasta."
+    )
     assert all(len(row) == len(HEADER) for row in rows)
 
 

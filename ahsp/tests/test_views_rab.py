@@ -235,7 +235,7 @@ def test_buk_above_the_government_ceiling_is_warned(logged_in_client, user):
 
     assert "(BUK) 17,75 %" in text
     warning = _plain(_between(text, 'id="rab-overhead-warning"', "</p>"))
-    assert "BUK di atas batas 15 % untuk pekerjaan pemerintah" in warning
+    assert "BUK 17,75 % di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)" in warning
 
 
 def test_an_item_override_above_the_ceiling_is_warned(logged_in_client, rab):
@@ -244,7 +244,7 @@ def test_an_item_override_above_the_ceiling_is_warned(logged_in_client, rab):
     text = logged_in_client.get(rab_url(rab.project, print=1)).text
 
     assert "I.1 Pemasangan bowplank 15,01 %" in _plain(_between(text, 'id="rab-overhead"'))
-    assert 'id="rab-overhead-warning"' in text
+    assert "BUK khusus di atas batas 15 %" in _plain(_between(text, 'id="rab-overhead-warning"', "</p>"))
 
 
 def test_complete_rab_has_no_notice(logged_in_client, rab):

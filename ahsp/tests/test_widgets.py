@@ -16,6 +16,7 @@ from ahsp.models import (
     AuditEvent,
     PlannedShare,
     ProgressEntry,
+    Project,
     ProjectAnalysis,
     ProjectResource,
     Section,
@@ -394,3 +395,32 @@ def test_summary_of_complete_projects_has_no_incomplete_entry(user):
     for item in add_items(make_project(user, name="Lengkap"), "1000", "2000"):
         WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("1000"))
     assert widgets.load_summary(user).incomplete == 0
+
+
+def test_project_rows_with_completeness_mark_the_incomplete_rab(user, rf):
+    """``rab_notes.with_completeness`` (two EXISTS, one query) marks the rows of ``project_list.html``."""
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    from ahsp.rab_notes import with_completeness
+
+    complete = make_project(user, name="Gedung lengkap")
+    for item in add_items(complete, "1234.5"):
+        WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("411.5"))
+    incomplete = make_project(user, name="Balai desa")
+    add_items(incomplete, "0")
+
+    page = Paginator(with_completeness(Project.objects.filter(owner=user).order_by("name")), 10).get_page(1)
+    request = rf.get("/")
+    request.user = user
+    html = render_to_string(
+        "ahsp/project_list.html#project-list",
+        {"projects": page.object_list, "page_obj": page},
+        request=request,
+    )
+
+    row = html[html.index(f'id="project-{incomplete.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'<a class="flag" href="/projects/{incomplete.pk}/rab/"' in row and "RAB belum lengkap" in row
+    row = html[html.index(f'id="project-{complete.pk}"') :]
+    assert "RAB belum lengkap" not in row[: row.index("</tr>")]
