@@ -1,8 +1,8 @@
 """Indonesian display formats for money and quantities (pure functions over Decimal).
 
 What each figure shows (full precision is stored; the screen and every document show what means something):
-money 2 decimals; a volume as entered, 2 to 4 decimals (``format_volume``); bobot 2 (``format_pct``
-elsewhere shows a % trimmed); parameters and coefficients trimmed of trailing zeros, up to 6 decimals
+money 2 decimals; a volume as entered, 2 to 4 decimals (``format_volume``: ``12,50``, ``13,632``); bobot 2
+(``format_number(w, 2)``); parameters and coefficients trimmed of trailing zeros, up to 6 decimals
 (``format_coefficient``: ``0,0255``, ``13,632``, ``1``). Every displayed number reads back unchanged
 through ``ahsp.parsing.parse_decimal`` in the Indonesian UI; ``format_input`` spells a value for an input
 in the active language so it reads back in the English UI too.
@@ -67,10 +67,9 @@ def format_volume(value: Decimal | int | None) -> str:
 
 
 def coefficient_places(value: Decimal) -> int:
-    """Decimals to show for a coefficient: 4 to 6, never 3 (``1,125`` would read as ambiguous on input)."""
-    exponent = value.normalize().as_tuple().exponent
-    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return min(6, max(4, decimals))
+    """Decimals to show for a coefficient: those it has, trailing zeros trimmed, at most 6 (``0,0255``,
+    ``13,632``, ``1``). Three decimals are fine: ``13,632`` reads back as 13.632 in the Indonesian UI."""
+    return trimmed_places(value, 0, COEFFICIENT_PLACES)
 
 
 def format_coefficient(value: Decimal) -> str:

@@ -300,7 +300,7 @@ def test_csv_has_bom_header_components_and_totals(user, django_assert_max_num_qu
         "L.01",
         "Pekerja",
         "OH",
-        "0,3000",
+        "0,3",  # coefficients trimmed of trailing zeros, as on the page
         "150000,00",
         "45000,00",
         "",

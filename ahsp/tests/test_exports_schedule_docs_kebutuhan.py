@@ -117,10 +117,10 @@ def test_requirements_pdf_groups_resources_with_totals_and_the_identity(small):
         assert field in text
     assert (
         "No Kode Uraian Satuan Kuantitas Harga Satuan (Rp) Jumlah Biaya (Rp) Kuantitas Beli Satuan Beli "
-        "A Tenaga Kerja 1 L.01 Pekerja OH 9,0750 150.000,00 1.361.250,00 "
-        "2 L.04 Mandor OH 0,5000 200.000,00 100.000,00 Jumlah Tenaga Kerja (A) 1.461.250,00 "
-        "B Bahan 1 M.10 Kayu kelas III m3 0,0300 3.500.000,00 105.000,00 "
-        "2 M.15 Semen Portland kg 79,5600 1.500,00 119.340,00 1,5912 zak 1 zak = 50,00 kg "
+        "A Tenaga Kerja 1 L.01 Pekerja OH 9,075 150.000,00 1.361.250,00 "
+        "2 L.04 Mandor OH 0,50 200.000,00 100.000,00 Jumlah Tenaga Kerja (A) 1.461.250,00 "
+        "B Bahan 1 M.10 Kayu kelas III m3 0,03 3.500.000,00 105.000,00 "
+        "2 M.15 Semen Portland kg 79,56 1.500,00 119.340,00 1,5912 zak 1 zak = 50,00 kg "
         "Jumlah Bahan (B) 224.340,00 "
         "Total biaya kebutuhan sumber daya (A + B) 1.685.590,00 "
         "Jumlah biaya langsung (sebelum BUK) 1.685.590,00 "
@@ -136,9 +136,9 @@ def test_requirements_pdf_marks_missing_prices_and_prints_user_text_plainly(smal
     add_odd_resources(small)
     text = " ".join(read_pdf(build_requirements_pdf(small.project))[1])
 
-    assert f"2 L.02 {SCRIPT} OH 0,5000 175.000,00 87.500,00" in text
+    assert f"2 L.02 {SCRIPT} OH 0,50 175.000,00 87.500,00" in text
     # The long =HYPERLINK name wraps inside its narrow column (pypdf reads the break as a space).
-    assert 'D Lain-lain 1 X.01 =HYPERLINK("http://x","k lik") (belum berharga) ls 1,0000 — —' in text
+    assert 'D Lain-lain 1 X.01 =HYPERLINK("http://x","k lik") (belum berharga) ls 1,00 — —' in text
     assert "Jumlah Lain-lain (D) (1 belum berharga) 0,00" in text
     assert "(A + B + D) 1.773.090,00 Jumlah biaya langsung (sebelum BUK) 1.773.090,00" in text
     assert "1 sumber daya belum berharga: biayanya belum dihitung dalam total." in text
@@ -274,7 +274,7 @@ def test_requirements_csv_streams_one_line_per_resource(small, django_assert_max
         "1500,00",
         "119340,00",
         "zak",
-        "50,0000",
+        "50",  # the purchase factor trimmed, as on the page
         "1,5912",
         "",
     ]

@@ -83,12 +83,13 @@ def test_page_lists_the_active_items_of_the_week_with_hand_worked_values(logged_
     assert f'id="progress-item-{c.pk}"' not in response.text  # planned in week 4, not started
     row = cells(response.text, f"progress-item-{b.pk}")
     assert row[0] == "I.2" and row[1].startswith("Pekerjaan B")
-    assert row[2:5] == ["50,0000", "50,00", "10,00"]  # bobot, planned to date, actual before
+    # bobot (2 decimals on screen), planned to date, actual before
+    assert row[2:5] == ["50,00", "50,00", "10,00"]
     assert 'value="20"' in response.text  # this week's progress
     assert row[6:9] == ["30,00", "-20,00", "kritis"]
     assert f'<tr id="progress-item-{b.pk}" class="progress-row status-critical behind">' in response.text
     totals = cells(response.text, "week-totals")
-    assert totals[1:] == ["100,0000", "45,00", "25,00", "10,00", "35,00", "-10,00", "terlambat"]
+    assert totals[1:] == ["100,00", "45,00", "25,00", "10,00", "35,00", "-10,00", "terlambat"]
 
 
 def test_deviation_table_per_week_with_status_labels(logged_in_client, planned):

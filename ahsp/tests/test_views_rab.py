@@ -90,7 +90,7 @@ def test_section_fragment_for_htmx(logged_in_client, rab):
         "2.2.1.1",
         "Galian tanah biasa",
         "m3",
-        "10,0000",
+        "10,00",  # the volume as entered: 2 to 4 decimals
         "Rp 93.500,00",
         "Rp 935.000,00",
         "50,427447",
@@ -118,7 +118,7 @@ def test_section_url_without_htmx_renders_the_page_with_the_section_open(logged_
     text = response.text
     assert "<html" in text and 'id="rab-terbilang"' in text
     assert item_rows(text) == [str(rab.plastering.pk)]
-    assert ">II.1<" in text and "Plesteran 1:4" in text and "12,7500" in text
+    assert ">II.1<" in text and "Plesteran 1:4" in text and "12,75" in text
 
 
 def test_open_query_renders_the_sub_section_with_its_ancestors(logged_in_client, user, rab):

@@ -242,10 +242,10 @@ def test_full_page_shows_hand_worked_quantities_and_costs(logged_in_client, user
     assert '<h3 id="category-labour">Tenaga Kerja' in text and '<h3 id="category-material">Bahan' in text
     assert "Peralatan" not in text  # empty groups are left out
     for quantity, cost in (
-        ("9,0750", "1.361.250,00"),  # Pekerja
-        ("0,5000", "100.000,00"),  # Mandor
-        ("0,0300", "105.000,00"),  # Kayu
-        ("79,5600", "119.340,00"),  # Semen
+        ("9,075", "1.361.250,00"),  # Pekerja: 2 to 4 decimals, as meaningful
+        ("0,50", "100.000,00"),  # Mandor
+        ("0,03", "105.000,00"),  # Kayu
+        ("79,56", "119.340,00"),  # Semen
     ):
         assert f'<td class="num">{quantity}</td>' in text and f'<td class="num">{cost}</td>' in text
     assert "<strong>1.461.250,00</strong>" in text and "<strong>224.340,00</strong>" in text
@@ -276,10 +276,10 @@ def test_section_filter(logged_in_client, user, headers):
     plaster = logged_in_client.get(url(rab.project, section=rab.plaster.pk), headers=headers).text
 
     # I: Pekerja 0,25 + 5 = 5,25 OH x 150.000 = 787.500; + Mandor 100.000 + Kayu 105.000 = 992.500.
-    assert '<td class="num">5,2500</td>' in earthwork and "Rp 992.500,00" in earthwork
+    assert '<td class="num">5,25</td>' in earthwork and "Rp 992.500,00" in earthwork
     assert "Semen Portland" not in earthwork and "Pekerjaan Persiapan dan Tanah" in earthwork
     # II: Pekerja 3,825 x 150.000 = 573.750 + Semen 119.340 = 693.090.
-    assert '<td class="num">3,8250</td>' in plaster and "Rp 693.090,00" in plaster
+    assert '<td class="num">3,825</td>' in plaster and "Rp 693.090,00" in plaster
     assert "Kayu kelas III" not in plaster
     if not headers:
         assert f'<option value="{rab.earthwork.pk}" selected>I. Pekerjaan Persiapan' in earthwork
@@ -313,7 +313,7 @@ def test_stage_filter_on_the_page(logged_in_client, user, headers):
     text = logged_in_client.get(url(rab.project, stage=preparation.pk), headers=headers).text
     without = logged_in_client.get(url(rab.project, stage="none"), headers=headers).text
 
-    assert "Rp 142.500,00" in text and '<td class="num">0,2500</td>' in text
+    assert "Rp 142.500,00" in text and '<td class="num">0,25</td>' in text
     assert "<strong>Tahapan:</strong> Persiapan" in text and "Semen Portland" not in text
     assert "Rp 850.000,00" in without and "<strong>Tanpa tahapan</strong>" in without
     assert "Total biaya kebutuhan sama dengan" in text and "Total biaya kebutuhan sama dengan" in without

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -50,21 +51,26 @@ def test_volume_edit_htmx_swaps_row_and_total_oob(logged_in_client, estimate):
 
 
 @pytest.mark.parametrize(
-    ("value", "stored", "amount"),
+    ("value", "stored", "amount", "shown"),
     [
-        ("1.500", "1500", "Rp 129.937.500,00"),  # 1.500 m3 x Rp 86.625,00: a dot groups thousands
-        ("13,632", "13.632", "Rp 1.180.872,00"),  # 13,632 m3 x Rp 86.625,00: the comma is the decimal
+        ("1.500", "1500", "Rp 129.937.500,00", "1.500,00"),  # 1.500 m3 x Rp 86.625,00: dot = thousands
+        ("13,632", "13.632", "Rp 1.180.872,00", "13,632"),  # 13,632 m3 x Rp 86.625,00: comma = decimal
+        ("12,5", "12.5", "Rp 1.082.812,50", "12,50"),
     ],
 )
 def test_volume_reads_indonesian_thousands_and_three_decimals(
-    logged_in_client, estimate, value, stored, amount
+    logged_in_client, estimate, value, stored, amount, shown
 ):
+    """The row comes back with the volume as understood in its input (2 to 4 decimals)."""
     project, item = estimate["project"], estimate["item"]
     response = logged_in_client.post(
         url("work_item_volume", project.pk, item.pk), {"volume": value, "version": "1"}, headers=HX
     )
     assert response.status_code == 200
     assert amount in response.text
+    assert re.search(
+        rf'<input name="volume" inputmode="decimal"[^>]*\s+value="{re.escape(shown)}"', response.text
+    )
     item.refresh_from_db()
     assert item.volume == Decimal(stored)
 
