@@ -20,6 +20,7 @@ data below.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -39,6 +40,8 @@ DRAFT_ROW = HEADER_ROW - 1
 FIRST_DATA_ROW = HEADER_ROW + 1
 FREEZE = f"A{FIRST_DATA_ROW}"
 A4 = 9  # XlsxWriter's paper code
+LINE_HEIGHT = 15  # points: one line of the default 11 pt font
+CHARS_PER_WIDTH = 1.0  # characters of text per unit of column width (a unit is one "0"; bold is wider)
 DRAFT_COLOR = "#B91C1C"
 
 
@@ -159,11 +162,15 @@ def _result(value: Result):
 
 
 class Sheet:
-    """A worksheet written row by row (``append``), like openpyxl's write-only sheets."""
+    """A worksheet written row by row (``append``), like openpyxl's write-only sheets.
 
-    def __init__(self, book: Book, worksheet) -> None:
+    A row whose wrapped text needs more than one line gets that many lines of height (an estimate from the
+    column width: LibreOffice and many viewers do not fit rows to wrapped text themselves)."""
+
+    def __init__(self, book: Book, worksheet, widths: Sequence[float] = ()) -> None:
         self.book = book
         self.worksheet = worksheet
+        self.widths = tuple(widths)
         self.row = 0  # 0-based index of the next row
 
     @property
@@ -171,7 +178,17 @@ class Sheet:
         """The 1-based (Excel) number of the row the next ``append`` writes."""
         return self.row + 1
 
+    def _lines(self, column: int, cell: Cell) -> int:
+        align = cell.style.align
+        if cell.kind != "text" or align is None or not align.wrap or column >= len(self.widths):
+            return 1
+        per_line = max(1, int(self.widths[column] * CHARS_PER_WIDTH) - 2 * align.indent)
+        return sum(max(1, math.ceil(len(part) / per_line)) for part in str(cell.value).split("\n"))
+
     def append(self, cells: Sequence[Cell | None] = ()) -> None:
+        lines = max((self._lines(c, cell) for c, cell in enumerate(cells) if cell is not None), default=1)
+        if lines > 1:
+            self.worksheet.set_row(self.row, LINE_HEIGHT * lines)
         for column, cell in enumerate(cells):
             if cell is not None:
                 self._write(column, cell)
@@ -234,7 +251,7 @@ class Book:
             ws.set_landscape()
         if fit_to_width:
             ws.fit_to_pages(1, 0)
-        return Sheet(self, ws)
+        return Sheet(self, ws, widths)
 
     def save(self) -> bytes:
         self.workbook.close()
