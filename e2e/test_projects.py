@@ -45,6 +45,34 @@ def test_project_create_through_htmx_form(logged_in_page: Page, live_server, use
     assert project.status == Project.Status.ACTIVE
 
 
+def test_project_form_reads_indonesian_numbers_in_the_browser(logged_in_page: Page, live_server, user):
+    """Issue 11 §6: a number input dropped "1.500.000.000" (Firefox) or read "12,5" as 125 (Chromium). The
+    text inputs send what was typed; the server reads it the Indonesian way and shows it back formatted."""
+    project = make_project(user, name="Gedung Uji", budget_ceiling=None)
+    page = logged_in_page
+    page.goto(f"/projects/{project.pk}/edit/")
+    form = page.locator("#project-form")
+    form.get_by_label("Pagu anggaran (Rp)").fill("1.500.000.000")
+    form.get_by_label("Biaya umum dan keuntungan (%)").fill("20")
+    form.get_by_label("PPN (%)").fill("12,5")
+    form.get_by_role("button", name="Simpan").click()
+
+    expect(page).to_have_url(f"{live_server.url}/projects/{project.pk}/")
+    expect(
+        page.get_by_text("di atas batas 15 % untuk pekerjaan pemerintah (Permen PUPR 8/2023)")
+    ).to_be_visible()
+    project.refresh_from_db()
+    assert (str(project.budget_ceiling), str(project.overhead_profit_pct), str(project.vat_pct)) == (
+        "1500000000.00",
+        "20.00",
+        "12.50",
+    )
+    page.goto(f"/projects/{project.pk}/edit/")
+    expect(form.get_by_label("Pagu anggaran (Rp)")).to_have_value("1.500.000.000,00")
+    expect(form.get_by_label("PPN (%)")).to_have_value("12,5")
+    expect(form.locator("#overhead-warning")).to_be_visible()
+
+
 @pytest.fixture
 def twenty_five_projects(user) -> list[Project]:
     # Newest first on the dashboard: page 1 shows "Proyek 25".."Proyek 06", page 2 "Proyek 05".."Proyek 01".

@@ -25,5 +25,5 @@ def test_closed_section_loads_rows_in_place_and_volume_edit_works(logged_in_page
     expect(rows.nth(2)).to_contain_text("I.3")
     rows.nth(1).locator("input[name=volume]").fill("2,5")
     rows.nth(1).get_by_role("button", name="Simpan").click()
-    expect(page.locator("tr.item-row").nth(1).locator("input[name=volume]")).to_have_value("2,5000")
+    expect(page.locator("tr.item-row").nth(1).locator("input[name=volume]")).to_have_value("2,50")
     assert page.evaluate("window.__marker") == "still-here"
