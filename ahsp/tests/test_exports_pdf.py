@@ -188,7 +188,7 @@ def test_analyses_pdf_shows_every_analysis_with_d_e_f(small):
     assert "ANALISA HARGA SATUAN PEKERJAAN (AHSP)" in text
     # C.1 bowplank: 0,1 x 150.000 = 15.000 (A); 0,012 x 3.500.000 = 42.000 (B); D 57.000; E 5.700; F 62.700.
     assert "Pemasangan bowplank" in text
-    assert "Pekerja L.01 OH 0,1000 150.000,00 15.000,00" in text
+    assert "Pekerja L.01 OH 0,1 150.000,00 15.000,00" in text  # coefficients trimmed (issue 11 §12)
     assert "Jumlah (A + B + C) 57.000,00" in text
     assert "Biaya Umum dan Keuntungan 10,00 % × D 5.700,00" in text
     assert "Harga Satuan Pekerjaan (D + E) 62.700,00" in text

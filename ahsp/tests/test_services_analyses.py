@@ -179,9 +179,10 @@ def test_load_project_sheets_natural_code_order_and_counts(user):
 
 @pytest.mark.parametrize(
     ("value", "places", "text"),
-    [("0.75", 4, "0,7500"), ("1.125", 4, "1,1250"), ("0.000125", 6, "0,000125"), ("1234", 4, "1.234,0000")],
+    [("0.75", 2, "0,75"), ("1.125", 3, "1,125"), ("0.000125", 6, "0,000125"), ("1234", 0, "1.234")],
 )
-def test_coefficient_places_never_three(value, places, text):
+def test_coefficient_places_trim_trailing_zeros(value, places, text):
+    """Issue 11 §12: three decimals are fine now that "1,125" reads as 1.125 (§10)."""
     assert formatting.coefficient_places(D(value)) == places
     assert formatting.format_coefficient(D(value)) == text
 
