@@ -195,7 +195,9 @@ def test_build_estimate_and_read_rab(logged_in_page: Page, live_server, project)
     set_volume(page, EXCAVATION, "12,5", "Rp 116.462,50", "Rp 1.455.781,25", "Rp 1.455.781,25")
     set_volume(page, MASONRY, "3,75", "Rp 863.507,15", "Rp 3.238.151,81", "Rp 4.693.933,06")
     set_volume(page, PLASTER, "42,75", "Rp 61.607,83", "Rp 2.633.734,73", "Rp 7.327.667,79")
-    expect(item_row(page, PLASTER).locator("input[name=volume]")).to_have_value("42,75")  # the volume as understood
+    expect(item_row(page, PLASTER).locator("input[name=volume]")).to_have_value(
+        "42,75"
+    )  # the volume as understood
     assert page.evaluate(PAGE_MARKER) == "still-here"
 
     # --- one coefficient edit on the excavation's analysis page ---
