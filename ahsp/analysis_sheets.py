@@ -18,7 +18,7 @@ from ahsp.calculations.unit_price import (
     calculate_unit_prices,
     component_amount,
 )
-from ahsp.formatting import coefficient_places, format_number
+from ahsp.formatting import coefficient_places, format_trimmed
 from ahsp.models import (
     AnalysisComponent,
     Project,
@@ -268,12 +268,10 @@ def _note(pct: Decimal, names: list[str]) -> str:
     shown = "; ".join(name[:80] for name in names[:MAX_NOTE_NAMES])
     if len(names) > MAX_NOTE_NAMES:
         shown += str(_(" dan %(count)s pekerjaan lain")) % {"count": len(names) - MAX_NOTE_NAMES}
-    return str(_("BUK khusus %(pct)s %% untuk: %(names)s")) % {"pct": format_trimmed_pct(pct), "names": shown}
-
-
-def format_trimmed_pct(pct: Decimal) -> str:
-    """``12.50`` -> ``12,5``; ``10.00`` -> ``10``."""
-    return format_number(pct, 2).rstrip("0").rstrip(",")
+    return str(_("BUK khusus %(pct)s %% untuk: %(names)s")) % {
+        "pct": format_trimmed(pct, 0, 2),
+        "names": shown,
+    }
 
 
 def load_project_sheets(*, project: Project) -> list[AnalysisSheet]:

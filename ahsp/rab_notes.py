@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, ngettext
 
-from ahsp.formatting import format_number
+from ahsp.formatting import format_trimmed
 from ahsp.models import Project, ProjectResource, Section, WorkItem
 
 GOVERNMENT_OVERHEAD_CEILING = Decimal("15")
@@ -33,9 +33,7 @@ UNPRICED_SAMPLE = 5  # unpriced work items named (and linked) in the notice
 def format_pct(value: Decimal) -> str:
     """A percentage in Indonesian format with the decimals that mean something: ``12.50`` -> ``12,5``,
     ``10.00`` -> ``10``, ``7.25`` -> ``7,25``."""
-    exponent = Decimal(value).normalize().as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return format_number(value, places)
+    return format_trimmed(value, 0, 6)
 
 
 @dataclass(frozen=True)

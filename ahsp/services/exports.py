@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from ahsp import loaders
 from ahsp.exports import rab_csv
 from ahsp.models import AuditEvent, ExportJob, Project
+from ahsp.rab_notes import load_rab_notes
 from ahsp.services import audit, job_queue
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ def _build_rab_csv(job: ExportJob, progress: Progress) -> File:
             yield row
 
     target = tempfile.TemporaryFile()
-    for chunk in rab_csv.build_rab_csv(summary, counted()):
+    notes = load_rab_notes(project, summary)
+    for chunk in rab_csv.build_rab_csv(summary, counted(), notes=notes):
         target.write(chunk)
     target.seek(0)
     return File(target, name="rab.csv")

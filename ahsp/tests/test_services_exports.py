@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from ahsp import loaders
 from ahsp.exports.rab_csv import build_rab_csv
-from ahsp.models import AuditEvent, ExportJob
+from ahsp.models import AuditEvent, ExportJob, ProjectResource
+from ahsp.rab_notes import load_rab_notes
 from ahsp.services import exports
 from ahsp.tasks import sweep_exports
 from ahsp.tests.factories import make_project
@@ -27,8 +28,10 @@ def _media(settings, tmp_path):
 
 
 def streamed_csv(project) -> bytes:
+    """The RAB page's direct download: the export centre's file must be the same bytes."""
     summary = loaders.load_rab_summary(project, count_missing_prices=False)
-    return b"".join(build_rab_csv(summary, loaders.iter_full_rab(project, summary)))
+    notes = load_rab_notes(project, summary)
+    return b"".join(build_rab_csv(summary, loaders.iter_full_rab(project, summary), notes=notes))
 
 
 def start_and_run(project, user, fmt="csv", capture=None):
@@ -52,6 +55,7 @@ def test_csv_job_runs_in_immediate_mode_and_matches_the_streamed_csv(
         content = handle.read()
     assert content == streamed_csv(rab.project)
     assert job.size == len(content)
+    assert "sudah termasuk Biaya Umum dan Keuntungan (BUK) 10 %" in content.decode("utf-8-sig")
     assert job.percent == 100 and job.progress_done == job.progress_total == 5  # 2 sections + 3 items
     assert job.started_at and job.finished_at and job.heartbeat_at and not job.error
     events = AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before]
@@ -271,3 +275,14 @@ def test_xlsx_job_with_the_real_builder_produces_a_workbook(user, django_capture
     with job.file.open("rb") as handle:
         workbook = openpyxl.load_workbook(handle)
     assert workbook.sheetnames
+
+
+def test_csv_job_of_an_incomplete_rab_carries_the_draft_line(user, django_capture_on_commit_callbacks):
+    rab = build_small_rab(user)
+    ProjectResource.objects.filter(project=rab.project, code="M.15").update(unit_price=None)
+
+    job = start_and_run(rab.project, user, capture=django_capture_on_commit_callbacks)
+
+    with job.file.open("rb") as handle:
+        lines = handle.read().decode("utf-8-sig").splitlines()
+    assert "DRAF — RAB belum lengkap" in lines[1]

@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ahsp.models import AuditEvent, Project
+from ahsp.models import AuditEvent, Project, ProjectResource
 from ahsp.tests.factories import make_project
+from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -319,3 +320,15 @@ def test_saved_form_reads_back_unchanged(logged_in_client, user):
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.budget_ceiling, project.overhead_profit_pct) == (Decimal("1500000000"), Decimal("12.5"))
+
+
+def test_dashboard_marks_a_project_whose_rab_is_incomplete(logged_in_client, user):
+    complete = build_small_rab(user, name="Lengkap").project
+    incomplete = build_small_rab(user, name="Belum lengkap").project
+    ProjectResource.objects.filter(project=incomplete, code="M.15").update(unit_price=None)
+
+    html = logged_in_client.get("/").content.decode()
+
+    flagged = html.split(f'href="/projects/{incomplete.pk}/"')[1].split("</td>")[0]
+    clean = html.split(f'href="/projects/{complete.pk}/"')[1].split("</td>")[0]
+    assert "RAB belum lengkap" in flagged and "RAB belum lengkap" not in clean

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from ahsp import rab_notes
 from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
@@ -32,8 +33,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
         sort = form.cleaned_data["sort"] or sort
-    qs = qs.order_by(sort, "-id").only(
-        "id", "name", "location", "client", "fiscal_year", "status", "budget_ceiling", "updated_at"
+    qs = rab_notes.with_completeness(
+        qs.order_by(sort, "-id").only(
+            "id", "name", "location", "client", "fiscal_year", "status", "budget_ceiling", "updated_at"
+        )
     )
     page_obj = Paginator(qs, settings.DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page_obj, "projects": page_obj.object_list, "widgets": WIDGETS}
