@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ahsp.tests.rab_data import build_small_rab
 from ahsp.views import work_items as work_item_views
-from ahsp.views._params import MAX_ID, MAX_IDS, id_param, ids_param
+from ahsp.views._params import MAX_ID, MAX_IDS, id_param, ids_param, number_param
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,15 @@ from ahsp.views._params import MAX_ID, MAX_IDS, id_param, ids_param
 )
 def test_id_param(value, expected):
     assert id_param(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "maximum", "expected"),
+    [("0", MAX_ID, 0), (" 7 ", MAX_ID, 7), ("999999", 999_999, 999_999), ("1000000", 999_999, None)]
+    + [(bad, MAX_ID, None) for bad in ["-1", "²", "١٢", "99999999999999999999", "abc", "", None]],
+)
+def test_number_param(value, maximum, expected):
+    assert number_param(value, maximum=maximum) == expected
 
 
 def test_ids_param_keeps_the_valid_ids_and_ignores_the_rest():
@@ -88,3 +97,92 @@ def test_work_item_list_opens_the_valid_id_among_bad_ones(logged_in_client, rab,
     response = logged_in_client.get(f"{url}?open={quote('²')}&open={rab.earthwork.pk}&open=-1")
     assert response.status_code == 200
     assert seen == [{rab.earthwork.pk}]
+
+
+# --- every other id (and small number) read from a request: never a 500 -----------------------------------
+
+POSTED_BAD = ["²", "-1", "99999999999999999999", "abc"]
+HX = {"HX-Request": "true"}
+
+
+@pytest.mark.parametrize("field", ["resource", "nested", "reference_resource"])
+@pytest.mark.parametrize("value", POSTED_BAD)
+def test_analysis_component_add_bad_ids_answer_a_message(logged_in_client, rab, field, value):
+    item = rab.bowplank
+    url = reverse("ahsp:analysis_component_add", args=[rab.project.pk, item.pk])
+    before = item.analysis.components.count()
+
+    response = logged_in_client.post(url, {field: value, "coefficient": "1"}, headers=HX)
+
+    assert response.status_code == 200 and "tidak ditemukan" in response.text
+    assert item.analysis.components.count() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "message"), [("section", "Pilih klasifikasi"), ("reference", "AHSP referensi tidak ditemukan")]
+)
+@pytest.mark.parametrize("value", POSTED_BAD)
+def test_work_item_add_bad_ids_answer_a_message(logged_in_client, rab, field, message, value):
+    url = reverse("ahsp:work_item_add", args=[rab.project.pk])
+    data = {"section": rab.earthwork.pk, "name": "Papan nama", "unit": "ls", field: value}
+    before = rab.project.work_items.count()
+
+    response = logged_in_client.post(url, data, follow=True)
+
+    assert response.status_code == 200 and message in response.text
+    assert rab.project.work_items.count() == before
+
+
+@pytest.mark.parametrize("value", POSTED_BAD)
+def test_work_item_move_to_a_bad_section_is_404(logged_in_client, rab, value):
+    url = reverse("ahsp:work_item_move", args=[rab.project.pk, rab.bowplank.pk])
+
+    response = logged_in_client.post(url, {"section": value})
+
+    assert response.status_code == 404
+    rab.bowplank.refresh_from_db()
+    assert rab.bowplank.section_id == rab.earthwork.pk
+
+
+@pytest.mark.parametrize("value", POSTED_BAD)
+def test_progress_page_ignores_bad_week_and_shown(logged_in_client, rab, value):
+    url = reverse("ahsp:project_progress", args=[rab.project.pk])
+    assert logged_in_client.get(url, {"week": value}).status_code == 200
+    assert logged_in_client.get(url, {"week": "1", "shown": value}, headers=HX).status_code == 200
+
+
+@pytest.mark.parametrize("value", POSTED_BAD)
+def test_progress_posts_with_bad_week_version_or_item_id_answer(logged_in_client, rab, value):
+    item = rab.bowplank
+    page = reverse("ahsp:project_progress", args=[rab.project.pk])
+    row = reverse("ahsp:progress_item", args=[rab.project.pk, item.pk])
+    report = reverse("ahsp:progress_report", args=[rab.project.pk])
+
+    assert logged_in_client.post(page, {"week": value, f"progress-{value}": "10"}).status_code in (200, 302)
+    data = {"week": "1", f"progress-{item.pk}": "10", f"version-{item.pk}": value}
+    assert logged_in_client.post(row, data, headers=HX).status_code == 200
+    assert logged_in_client.post(row, {**data, "week": value}, headers=HX).status_code == 200
+    assert logged_in_client.post(report, {"week": value, "actual_cost": "1"}, headers=HX).status_code == 200
+
+
+@pytest.mark.parametrize("value", POSTED_BAD)
+def test_schedule_item_bad_stage_or_version_answers(logged_in_client, rab, value):
+    url = reverse("ahsp:project_schedule_item", args=[rab.project.pk, rab.bowplank.pk])
+
+    stage = logged_in_client.post(url, {"action": "stage", "stage": value}, headers=HX)
+    version = logged_in_client.post(url, {"first_week": "1", "last_week": "2", "version": value}, headers=HX)
+
+    assert stage.status_code == 200 and "Tahapan tidak ditemukan" in stage.text
+    assert version.status_code == 200
+
+
+@pytest.mark.parametrize("value", POSTED_BAD)
+@pytest.mark.parametrize("view", ["", "mingguan"])
+def test_requirements_bad_section_and_stage_answer_a_message(logged_in_client, rab, value, view):
+    url = reverse("ahsp:project_requirements", args=[rab.project.pk])
+
+    response = logged_in_client.get(url, {"section": value, "stage": value, "view": view})
+
+    assert response.status_code == 200
+    assert "Klasifikasi yang dipilih tidak ditemukan" in response.text
+    assert "Tahapan yang dipilih tidak ditemukan" in response.text

@@ -1,4 +1,5 @@
-"""Query and form parameters that name rows by id (``?open=12&open=15``), read one way everywhere.
+"""Query and form parameters that name rows by id (``?open=12&open=15``, ``resource=12``) or carry a small
+whole number (a week, a row version, a row count), read one way everywhere.
 
 Ids come from the address bar, bookmarks and htmx requests: anything that is not a plain positive ASCII
 number within the database's id range is ignored (never a 500: ``"²".isdigit()`` is True and ``int("²")``
@@ -14,16 +15,22 @@ MAX_IDS = 1000
 _MAX_DIGITS = len(str(MAX_ID))
 
 
-def id_param(value: object) -> int | None:
-    """``"12"`` -> 12; surrounding spaces allowed; anything else (``"0"``, ``"-1"``, ``"²"``, ``"1e3"``,
-    ``"99999999999999999999"``, not a string) -> None."""
+def number_param(value: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
+    """``"12"`` -> 12 when ``minimum <= 12 <= maximum``; surrounding spaces allowed; anything else (``"-1"``,
+    ``"²"``, ``"1e3"``, ``"99999999999999999999"``, not a string) -> None."""
     if not isinstance(value, str):
         return None
     value = value.strip()
     if not value or len(value) > _MAX_DIGITS or not value.isascii() or not value.isdecimal():
         return None
     number = int(value)
-    return number if 0 < number <= MAX_ID else None
+    return number if minimum <= number <= maximum else None
+
+
+def id_param(value: object) -> int | None:
+    """``"12"`` -> 12; surrounding spaces allowed; anything else (``"0"``, ``"-1"``, ``"²"``, ``"1e3"``,
+    ``"99999999999999999999"``, not a string) -> None."""
+    return number_param(value, minimum=1)
 
 
 def ids_param(values: Iterable[object]) -> set[int]:

@@ -38,6 +38,7 @@ from ahsp.models import (
 from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services import analyses as analysis_services
 from ahsp.services import resources as resource_services
+from ahsp.views._params import id_param
 from partials.htmx import is_partial
 
 PAGE = "ahsp/work_item_detail.html"
@@ -325,21 +326,21 @@ def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpR
                 "category": category.label,
             }
         elif data.get("nested"):
-            nested = ProjectAnalysis.objects.filter(project=project, pk=_int(data["nested"])).first()
+            nested = ProjectAnalysis.objects.filter(project=project, pk=id_param(data["nested"])).first()
             if nested is None:
                 raise ValidationError("Analisa yang dipilih tidak ditemukan di proyek ini.")
             label, add = f"{nested.code} {nested.name[:60]}", analysis_services.add_nested_component
             target = {"nested": nested}
             success = f"Analisa {nested.code} ditambahkan."
         elif data.get("resource"):
-            resource = ProjectResource.objects.filter(project=project, pk=_int(data["resource"])).first()
+            resource = ProjectResource.objects.filter(project=project, pk=id_param(data["resource"])).first()
             if resource is None:
                 raise ValidationError("Sumber daya yang dipilih tidak ditemukan di proyek ini.")
             label, add = f"{resource.code} {resource.name[:60]}", analysis_services.add_resource_component
             target = {"resource": resource}
             success = f"{resource.code} {resource.name} ditambahkan."
         elif data.get("reference_resource"):
-            reference = ReferenceResource.objects.filter(pk=_int(data["reference_resource"])).first()
+            reference = ReferenceResource.objects.filter(pk=id_param(data["reference_resource"])).first()
             if reference is None:
                 raise ValidationError("Sumber daya referensi yang dipilih tidak ditemukan.")
             label, add = f"{reference.code} {reference.name[:60]}", analysis_services.add_resource_component
@@ -364,10 +365,6 @@ def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpR
     except ValidationError as exc:
         return _respond(request, project, item, error=f"Komponen tidak ditambahkan: {' '.join(exc.messages)}")
     return _respond(request, project, item, success=_saved(success, scope, item), scope=scope)
-
-
-def _int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
 
 
 @login_required

@@ -39,6 +39,7 @@ from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.progress_data import WeekPage, load_week
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
+from ahsp.views._params import id_param, number_param
 from partials.htmx import is_partial, template_for
 
 PAGE = "ahsp/project_progress.html"
@@ -69,8 +70,8 @@ def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
 
 
 def _int(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 6 else None
+    """A week, a row count or a row version from the request: a plain number up to 999.999, else None."""
+    return number_param(raw, maximum=999_999)
 
 
 def _page_url(project: Project, week: int | None, show_all: bool = False, shown: int = 0) -> str:
@@ -187,10 +188,11 @@ def _save_all(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk, edit=True)
     week = _int(request.POST.get("week"))
     show_all = request.POST.get("all") == "1"
+    # Every row of the form, in page order (a week of a large project posts more rows than ids_param keeps).
     posted = [
-        int(key.removeprefix(FIELD))
+        item_id
         for key in request.POST
-        if key.startswith(FIELD) and key.removeprefix(FIELD).isdecimal()
+        if key.startswith(FIELD) and (item_id := id_param(key.removeprefix(FIELD))) is not None
     ]
     items = WorkItem.objects.filter(project=project, pk__in=posted).in_bulk()
     states: dict[int, RowState] = {}

@@ -20,6 +20,7 @@ from ahsp.calculations.unit_price import UnitPriceError
 from ahsp.models import Project
 from ahsp.requirements import NO_STAGE, SectionNotFound, StageFilter, StageNotFound, load_requirements
 from ahsp.requirements_weekly import load_weekly_requirements
+from ahsp.views._params import id_param
 from partials.htmx import template_for
 
 PAGE = "ahsp/project_requirements.html"
@@ -28,12 +29,12 @@ WEEKLY = "mingguan"  # ?view=mingguan
 
 def _id(raw: str) -> int | None:
     """``"12"`` -> 12; empty -> None; anything else -> ``ValueError``."""
-    raw = raw.strip()
-    if not raw:
+    if not raw.strip():
         return None
-    if not raw.isascii() or not raw.isdecimal() or len(raw) > 18:
+    number = id_param(raw)
+    if number is None:
         raise ValueError(raw)
-    return int(raw)
+    return number
 
 
 def _section_id(raw: str) -> int | None:

@@ -22,7 +22,7 @@ from ahsp.calculations.schedule import ScheduleError
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
-from ahsp.views._params import ids_param
+from ahsp.views._params import id_param, ids_param, number_param
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_schedule.html"
@@ -135,17 +135,12 @@ def project_schedule_section(request: HttpRequest, pk: int, section_id: int) -> 
 # --- plan of one work item ----------------------------------------------------------------------------
 
 
-def _int(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else None
-
-
 def _edit_item(request: HttpRequest, project: Project, item: WorkItem) -> str:
     """Apply the posted action; the message for the user (a ``ScheduleError``/``ConflictError`` is raised
     on failure, nothing written)."""
     data = request.POST
     action = data.get("action") or "even"
-    version = _int(data.get("version"))
+    version = number_param(data.get("version"))
     if action == "clear":
         schedule_services.clear_plan(item=item, by=request.user, expected_version=version)
         return _("Rencana dikosongkan.")
@@ -157,7 +152,7 @@ def _edit_item(request: HttpRequest, project: Project, item: WorkItem) -> str:
         raw = (data.get("stage") or "").strip()
         stage = None
         if raw:
-            stage = Stage.objects.filter(project=project, pk=_int(raw) or 0).first()
+            stage = Stage.objects.filter(project=project, pk=id_param(raw)).first()
             if stage is None:
                 raise ScheduleError(_("Tahapan tidak ditemukan di proyek ini."))
         schedule_services.assign_stage(item=item, stage=stage, by=request.user, expected_version=version)

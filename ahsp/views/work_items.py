@@ -23,7 +23,7 @@ from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
 from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
-from ahsp.views._params import ids_param
+from ahsp.views._params import id_param, ids_param
 from partials.htmx import is_partial
 
 
@@ -259,14 +259,14 @@ def reference_picker(request: HttpRequest, pk: int) -> HttpResponse:
 def work_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a work item from the library (`reference`) or a custom one (`name` + `unit`)."""
     project = _project(request, pk, edit=True)
-    section = Section.objects.filter(project=project, pk=request.POST.get("section") or 0).first()
+    section = Section.objects.filter(project=project, pk=id_param(request.POST.get("section"))).first()
     if section is None:
         messages.error(
             request, "Pilih klasifikasi tempat pekerjaan ditambahkan (buat klasifikasi dulu bila belum ada)."
         )
         return _back(project)
     if request.POST.get("reference"):
-        reference = ReferenceAnalysis.objects.filter(pk=request.POST["reference"]).first()
+        reference = ReferenceAnalysis.objects.filter(pk=id_param(request.POST["reference"])).first()
         if reference is None:
             messages.error(request, "AHSP referensi tidak ditemukan.")
             return _back(project)
@@ -366,7 +366,7 @@ def work_item_move(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     item = get_object_or_404(WorkItem, project=project, pk=item_id)
     target = request.POST.get("section")
     if target:
-        section = get_object_or_404(Section, project=project, pk=target)
+        section = get_object_or_404(Section, project=project, pk=id_param(target))
         item_services.move_to_section(item=item, section=section, by=request.user)
     else:
         item_services.move(item=item, direction=_direction(request), by=request.user)
