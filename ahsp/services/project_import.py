@@ -62,23 +62,40 @@ KEY_OF_FIELD = {field_name: key for key, (field_name, _kind, _required) in PROJE
 
 
 class ProjectImportError(Exception):
-    """The workbook cannot be imported; ``problems`` lists every reason (nothing was written)."""
+    """The workbook cannot be imported; ``problems`` lists every reason (nothing was written), ``warnings``
+    what would have been imported but deserves a look (e.g. a BUK above the government ceiling)."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, warnings=()):
         self.problems = tuple(problems)
+        self.warnings = tuple(warnings)
         super().__init__(f"Impor dibatalkan: {len(self.problems)} masalah ditemukan.")
 
 
-def import_project(*, source, by, file_name: str = "") -> Project:
-    """Read, check and (only if there is no problem) write the workbook at ``source`` (path or file)."""
+@dataclass(frozen=True)
+class ImportReport:
+    """An imported project and the warnings of its workbook: imported anyway, shown to the user."""
+
+    project: Project
+    warnings: tuple[Problem, ...] = ()
+
+
+def import_project_report(*, source, by, file_name: str = "") -> ImportReport:
+    """Read, check and (only if there is no problem) write the workbook at ``source`` (path or file); the
+    project with the reader's warnings (a warning is no problem: the import goes through)."""
     result = read_project_workbook(source)
     if result.problems:
-        raise ProjectImportError(result.problems)
+        raise ProjectImportError(result.problems, result.warnings)
     try:
-        return write_plan(plan=result.plan, by=by, file_name=file_name)
+        project = write_plan(plan=result.plan, by=by, file_name=file_name)
     except ValidationError as exc:
         # The reader checks what the model checks; this is a safety net, reported the same way.
-        raise ProjectImportError(_validation_problems(exc)) from exc
+        raise ProjectImportError(_validation_problems(exc), result.warnings) from exc
+    return ImportReport(project, tuple(result.warnings))
+
+
+def import_project(*, source, by, file_name: str = "") -> Project:
+    """``import_project_report`` for callers that need only the project."""
+    return import_project_report(source=source, by=by, file_name=file_name).project
 
 
 def _validation_problems(exc: ValidationError) -> list[Problem]:

@@ -78,3 +78,17 @@ def test_unknown_owner_or_missing_file(user, tmp_path):
 def test_owner_is_required(tmp_path):
     with pytest.raises(CommandError, match="--owner"):
         run(str(tmp_path / "proyek.xlsx"))
+
+
+def test_warnings_are_printed_and_the_project_is_imported(user, library, tmp_path):
+    sheets = valid_sheets()
+    sheets["Proyek"][8] = ["buk_persen", "20"]
+    path = write_workbook(tmp_path / "proyek.xlsx", sheets)
+
+    output = run(str(path), "--owner", user.email)
+
+    project = Project.objects.get()
+    lines = output.strip().splitlines()
+    assert lines[-1] == str(project.pk)  # still the last line
+    assert "1 peringatan (bukan masalah: tidak menghalangi impor):" in lines
+    assert "- Proyek, baris 9, kolom buk_persen (nilai “20”): BUK di atas batas 15%" in output

@@ -551,3 +551,31 @@ def test_the_template_filled_in_imports(library, user, tmp_path):
     assert project.name == "Gedung Serbaguna Desa Sukamaju"
     total = WorkItem.objects.filter(project=project).aggregate(s=Sum("amount"))["s"]
     assert total == Decimal("144927138.13")  # as worked out by hand above
+
+
+def test_import_report_carries_the_readers_warnings(library, user, tmp_path):
+    """A BUK above the 15 % government ceiling is imported and reported (a warning, not a problem)."""
+    sheets = valid_sheets()
+    sheets["Proyek"][8] = ["buk_persen", "20"]
+    path = write_workbook(tmp_path / "proyek.xlsx", sheets)
+
+    report = project_import.import_project_report(source=path, by=user)
+
+    assert report.project.overhead_profit_pct == Decimal("20")
+    (warning,) = report.warnings
+    assert (warning.sheet, warning.row, warning.column, warning.value) == ("Proyek", 9, "buk_persen", "20")
+    assert "BUK di atas batas 15%" in warning.reason
+
+
+def test_a_refused_import_still_names_its_warnings(library, user, tmp_path):
+    sheets = valid_sheets()
+    sheets["Proyek"][1] = ["nama", None]
+    sheets["Proyek"][8] = ["buk_persen", "20"]
+    path = write_workbook(tmp_path / "proyek.xlsx", sheets)
+
+    with pytest.raises(project_import.ProjectImportError) as caught:
+        project_import.import_project_report(source=path, by=user)
+
+    assert [p.column for p in caught.value.problems] == ["nama"]
+    assert [w.column for w in caught.value.warnings] == ["buk_persen"]
+    assert Project.objects.count() == 0

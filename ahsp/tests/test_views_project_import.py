@@ -150,3 +150,51 @@ def test_a_renamed_non_workbook_gives_a_report(logged_in_client):
 def test_get_method_only_get_and_post(logged_in_client):
     assert logged_in_client.put(URL).status_code == 405
     assert logged_in_client.post("/projects/import/template.xlsx").status_code == 405
+
+
+def _sheets_above_the_ceiling(sheets=None):
+    """Project BUK 20 % and one item at 17,5 %: both above the 15 % government ceiling, both imported."""
+    sheets = sheets or valid_sheets()
+    sheets["Proyek"][8] = ["buk_persen", "20"]
+    sheets["Pekerjaan"][0] = [*sheets["Pekerjaan"][0], "buk_persen"]
+    sheets["Pekerjaan"][1] = [*sheets["Pekerjaan"][1], "17,5"]
+    return sheets
+
+
+def test_warnings_of_an_imported_workbook_are_shown_on_the_project_page(logged_in_client, library, tmp_path):
+    response = logged_in_client.post(
+        URL, {"file": upload(tmp_path, _sheets_above_the_ceiling())}, follow=True
+    )
+
+    project = Project.objects.get()  # a warning is not a problem: the import goes through
+    assert project.overhead_profit_pct == 20
+    assert response.redirect_chain[-1][0] == f"/projects/{project.pk}/"
+    text = response.text
+    assert "diimpor dari Excel: 3 pekerjaan" in text
+    assert text.count('class="message message-warning"') >= 2
+    assert "Peringatan impor: Proyek, baris 9, kolom buk_persen (nilai “20”): BUK di atas batas 15%" in text
+    assert "Peringatan impor: Pekerjaan, baris 2, kolom buk_persen (nilai “17,5”)" in text
+
+
+def test_many_warnings_are_cut_with_a_count(logged_in_client, library, tmp_path, monkeypatch):
+    monkeypatch.setattr(views, "MAX_WARNINGS_SHOWN", 1)
+
+    response = logged_in_client.post(
+        URL, {"file": upload(tmp_path, _sheets_above_the_ceiling())}, follow=True
+    )
+
+    assert response.text.count("Peringatan impor:") == 1
+    assert "… dan 1 peringatan impor lainnya." in response.text
+
+
+def test_a_refused_workbook_lists_its_warnings_apart_from_its_problems(logged_in_client, library, tmp_path):
+    sheets = _sheets_above_the_ceiling(_broken_sheets())
+
+    response = logged_in_client.post(URL, {"file": upload(tmp_path, sheets)}, headers=HX)
+
+    assert 'id="import-report"' in response.text and "4 masalah ditemukan" in response.text
+    report, warnings = response.text.split('id="import-warnings"')
+    assert "BUK di atas batas 15%" not in report
+    assert "2 peringatan: bukan masalah, tidak menghalangi impor" in warnings
+    assert '<td>Proyek</td><td class="num">9</td><td>buk_persen</td><td>20</td>' in warnings
+    assert Project.objects.count() == 0

@@ -16,6 +16,7 @@ from partials.htmx import is_partial, template_for
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PROBLEMS_SHOWN = 1000  # a broken 100.000-row sheet must not produce a page the browser cannot open
+MAX_WARNINGS_SHOWN = 20  # after a successful import, as messages on the project page
 TEMPLATE_FILE_NAME = "templat-impor-proyek.xlsx"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,21 +38,25 @@ class ProjectImportForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_import(request: HttpRequest) -> HttpResponse:
-    problems = ()
+    problems = warnings = ()
     if request.method == "POST":
         form = ProjectImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                project = import_service.import_project(source=upload, by=request.user, file_name=upload.name)
+                report = import_service.import_project_report(
+                    source=upload, by=request.user, file_name=upload.name
+                )
             except import_service.ProjectImportError as exc:
-                problems = exc.problems
+                problems, warnings = exc.problems, exc.warnings
             else:
+                project = report.project
                 messages.success(
                     request,
                     _("Proyek “%(name)s” diimpor dari Excel: %(count)s pekerjaan.")
                     % {"name": project.name, "count": project.work_items.count()},
                 )
+                _warn(request, report.warnings)
                 if is_partial(request):
                     return HttpResponseClientRedirect(project.get_absolute_url())
                 return redirect(project)
@@ -61,9 +66,22 @@ def project_import(request: HttpRequest) -> HttpResponse:
         "form": form,
         "problems": problems[:MAX_PROBLEMS_SHOWN],
         "problem_count": len(problems),
+        "warnings": warnings[:MAX_PROBLEMS_SHOWN],
+        "warning_count": len(warnings),
         "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     return render(request, template_for(request, "ahsp/project_import.html", "import-form"), context)
+
+
+def _warn(request: HttpRequest, warnings) -> None:
+    """The workbook's warnings on the project page: the project was imported, but these deserve a look."""
+    for warning in warnings[:MAX_WARNINGS_SHOWN]:
+        messages.warning(request, _("Peringatan impor: %(warning)s") % {"warning": warning})
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        messages.warning(
+            request,
+            _("… dan %(count)s peringatan impor lainnya.") % {"count": len(warnings) - MAX_WARNINGS_SHOWN},
+        )
 
 
 @login_required
