@@ -143,7 +143,8 @@ def percent_label(value: Decimal | None, places: int = 2) -> str:
 
 def share_text(share: Decimal) -> str:
     """A share as typed back into the "% per minggu" field: no trailing zeros, decimal comma, and never
-    three decimals (``12,500`` would be refused as ambiguous by ``parse_decimal``)."""
+    three decimals (``12,5`` stays, ``12,125`` becomes ``12,1250``: ``parse_decimal`` in the English UI
+    reads a comma before exactly three digits as a thousands group, 12125)."""
     exact = share.quantize(Decimal(1).scaleb(-SHARE_PLACES))
     text = format_number(exact, SHARE_PLACES).rstrip("0").rstrip(",")
     if "," in text and len(text.partition(",")[2]) == 3:

@@ -59,7 +59,9 @@ class ItemRow:
 
 def input_value(value: Decimal) -> str:
     """A % for an input field, read back by ``parse_decimal``: Indonesian decimal comma, no trailing
-    zeros, empty for 0; exactly three decimals get a fourth (``1,1250``), since ``1,125`` is ambiguous."""
+    zeros, empty for 0; exactly three decimals get a fourth (``1,1250``): the Indonesian UI reads
+    ``1,125`` as 1,125, but the English UI reads a comma before exactly three digits as a thousands group
+    (1125), and ``1,1250`` is 1,125 in both."""
     if not value:
         return ""
     text = format_number(value, SHARE_PLACES)

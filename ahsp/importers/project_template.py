@@ -45,7 +45,11 @@ PROJECT_HELP: dict[str, tuple[str, str]] = {
     "tahun_anggaran": ("Tahun anggaran, 1990-2100.", "2026"),
     "tanggal_mulai": ("Tanggal mulai: sel tanggal, atau teks dd/mm/yyyy atau yyyy-mm-dd.", "02/03/2026"),
     "durasi_minggu": ("Durasi pelaksanaan dalam minggu, 1-520.", "20"),
-    "buk_persen": ("Biaya umum dan keuntungan (BUK) dalam %, 0-15 (wajib).", "10"),
+    "buk_persen": (
+        "Biaya umum dan keuntungan (BUK) dalam %, 0-100, paling banyak 2 desimal (wajib). Di atas 15 % "
+        "(batas untuk pekerjaan pemerintah) tetap diimpor, dengan peringatan.",
+        "10",
+    ),
     "ppn_persen": ("PPN dalam % (wajib).", "11"),
     "pembulatan": (
         "Total akhir dibulatkan ke bawah ke kelipatan sekian rupiah: 0 (tidak dibulatkan), 1, 10, 100, "
@@ -100,8 +104,9 @@ COLUMN_HELP: dict[str, list[tuple[str, str, str]]] = {
         ("volume", "Volume, angka 0 atau lebih, paling banyak 4 desimal (wajib).", "12,5"),
         (
             "buk_persen",
-            "BUK khusus pekerjaan ini dalam %, 0-15, paling banyak 2 desimal; kosong = BUK proyek (kolom "
-            "boleh dihapus).",
+            "BUK khusus pekerjaan ini dalam %, 0-100, paling banyak 2 desimal; di atas 15 % (batas untuk "
+            "pekerjaan pemerintah) tetap diimpor, dengan peringatan; kosong = BUK proyek (kolom boleh "
+            "dihapus).",
             "7,5",
         ),
     ],
@@ -144,9 +149,11 @@ ROW_MEANING = {SHEET_WORK: "pekerjaan", SHEET_PRICES: "sumber daya", SHEET_ANALY
 GENERAL_NOTES = [
     "Isi sheet Proyek, Pekerjaan dan Harga; sheet Analisa boleh dihapus jika tidak ada analisa khusus.",
     "Baris 1 setiap sheet data adalah judul kolom: jangan diubah. Urutan kolom bebas.",
-    "Angka boleh berupa sel angka atau teks: 1.234,56 (format Indonesia) atau 1234.56. "
-    "Teks yang ambigu seperti 1.234 atau 12,500 ditolak: tulis 1234 atau 1.234,00 bila maksudnya ribuan, "
-    "1,2340 bila desimal. Harga Rp 100.000 sebagai teks ditulis 100000 atau 100.000,00.",
+    "Angka boleh berupa sel angka atau teks berformat Indonesia: koma adalah tanda desimal dan titik di "
+    "depan tepat tiga angka memisahkan ribuan. Jadi 1.500 = seribu lima ratus, 1.234,56 = seribu dua "
+    "ratus tiga puluh empat koma lima enam, 13,632 = tiga belas koma enam tiga dua (koefisien tiga "
+    "desimal). Teks 1234.56 (satu titik yang tidak diikuti tepat tiga angka) juga dibaca sebagai desimal. "
+    "Harga (paling banyak 2 desimal): Rp 100.000 = seratus ribu rupiah.",
     "Impor bersifat semua atau tidak sama sekali: jika ada satu saja masalah, tidak ada yang disimpan "
     "dan laporan mencantumkan setiap masalah (sheet, baris, kolom, nilai, alasan).",
     "Contoh di bawah hanya penjelasan; sheet data templat sengaja kosong.",

@@ -539,7 +539,7 @@ def import_prices(*, project: Project, path_or_file: str | Path | IO[bytes], by)
     ``kode_item`` (or ``kode``), ``uraian``, ``satuan``, ``kategori``, ``harga_satuan``; only the code
     and the price are used, ``satuan`` is compared with the project's unit (a difference is noted).
     A row whose code the project does not have is reported and skipped (no resource is created). Any
-    invalid price (text that is no number, negative, ambiguous like ``1.250``, more than 2 decimals) or
+    invalid price (text that is no number, negative, more than 2 decimals; ``1.250`` is Rp 1.250) or
     a code listed twice with different prices is an error: then NOTHING is written and the report lists
     every problem (sheet, row, column, value, reason). Otherwise the changed prices are written, the
     project is recalculated once and one audit event records the whole import. Never raises for the

@@ -646,3 +646,37 @@ def test_template_has_the_sheets_and_headers_of_the_format_and_no_data_rows():
     for column in (*WORK_HEADER, *PRICE_HEADER, *ANALYSIS_HEADER, *project_workbook.PROJECT_KEYS):
         assert column in guide
     assert "BUK khusus pekerjaan ini" in guide  # the help row of Pekerjaan's optional buk_persen
+
+
+def _guide_text() -> str:
+    workbook = openpyxl.load_workbook(io.BytesIO(build_template()))
+    return "\n".join(
+        str(cell) for row in workbook["Petunjuk"].iter_rows(values_only=True) for cell in row if cell
+    )
+
+
+def test_template_guide_states_the_current_buk_range_and_its_warning():
+    guide = _guide_text()
+
+    assert "0-15" not in guide
+    assert guide.count("0-100") == 2  # the project's and the item's buk_persen
+    assert "Di atas 15 % (batas untuk pekerjaan pemerintah) tetap diimpor, dengan peringatan." in guide
+
+
+@pytest.mark.parametrize(
+    ("text", "places", "expected"),
+    [
+        ("1.500", 4, "1500"),
+        ("1.234,56", 4, "1234.56"),
+        ("13,632", 6, "13.632"),
+        ("1234.56", 4, "1234.56"),
+        ("Rp 100.000", 2, "100000"),
+    ],
+)
+def test_template_guide_number_examples_read_as_it_says(text, places, expected):
+    """Every example of the Petunjuk sheet's number note is read by the importer as the note says; nothing
+    there is refused as ambiguous any more (issue 11 §10)."""
+    guide = _guide_text()
+
+    assert text in guide and "ambigu" not in guide and "ditolak" not in guide
+    assert project_workbook._number(text, places=places) == Decimal(expected)

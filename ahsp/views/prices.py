@@ -78,8 +78,9 @@ def _missing_count(project: Project) -> int:
 
 
 def _plain_number(value: Decimal | None) -> str:
-    """A number for an input that ``parse_decimal`` reads back unchanged: no thousands separators, a
-    decimal comma, no trailing zeros, and never exactly 3 decimals (``1,125`` would be ambiguous)."""
+    """A number for an input that ``parse_decimal`` reads back unchanged in either UI language: no
+    thousands separators, a decimal comma, no trailing zeros, and never exactly 3 decimals (``1,1250``:
+    the English UI reads ``1,125`` as 1125, a comma before exactly three digits grouping thousands)."""
     if value is None:
         return ""
     text = f"{Decimal(value).normalize():f}"
