@@ -82,6 +82,6 @@ def test_reference_search_swaps_results_and_opens_analysis(
     expect(table.get_by_role("row", name="Tenaga Kerja", exact=True)).to_be_visible()
     expect(table.get_by_role("row", name="Bahan", exact=True)).to_have_count(0)
     worker_row = table.get_by_role("row", name=re.compile(r"^L\.01 Pekerja"))
-    expect(worker_row.get_by_role("cell")).to_have_text(["L.01", "Pekerja", "OH", "0,750000", ""])
+    expect(worker_row.get_by_role("cell")).to_have_text(["L.01", "Pekerja", "OH", "0,75", ""])
     foreman_row = table.get_by_role("row", name=re.compile(r"^L\.04 Mandor"))
-    expect(foreman_row.get_by_role("cell").nth(3)).to_have_text("0,025000")
+    expect(foreman_row.get_by_role("cell").nth(3)).to_have_text("0,025")

@@ -92,6 +92,18 @@ def test_detail_page_hand_worked_totals(logged_in_client, user):
     assert reverse("ahsp:project_analyses", args=[project.pk]) in text  # the "Rincian AHSP" tab
 
 
+@pytest.mark.parametrize(("volume", "shown"), [("2", "2,00"), ("13.632", "13,632"), ("2.5", "2,50")])
+def test_detail_page_shows_the_volume_as_entered(logged_in_client, user, volume, shown):
+    """Issue 11 §12: 2 to 4 decimals, trailing zeros trimmed (not always 4: 2,0000)."""
+    _project, _section, item = build_priced_item(user)
+    WorkItem.objects.filter(pk=item.pk).update(volume=D(volume))
+
+    response = logged_in_client.get(detail_url(item))
+
+    line = re.search(r'id="item-amount-line">(.*?)</p>', response.text, re.S).group(1)
+    assert f"Volume {shown} " in " ".join(line.split())
+
+
 def test_detail_page_says_how_many_items_share_the_analysis(logged_in_client, user):
     project, section, item = build_priced_item(user)
     WorkItem.objects.create(

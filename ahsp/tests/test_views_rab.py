@@ -66,8 +66,9 @@ def test_rab_page_header_and_collapsed_sections(logged_in_client, rab):
         assert value in text
     assert [pk for pk, _ in section_rows(text)] == [str(rab.earthwork.pk), str(rab.plaster.pk)]
     assert item_rows(text) == []  # collapsed
-    assert "Rp 1.091.750,00" in text and "58,881460" in text  # section I: subtotal and bobot
-    assert "Rp 762.399,00" in text and "41,118540" in text  # section II
+    # section I: subtotal and bobot (2 decimals on screen, issue 11 §12; the CSV keeps 58,881460)
+    assert "Rp 1.091.750,00" in text and ">58,88<" in text and "58,881460" not in text
+    assert "Rp 762.399,00" in text and ">41,12<" in text  # section II
     toggle = f'href="{rab_url(rab.project)}?open={rab.earthwork.pk}#rab-section-{rab.earthwork.pk}"'
     assert toggle in text
     assert f'hx-get="{section_url(rab.project, rab.earthwork)}"' in text
@@ -93,7 +94,7 @@ def test_section_fragment_for_htmx(logged_in_client, rab):
         "10,00",  # the volume as entered: 2 to 4 decimals
         "Rp 93.500,00",
         "Rp 935.000,00",
-        "50,427447",
+        "50,43",  # bobot, 2 decimals on screen
     ):
         assert f">{cell}<" in row.replace("</td>", "<").replace('">', ">")
     assert f'data-in="s{rab.earthwork.pk}"' in row
