@@ -27,7 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ahsp.models import AuditEvent, Project
+from ahsp.models import AuditEvent, Project, ResourceCategory
 
 PAGE_SIZE = 50
 CURSOR_SALT = "ahsp.audit_trail.cursor"
@@ -231,10 +231,14 @@ FIELD_LABELS: dict[str, Any] = {
     "volume": _("Volume"),
     "volume_formula": _("Rumus volume"),
     "analysis_id": _("Analisa (id)"),
+    "analysis_code": _("Kode analisa"),
     "value": _("Nilai"),
     "components": _("Komponen (kode × koefisien)"),
     "is_modified": _("Diubah dari referensi"),
     "unit_price": pgettext_lazy("audit field", "Harga satuan dasar"),
+    "direct_unit_price": _("Harga satuan langsung"),
+    "new_resource": _("Sumber daya baru"),
+    "category": _("Kategori"),
     "purchase_unit": _("Satuan beli"),
     "purchase_factor": _("Isi per satuan beli"),
     "overhead_pct_override": _("BUK pekerjaan (%)"),
@@ -265,6 +269,22 @@ FIELD_LABELS: dict[str, Any] = {
 }
 
 
+# Keys whose value is a snapshot of a whole record (``{"code": ..., "name": ...}``): its fields are named
+# with FIELD_LABELS too. Other dict values (``parameters``) map user-chosen names, shown as they are.
+RECORD_KEYS = {"new_resource"}
+
+
+def _record_label(key: str) -> str:
+    label = FIELD_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ")
+
+
+def _record_value(key: str, value: Any) -> list[str]:
+    if key == "category" and value in ResourceCategory.values:
+        return [str(ResourceCategory(value).label)]
+    return value_lines(key, value)
+
+
 @dataclass(frozen=True)
 class DiffRow:
     key: str
@@ -276,11 +296,13 @@ class DiffRow:
 def field_label(event: AuditEvent, key: str) -> str:
     if event.target_type == "project" and key not in {"owner", "version"}:
         try:
-            return capfirst(str(Project._meta.get_field(key).verbose_name))
+            model_field = Project._meta.get_field(key)
         except FieldDoesNotExist:  # a field removed since the event was written
-            pass
-    label = FIELD_LABELS.get(key)
-    return str(label) if label is not None else key.replace("_", " ")
+            model_field = None
+        # A reverse relation (``work_items``, ``sections`` of an import event) has no verbose_name.
+        if verbose_name := getattr(model_field, "verbose_name", None):
+            return capfirst(str(verbose_name))
+    return _record_label(key)
 
 
 def value_lines(key: str, value: Any) -> list[str]:
@@ -296,6 +318,8 @@ def value_lines(key: str, value: Any) -> list[str]:
             return [str(_("(kosong)"))]
         if key == "rencana":
             return [f"{_('minggu')} {week}: {share} %" for week, share in value.items()]
+        if key in RECORD_KEYS:  # a whole record (its fields labelled), not a mapping of user names
+            return [f"{_record_label(k)}: {', '.join(_record_value(k, v))}" for k, v in value.items()]
         return [f"{k}: {', '.join(value_lines(k, v))}" for k, v in value.items()]
     if isinstance(value, list):
         if not value:

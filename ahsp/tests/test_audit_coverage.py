@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files import File
 
+from ahsp.audit_trail import field_label
 from ahsp.importers import reference_workbook
 from ahsp.importers.reference_workbook import import_reference
 from ahsp.models import (
@@ -846,6 +847,14 @@ def test_each_write_records_exactly_one_event_with_its_diff(world, case):
     assert event.project_id == (world.project.pk if expected.project_id is True else expected.project_id)
     assert (event.actor_id, event.actor_label) == (world.user.pk, world.user.email)
     assert event.summary  # the one line the trail shows
+    if case.name != "resources.import_prices":  # its keys are the resource codes whose price changed
+        assert unlabelled_keys(event) == []  # the trail names every field in Bahasa Indonesia
+
+
+def unlabelled_keys(event: AuditEvent) -> list[str]:
+    """Keys of the event's before/after that the trail would show as the raw key (no Indonesian label)."""
+    keys = {*(event.before or {}), *(event.after or {})}
+    return sorted(key for key in keys if field_label(event, key) == key.replace("_", " "))
 
 
 def test_project_import_records_the_project_and_the_import(user, tmp_path):
@@ -854,7 +863,8 @@ def test_project_import_records_the_project_and_the_import(user, tmp_path):
     path = write_workbook(tmp_path / "proyek.xlsx", valid_sheets())
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
-    project = project_import.import_project(source=path, by=user, file_name="proyek.xlsx")
+    # import_project is import_project_report(...).project: one test covers both
+    project = project_import.import_project_report(source=path, by=user, file_name="proyek.xlsx").project
 
     new = list(AuditEvent.objects.filter(id__gt=last).order_by("id"))
     assert [(e.action, e.target_type, e.target_id, e.project_id) for e in new] == [
@@ -870,6 +880,7 @@ def test_project_import_records_the_project_and_the_import(user, tmp_path):
         "analyses": 3,
         "resources": 4,
     }
+    assert [unlabelled_keys(event) for event in new] == [[], []]
 
 
 NO_CHANGE = [
@@ -930,7 +941,10 @@ SERVICE_MODULES = [
     schedule,
     reference_imports,
 ]
-COVERED = {case.name.split(" ")[0] for case in CASES} | {"project_import.import_project"}
+COVERED = {case.name.split(" ")[0] for case in CASES} | {
+    "project_import.import_project",
+    "project_import.import_project_report",
+}
 # Helpers and readers: they write nothing, or only inside a covered write.
 NOT_WRITES = {
     "sections.next_position",

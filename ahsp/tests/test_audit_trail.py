@@ -291,6 +291,55 @@ def test_project_fields_use_the_model_labels():
     assert [r.label for r in rows] == ["Pagu anggaran (Rp)", "Versi"]
 
 
+def test_project_import_event_counts_are_labelled_not_taken_for_model_fields():
+    """``work_items`` / ``sections`` are reverse relations of Project (no verbose_name): the diff of an
+    import event raised AttributeError before."""
+    after = {"file_name": "proyek.xlsx", "work_items": 3, "sections": 3, "analyses": 3, "resources": 4}
+    rows = present_diff(AuditEvent(target_type="project", action="import", after=after))
+    assert [r.label for r in rows] == ["Berkas", "Pekerjaan", "Klasifikasi", "Analisa", "Sumber daya"]
+
+
+def test_keys_of_the_new_analysis_writes_have_indonesian_labels():
+    """analyses.make_item_variant (analysis_code), set_direct_price (direct_unit_price) and
+    add_new_resource_component (new_resource: a whole record, its fields labelled too)."""
+    variant = AuditEvent(
+        target_type="workitem",
+        before={"analysis_id": 3, "analysis_code": "2.2.1.1"},
+        after={"analysis_id": 9, "analysis_code": "2.2.1.1-a"},
+    )
+    direct = AuditEvent(
+        target_type="workitem", before={"direct_unit_price": None}, after={"direct_unit_price": "1500000.00"}
+    )
+    new_resource = {
+        "code": "L.01",
+        "name": "Papan nama",
+        "unit": "bh",
+        "category": "other",
+        "unit_price": "750000.00",
+    }
+    created = AuditEvent(target_type="projectanalysis", after={"new_resource": new_resource})
+
+    assert [(r.label, r.before, r.after) for r in present_diff(variant)] == [
+        ("Analisa (id)", ["3"], ["9"]),
+        ("Kode analisa", ["2.2.1.1"], ["2.2.1.1-a"]),
+    ]
+    assert [(r.label, r.before, r.after) for r in present_diff(direct)] == [
+        ("Harga satuan langsung", ["—"], ["1500000.00"])
+    ]
+    assert [(r.label, r.after) for r in present_diff(created)] == [
+        (
+            "Sumber daya baru",
+            [
+                "Kode: L.01",
+                "Nama: Papan nama",
+                "Satuan: bh",
+                "Kategori: Lain-lain",
+                "Harga satuan dasar: 750000.00",
+            ],
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "lines"),
     [
