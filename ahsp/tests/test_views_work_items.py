@@ -148,6 +148,58 @@ def test_add_custom_invalid_and_missing_section(logged_in_client, estimate):
     assert WorkItem.objects.filter(project=project).count() == 1
 
 
+def _custom_item_form(html: str) -> str:
+    """The "Tambah pekerjaan khusus" form of the work breakdown page."""
+    start = html.index("Tambah pekerjaan khusus")
+    return html[html.rindex("<form", 0, start) : html.index("</form>", start)]
+
+
+def test_custom_item_form_offers_an_optional_direct_price(logged_in_client, estimate):
+    response = logged_in_client.get(url("work_item_list", estimate["project"].pk))
+
+    form = _custom_item_form(response.text)
+    (price,) = re.findall(r"<input [^>]*name=\"unit_price\"[^>]*>", form)
+    assert 'inputmode="decimal"' in price and "type=" not in price  # a text input, read by the one parser
+    assert "required" not in price  # optional: empty = an analysis built later
+    assert "Harga satuan langsung (lump sum)" in form
+    assert re.findall(r'name="includes_overhead" value="(\d)"', form) == ["0", "1"]
+    assert "Sudah termasuk BUK" in form
+
+
+@pytest.mark.parametrize(
+    ("typed", "includes", "unit_rate", "override"),
+    [
+        ("1.500.000", "1", Decimal("1500000.00"), Decimal("0")),  # BUK included: the item's own BUK 0 %
+        ("Rp 1.500.000", "0", None, None),  # BUK added on top: the project's BUK
+        ("", "1", Decimal("0"), None),  # no price: an empty analysis, the choice does not apply
+    ],
+)
+def test_custom_item_with_a_direct_price_from_the_work_breakdown_page(
+    logged_in_client, estimate, typed, includes, unit_rate, override
+):
+    project, section = estimate["project"], estimate["section"]
+    data = {"section": section.pk, "name": "Papan nama proyek", "unit": "ls", "unit_price": typed}
+
+    response = logged_in_client.post(url("work_item_add", project.pk), data | {"includes_overhead": includes})
+
+    assert response.status_code == 302 and "?lump_sum" not in response["Location"]
+    item = WorkItem.objects.get(project=project, name="Papan nama proyek")
+    if unit_rate is None:  # Rp 1.500.000 plus the project's BUK
+        unit_rate = (Decimal("1500000") * (1 + project.overhead_profit_pct / 100)).quantize(Decimal("0.01"))
+    assert (item.unit_rate, item.overhead_pct_override) == (unit_rate, override)
+
+
+def test_custom_item_with_a_bad_direct_price_is_refused_with_the_parsers_message(logged_in_client, estimate):
+    project, section = estimate["project"], estimate["section"]
+    data = {"section": section.pk, "name": "Papan nama", "unit": "ls", "unit_price": "satu juta"}
+
+    response = logged_in_client.post(url("work_item_add", project.pk), data, follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(url("work_item_list", project.pk))
+    assert "bukan angka" in response.text
+    assert not WorkItem.objects.filter(project=project, name="Papan nama").exists()
+
+
 def test_move_and_delete_with_confirmation(logged_in_client, estimate):
     project, item = estimate["project"], estimate["item"]
     assert (
