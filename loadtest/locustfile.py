@@ -628,12 +628,15 @@ class EstimatorUser(SignedInUser):
             self.post_volume(pk, int(item_id), form_token, int(version))
 
     def post_volume(self, pk: int, item_id: int, form_token: str, version: int) -> None:
-        # As an estimator types it: "12,5", "1.234,05", or a whole number without separators ("1234"; the
-        # form refuses "1.234" as ambiguous). The row then shows the volume with 4 decimals: "1.234,0500".
+        # As an estimator types it: "12,5", "1.234,05", "1.234" (a dot before three digits groups thousands)
+        # or "1234". The row then shows the volume with 2 to 4 decimals: "1.234,05", "1.234,00", "12,50".
         whole, cents = random.randint(1, 2500), random.choice([0, 5, 25, 50, 75, random.randint(1, 99)])
         thousands = f"{whole:,}".replace(",", ".")
-        typed = f"{thousands},{cents:02d}".rstrip("0") if cents else str(whole)
-        shown = f"{thousands},{cents:02d}00"
+        if cents:
+            typed = f"{thousands},{cents:02d}".rstrip("0")
+        else:
+            typed = random.choice([thousands, str(whole)])
+        shown = f"{thousands},{cents:02d}"
         data = {
             "csrfmiddlewaretoken": form_token,
             "version": str(version),
