@@ -6,8 +6,10 @@ still recalculate the live formulas. A builder describes each row as a list of c
 
 - ``_cell(value)``: a number (``Decimal`` or ``int``, written as is; ``float`` is refused), a date, one of
   our own labels, or ``None`` (an empty, possibly bordered cell);
-- ``_text(value)``: user text, neutralised by ``rab_csv.text_cell`` and always stored as a string, so a
-  name such as ``=HYPERLINK(..)`` never runs;
+- ``_text(value)``: user text, always stored as a string, so a name such as ``=HYPERLINK(..)`` never
+  runs; text that starts like a formula (``= + - @``, tab, CR) also gets the quote-prefix cell style
+  (Excel's hidden ``'``: the text shows as typed and stays text when the cell is edited), never a
+  visible ``'`` (the CSVs keep theirs: a CSV has no styles);
 - ``formula("=SUM(G9:G12)", value)``: a live formula and its result, computed by the caller from the same
   ``Decimal`` figures the app shows (never float arithmetic).
 
@@ -29,7 +31,7 @@ from decimal import Decimal
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from ahsp.exports.rab_csv import text_cell
+from ahsp.exports.rab_csv import FORMULA_STARTS
 from ahsp.models import Project
 from ahsp.rab_notes import load_draft_mark
 
@@ -74,6 +76,7 @@ class Style:
     border: bool = True
     fill: str | None = None  # background colour, "#RRGGBB"
     color: str | None = None  # font colour
+    quote_prefix: bool = False  # Excel's hidden leading ' : text that looks like a formula stays text
 
     def properties(self) -> dict:
         props: dict = {}
@@ -96,6 +99,8 @@ class Style:
             props["pattern"], props["bg_color"] = 1, self.fill
         if self.color:
             props["font_color"] = self.color
+        if self.quote_prefix:
+            props["quote_prefix"] = True
         return props
 
 
@@ -134,8 +139,12 @@ def _cell(value, **style) -> Cell:
 
 
 def _text(value: str | None, **style) -> Cell:
-    """A user text cell: neutralised, and always a string (never a formula)."""
-    return Cell("text", text_cell(value or ""), _style(**style))
+    """A user text cell: always a string (never a formula), quote-prefixed when it starts like one."""
+    text = value or ""
+    cell_style = _style(**style)
+    if text.startswith(FORMULA_STARTS):
+        cell_style = replace(cell_style, quote_prefix=True)
+    return Cell("text", text, cell_style)
 
 
 def formula(text: str, value: Result, **style) -> Cell:

@@ -187,7 +187,7 @@ def test_blocks_have_real_numbers_and_formulas_giving_the_apps_hsp(user):
     mason = rows["L.02"]
     assert ws[f"F{mason}"].value is None and ws[f"H{mason}"].value == "harga belum diisi"
     fee = rows["X.01"]
-    assert ws[f"B{fee}"].value == "'" + INJECTION and ws[f"B{fee}"].data_type == "s"
+    assert ws[f"B{fee}"].value == INJECTION and ws[f"B{fee}"].data_type == "s" and ws[f"B{fee}"].quotePrefix
     assert evaluate(ws, f"G{fee}") == Decimal("308.6425")  # exact, as the app
     nested = rows["C.3"]
     assert ws[f"F{nested}"].value == f"=G{block(ws, 'C.3')['D']}"  # live link to C.3's D

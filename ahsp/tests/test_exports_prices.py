@@ -112,7 +112,7 @@ def test_xlsx_header_groups_numbers_formulas_and_missing(user, django_assert_max
     assert ws[f"H{cement}"].value == f"=ROUND(E{cement}*G{cement},2)"
     assert evaluate(ws, f"H{cement}") == Decimal("75000")
     fee = rows["X.01"]
-    assert ws[f"C{fee}"].value == "'" + INJECTION and ws[f"C{fee}"].data_type == "s"
+    assert ws[f"C{fee}"].value == INJECTION and ws[f"C{fee}"].data_type == "s" and ws[f"C{fee}"].quotePrefix
     assert evaluate(ws, f"H{fee}") == Decimal("411.52")  # 1.234,57 x 0,333333 = 411,5229... (cents)
     mason = rows["L.02"]
     assert ws[f"E{mason}"].value is None and ws[f"H{mason}"].value is None

@@ -212,10 +212,11 @@ def test_formula_injection_is_stored_as_text(user, name):
     }
     for ref, text in expected.items():
         cell = ws[ref]
-        assert cell.data_type == "s"
-        assert not cell.value.startswith("=")
+        assert cell.data_type == "s"  # a string cell, never a formula ("f")
         # XlsxWriter stores a CR in an inline string as its OOXML escape, which Excel reads back as CR.
-        assert cell.value.replace("_x000D_", "\r") == "'" + text
+        # No visible ': the quote-prefix style keeps it text in Excel (also when the cell is edited).
+        assert cell.value.replace("_x000D_", "\r") == text
+        assert cell.quotePrefix
 
 
 def test_script_like_names_are_plain_text(user):
@@ -408,9 +409,10 @@ def test_terbilang_buk_statement_and_signature_block(user):
     assert [cell.value for cell in names] == [
         "Ir. Budi Santoso",
         "(..............................)",
-        '\'=HYPERLINK("x")',  # user text: never a formula
+        '=HYPERLINK("x")',  # user text: never a formula (quote-prefix style, below)
     ]
     assert all(cell.data_type == "s" and cell.font.b for cell in names)
+    assert [cell.quotePrefix for cell in names] == [False, False, True]
     assert ws[f"A{DRAFT_ROW}"].value is None  # every item and resource is priced: no draft mark
 
 

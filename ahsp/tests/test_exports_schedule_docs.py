@@ -510,8 +510,8 @@ def test_schedule_xlsx_neutralises_user_text_and_notes_unplanned_items(user):
 
     ws = open_sheet(build_schedule_xlsx(project))
 
-    assert ws["C2"].value == "'" + INJECTION and ws["C2"].data_type == "s"
-    assert ws["B11"].value == "'" + INJECTION and ws["B11"].data_type == "s"
+    assert ws["C2"].value == INJECTION and ws["C2"].data_type == "s" and ws["C2"].quotePrefix
+    assert ws["B11"].value == INJECTION and ws["B11"].data_type == "s" and ws["B11"].quotePrefix
     assert ws["B12"].value == SCRIPT
     assert [ws.cell(row=11, column=col).value for col in range(5, 9)] == [None] * 4
     notes = [ws.cell(row=r, column=2).value for r in range(17, ws.max_row + 1)]

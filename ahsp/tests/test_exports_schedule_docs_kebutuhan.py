@@ -220,9 +220,9 @@ def test_requirements_xlsx_neutralises_user_text_and_marks_missing_prices(user):
     ws = open_sheet(build_requirements_xlsx(rab.project))
     rows = rows_by_label(ws)
 
-    assert ws["C2"].value == "'" + INJECTION and ws["C2"].data_type == "s"
+    assert ws["C2"].value == INJECTION and ws["C2"].data_type == "s" and ws["C2"].quotePrefix
     fee, mason = rows["X.01"], rows["L.02"]
-    assert ws[f"C{fee}"].value == "'" + INJECTION and ws[f"C{fee}"].data_type == "s"
+    assert ws[f"C{fee}"].value == INJECTION and ws[f"C{fee}"].data_type == "s" and ws[f"C{fee}"].quotePrefix
     assert ws[f"C{mason}"].value == SCRIPT
     assert ws[f"F{fee}"].value is None and ws[f"K{fee}"].value == "belum berharga"
     assert ws[f"A{rows['Lain-lain']}"].value == "D"
