@@ -69,7 +69,7 @@ def test_rab_pdf_has_header_rows_totals_terbilang_and_signatures(small):
     # Recap with the hand-worked totals.
     assert "REKAPITULASI" in text
     assert "Jumlah 1.854.149,00 100,00" in text
-    assert "PPN 11,00 % 203.956,39" in text
+    assert "PPN 11 % 203.956,39" in text
     assert "Jumlah total 2.058.105,39" in text
     assert "2.058.000,00" in text
     assert "Terbilang: Dua juta lima puluh delapan ribu rupiah" in text
@@ -190,7 +190,7 @@ def test_analyses_pdf_shows_every_analysis_with_d_e_f(small):
     assert "Pemasangan bowplank" in text
     assert "Pekerja L.01 OH 0,1 150.000,00 15.000,00" in text  # coefficients trimmed (issue 11 §12)
     assert "Jumlah (A + B + C) 57.000,00" in text
-    assert "Biaya Umum dan Keuntungan 10,00 % × D 5.700,00" in text
+    assert "Biaya Umum dan Keuntungan 10 % × D 5.700,00" in text
     assert "Harga Satuan Pekerjaan (D + E) 62.700,00" in text
     # C.3 plesteran: F = 59.796,00; C.2 galian: F = 93.500,00.
     assert "59.796,00" in text and "93.500,00" in text

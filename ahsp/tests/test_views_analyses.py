@@ -922,7 +922,7 @@ def test_direct_price_htmx_without_buk_says_so(logged_in_client, user):
         direct_url(item), {"unit_price": "1234567.89", "includes_overhead": "0"}, headers=HX
     )
 
-    assert "belum termasuk BUK: BUK 10,00 % ditambahkan." in response.text
+    assert "belum termasuk BUK: BUK 10 % ditambahkan." in response.text
     assert cell(response.text, "sheet-unit-rate") == "Rp 1.358.024,68"
     assert cell(response.text, "item-amount") == "Rp 18.512.592,44"
 
@@ -1019,7 +1019,7 @@ def test_overhead_above_the_government_ceiling_saved_with_a_warning(logged_in_cl
     assert cell(response.text, "sheet-unit-rate") == "Rp 110.100,00"
     assert cell(response.text, "item-amount") == "Rp 220.200,00"
     assert 'id="overhead-warning"' in response.text
-    assert "BUK 20,00 % di atas batas 15 % untuk pekerjaan pemerintah" in response.text
+    assert "BUK 20 % di atas batas 15 % untuk pekerjaan pemerintah" in response.text
     assert 'id="overhead-warning"' in logged_in_client.get(detail_url(item)).text
 
     response = logged_in_client.post(url, {"overhead_pct": "15"}, headers=HX)
