@@ -9,7 +9,7 @@ from ahsp.models import User
 PASSWORD = "Kuat-sekali-2026!"
 
 
-def test_sign_up_log_out_and_sign_in(page: Page, live_server):
+def test_sign_up_log_out_and_sign_in(page: Page, live_server, mailoutbox):
     # Sign up
     page.goto("/accounts/signup/")
     main = page.get_by_role("main")
@@ -18,6 +18,12 @@ def test_sign_up_log_out_and_sign_in(page: Page, live_server):
     main.get_by_label(re.compile(r"^Sandi")).fill(PASSWORD)
     main.get_by_label(re.compile(r"^Kata sandi \(lagi\)")).fill(PASSWORD)
     main.get_by_role("button", name="Daftar").click()
+
+    # "Check your mail" (the same answer for a registered e-mail: no enumeration), then the mailed link
+    expect(page).to_have_url(live_server.url + "/accounts/confirm-email/")
+    (link,) = re.findall(r"http://\S+/accounts/confirm-email/\S+/", mailoutbox[0].body)
+    page.goto(link)
+    page.get_by_role("main").get_by_role("button", name="Konfirmasi").click()
 
     # Lands on the (empty) dashboard, in Indonesian
     expect(page).to_have_url(live_server.url + "/")

@@ -185,7 +185,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Sign-up must not reveal which e-mails have an account: with enumeration prevention and MANDATORY
+# verification, a sign-up with a registered e-mail answers exactly like a new one ("check your mail"),
+# and the owner gets an "account already exists" mail instead. With "optional", allauth has to refuse
+# the duplicate on the form (unique e-mails win over enumeration prevention).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Allauth's rate limits are on unless switched off explicitly (tests do); values override per action.
 ACCOUNT_RATE_LIMITS = (

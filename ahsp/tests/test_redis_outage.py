@@ -7,6 +7,7 @@ fails to connect (no mock of the cache itself).
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,7 @@ def test_the_cache_misses_and_skips_writes_instead_of_raising(redis_down):
 
 def test_a_user_signs_in_and_works_while_redis_is_down(redis_down, client, make_user):
     user = make_user(email="estimator@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     project = make_project(user, name="Gedung Serbaguna")
 
     response = client.post(
