@@ -265,6 +265,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Indonesian page (403) when a form's CSRF token is missing or stale.
+CSRF_FAILURE_VIEW = "project.views.csrf_failure"
+# /healthz shows its per-check details to staff or to requests carrying this token (header
+# X-Healthz-Token or ?token=); everyone else gets the status code and {"status": ...} only.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN")
 
 # --- Application ---------------------------------------------------------------------------------
 AHSP_REPORT_DIR = Path(env("AHSP_REPORT_DIR", str(DATA_DIR / "reports")))

@@ -14,12 +14,13 @@ def test_worker_health_fails_without_heartbeat():
         call_command("worker_health")
 
 
-def test_heartbeat_task_makes_worker_healthy_and_healthz_reports_it(client, capsys):
+def test_heartbeat_task_makes_worker_healthy_and_healthz_reports_it(client, capsys, settings):
+    settings.HEALTHZ_TOKEN = "t"  # the details are for staff or the token only
     record_worker_heartbeat.call_local()
 
     call_command("worker_health", "--max-age", "60")
     assert "worker ok" in capsys.readouterr().out
-    queue = client.get("/healthz").json()["checks"]["queue"]
+    queue = client.get("/healthz?token=t").json()["checks"]["queue"]
     assert queue["worker_last_seen_s"] <= 5 and queue["pending"] == 0  # seconds since the heartbeat
 
 
