@@ -63,6 +63,8 @@ export DEBUG=0
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost
+# Plain HTTP on 127.0.0.1, no TLS proxy: switch off the production HTTPS defaults (settings.py).
+export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 BEHIND_TLS_PROXY=0 SECURE_HSTS_SECONDS=0
 export ACCOUNT_RATE_LIMITS_OFF=1 # every simulated user logs in from 127.0.0.1
 export CLIENT_METRICS_RATE_LIMIT=1000000 # every simulated browser beacons from 127.0.0.1 too
 export CACHE_KEY_PREFIX=ahsp-load HUEY_NAME=ahsp-load

@@ -261,9 +261,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Security in production ----------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Production defaults (DEBUG off): HTTPS only, behind a TLS-terminating proxy that sets X-Forwarded-Proto
+# (and strips it from clients). Each can be switched by its environment variable (README); `manage.py
+# check --deploy` with docker-compose's environment gives no warnings (CI runs it).
+_PRODUCTION = not DEBUG
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", _PRODUCTION) else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks probe the container over plain HTTP
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if _PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 # Indonesian page (403) when a form's CSRF token is missing or stale.
 CSRF_FAILURE_VIEW = "project.views.csrf_failure"

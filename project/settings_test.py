@@ -11,6 +11,9 @@ os.environ.setdefault(
 )
 os.environ.setdefault("CACHE_KEY_PREFIX", "ahsp-test")
 os.environ.setdefault("HUEY_NAME", "ahsp-test")
+# The test client and the e2e live server speak plain HTTP on localhost (production defaults are HTTPS).
+for _name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "BEHIND_TLS_PROXY", "SECURE_HSTS_SECONDS"):
+    os.environ.setdefault(_name, "0")
 
 from project.settings import *  # noqa: E402,F403
 from project.settings import HUEY  # noqa: E402
