@@ -289,6 +289,14 @@ REFERENCE_PAGE_SIZE = 25
 # Work breakdown pages with more items than this show their sections closed (rows load per section).
 WORK_BREAKDOWN_EAGER_ITEMS = int(env("WORK_BREAKDOWN_EAGER_ITEMS", "300"))
 
+# --- Uploaded workbooks --------------------------------------------------------------------------
+# Limits of ahsp.importers.safe_workbook, the one opener of every .xlsx import (project, prices, reference
+# library). Any key left out keeps its default: max_members 1000 (zip members), max_sheet_mb 100 (one
+# worksheet, uncompressed, streamed), max_part_mb 16 (shared strings, styles and every other part, loaded
+# whole), max_total_mb 250 (all members, uncompressed), max_ratio 200 (uncompressed/compressed, members over
+# 1 MB), max_rows 200000 (per sheet), max_columns 100, max_cell_chars 32767 (Excel's own), max_seconds 120.
+WORKBOOK_LIMITS: dict[str, float] = {}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -31,16 +31,13 @@ The format (documented for users in the README and in the template's "Petunjuk" 
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ahsp.calculations.unit_price import AnalysisCycleError, find_cycle
+from ahsp.importers.safe_workbook import WorkbookRejected, open_workbook
 from ahsp.models import Project, ReferenceAnalysis, ReferenceComponent, ReferenceResource, ResourceCategory
 from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
@@ -433,33 +430,32 @@ def parse_workbook(source) -> ParsedWorkbook:
 
 
 def _parse_file(handle) -> ParsedWorkbook:
-    parsed = ParsedWorkbook()
+    # Zip, XML and row limits (a hostile file is one problem with a clear reason): safe_workbook.
     try:
-        # A file object skips openpyxl's check of the name's extension: the content decides.
-        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
-        parsed.problems.append(Problem("", None, "", "", NOT_XLSX))
-        return parsed
-    try:
-        sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
-        for name in (SHEET_PROJECT, SHEET_WORK, SHEET_PRICES):
-            if name.lower() not in sheets:
-                parsed.problems.append(
-                    Problem(name, None, "", "", f"Sheet “{name}” tidak ada di buku kerja (wajib).")
-                )
-        if sheet := sheets.get(SHEET_PROJECT.lower()):
-            _parse_project(sheet, parsed)
-        if sheet := sheets.get(SHEET_PRICES.lower()):
-            _parse_prices(sheet, parsed)
-        if sheet := sheets.get(SHEET_WORK.lower()):
-            _parse_works(sheet, parsed)
-        if sheet := sheets.get(SHEET_ANALYSES.lower()):
-            _parse_analyses(sheet, parsed)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):  # ParseError is a SyntaxError
-        # A zip that opened but whose sheets cannot be read: report it, never a server error.
+        with open_workbook(handle) as workbook:
+            return _parse_sheets(workbook)
+    except WorkbookRejected as exc:
+        return ParsedWorkbook(problems=[Problem("", None, "", "", str(exc))])
+    except OSError:
         return ParsedWorkbook(problems=[Problem("", None, "", "", NOT_XLSX)])
-    finally:
-        workbook.close()
+
+
+def _parse_sheets(workbook) -> ParsedWorkbook:
+    parsed = ParsedWorkbook()
+    sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
+    for name in (SHEET_PROJECT, SHEET_WORK, SHEET_PRICES):
+        if name.lower() not in sheets:
+            parsed.problems.append(
+                Problem(name, None, "", "", f"Sheet “{name}” tidak ada di buku kerja (wajib).")
+            )
+    if sheet := sheets.get(SHEET_PROJECT.lower()):
+        _parse_project(sheet, parsed)
+    if sheet := sheets.get(SHEET_PRICES.lower()):
+        _parse_prices(sheet, parsed)
+    if sheet := sheets.get(SHEET_WORK.lower()):
+        _parse_works(sheet, parsed)
+    if sheet := sheets.get(SHEET_ANALYSES.lower()):
+        _parse_analyses(sheet, parsed)
     return parsed
 
 
@@ -478,7 +474,7 @@ def _too_many_rows(parsed: ParsedWorkbook, name: str, row: int) -> None:
 
 
 def _rows(sheet) -> Iterable[tuple[int, tuple]]:
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, cells in enumerate(sheet.rows(), start=1):
         if any(cell is not None and _text(cell) != "" for cell in cells):
             yield number, cells
 
@@ -487,7 +483,7 @@ def _table(
     sheet, name: str, columns: tuple[str, ...], required: tuple[str, ...], parsed: ParsedWorkbook
 ) -> Iterable[tuple[int, dict[str, object]]]:
     """Data rows of a sheet whose FIRST row holds the column names; missing required columns reported."""
-    rows = iter(sheet.iter_rows(values_only=True))
+    rows = iter(sheet.rows())
     header_cells = next(rows, None) or ()
     header: dict[str, int] = {}
     for index, cell in enumerate(header_cells):

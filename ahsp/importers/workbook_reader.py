@@ -1,15 +1,13 @@
 """Read the rows of an AHSP reference workbook (.xlsx) as raw cell values; no ORM.
 
-openpyxl in read-only mode with `data_only=True`: formulas (the `sumber_ahsp` column holds `=J2`)
-give their cached values. Row numbers are the worksheet's own, as Excel shows them.
+openpyxl in read-only mode with `data_only=True` (through `ahsp.importers.safe_workbook`, which refuses
+hostile files with a clear message): formulas (the `sumber_ahsp` column holds `=J2`) give their cached
+values. Row numbers are the worksheet's own, as Excel shows them.
 """
 
-import zipfile
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
+from ahsp.importers.safe_workbook import WorkbookRejected, open_workbook
 from ahsp.importers.sni_parse import SourceRow
 
 
@@ -35,28 +33,19 @@ def read_source_rows(path: Path) -> list[SourceRow]:
     if not path.is_file():
         raise ImportFailed(f"Berkas tidak ditemukan: {path}")
     try:
-        handle = path.open("rb")
+        # Zip, XML and row limits: ahsp.importers.safe_workbook.
+        with open_workbook(path) as workbook:
+            return _read_workbook(workbook)
+    except WorkbookRejected as exc:
+        raise ImportFailed(str(exc)) from exc
     except OSError as exc:
         raise ImportFailed(f"Berkas tidak dapat dibuka: {exc.strerror or exc}") from exc
-    with handle:
-        try:
-            # A file object skips openpyxl's check of the name's extension: the content decides.
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-            raise ImportFailed(
-                "Berkas bukan buku kerja Excel .xlsx yang sah (file .xls lama atau CSV harus disimpan "
-                "ulang sebagai .xlsx)."
-            ) from exc
-        try:
-            return _read_workbook(workbook)
-        finally:
-            workbook.close()
 
 
 def _read_workbook(workbook) -> list[SourceRow]:
     first_missing: list[str] | None = None
     for sheet in workbook.worksheets:
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet.rows()
         header_cells = next(rows, None)
         if header_cells is None or all(cell is None for cell in header_cells):
             if first_missing is None:

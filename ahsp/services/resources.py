@@ -20,22 +20,19 @@ Rp 0,05 / 2 = Rp 0,03 (0,025 half up). The purchase price itself is not stored: 
 from __future__ import annotations
 
 import datetime
-import zipfile
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, RestrictedError
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ahsp.calculations.money import quantize_quotient
 from ahsp.formatting import format_money
+from ahsp.importers.safe_workbook import WorkbookRejected, not_xlsx_message, open_workbook
 from ahsp.models import AnalysisComponent, AuditEvent, Project, ProjectResource
 from ahsp.parsing import MAX_INTEGER_DIGITS, NumberInputError, parse_decimal
 from ahsp.services import audit, recalc
@@ -362,7 +359,7 @@ def _pick_sheet(workbook, report: PriceImportReport):
     sheets = sorted(workbook.worksheets, key=lambda s: s.title.strip().lower() != PREFERRED_SHEET)
     first = None
     for sheet in sheets:
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet.rows()
         header_cells = next(rows, None)
         header = _header(header_cells or ())
         if first is None:
@@ -388,19 +385,6 @@ def _pick_sheet(workbook, report: PriceImportReport):
     return None, header, None
 
 
-def _open_workbook(path_or_file: str | Path | IO[bytes], stack: ExitStack):
-    if isinstance(path_or_file, str | Path):
-        handle = stack.enter_context(Path(path_or_file).open("rb"))
-    else:
-        handle = path_or_file
-        if hasattr(handle, "seek"):
-            handle.seek(0)
-    # A file object skips openpyxl's check of the name's extension: the content decides.
-    workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    stack.callback(workbook.close)
-    return workbook
-
-
 def _file_name(path_or_file) -> str:
     if isinstance(path_or_file, str | Path):
         return Path(path_or_file).name
@@ -409,29 +393,21 @@ def _file_name(path_or_file) -> str:
 
 def read_price_rows(path_or_file, project: Project, report: PriceImportReport) -> dict[int, Decimal]:
     """Check every row against the project's resources; return {resource id: new price} (no writes)."""
-    with ExitStack() as stack:
-        try:
-            workbook = _open_workbook(path_or_file, stack)
-        except FileNotFoundError:
-            report.errors.append(ImportProblem("", None, "", report.file_name, "Berkas tidak ditemukan."))
-            return {}
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-            report.errors.append(
-                ImportProblem(
-                    "",
-                    None,
-                    "",
-                    report.file_name,
-                    "Berkas bukan buku kerja Excel .xlsx yang sah (file .xls lama atau CSV harus "
-                    "disimpan ulang sebagai .xlsx).",
-                )
-            )
-            return {}
-        sheet, header, rows = _pick_sheet(workbook, report)
-        if sheet is None:
-            return {}
-        report.sheet = sheet.title
-        return _check_rows(rows, header, sheet.title, project, report)
+    if isinstance(path_or_file, str | Path) and not Path(path_or_file).is_file():
+        report.errors.append(ImportProblem("", None, "", report.file_name, "Berkas tidak ditemukan."))
+        return {}
+    try:
+        # Zip, XML and row limits: ahsp.importers.safe_workbook (a hostile file is one clear error).
+        with open_workbook(path_or_file) as workbook:
+            sheet, header, rows = _pick_sheet(workbook, report)
+            if sheet is None:
+                return {}
+            report.sheet = sheet.title
+            return _check_rows(rows, header, sheet.title, project, report)
+    except (WorkbookRejected, OSError) as exc:
+        reason = str(exc) if isinstance(exc, WorkbookRejected) else not_xlsx_message()
+        report.errors.append(ImportProblem(report.sheet, None, "", report.file_name, reason))
+        return {}
 
 
 def _cell(cells: tuple, index: int | None):

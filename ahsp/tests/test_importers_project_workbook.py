@@ -479,7 +479,7 @@ def test_a_workbook_with_a_damaged_sheet_is_reported(tmp_path):
 
     (problem,) = parse_workbook(damaged).problems
 
-    assert "bukan buku kerja Excel .xlsx" in problem.reason
+    assert "tidak dapat dibaca sebagai buku kerja Excel (XML rusak)" in problem.reason
 
 
 def test_reads_a_file_object(tmp_path):
