@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ahsp.form_fields import DecimalInputField, IntegerInputField
 from ahsp.formatting import format_trimmed
 from ahsp.models import Project
+from ahsp.models.estimate import MAX_PARAMETER, MAX_VOLUME
 from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services.projects import EDITABLE_FIELDS
 
@@ -169,7 +170,7 @@ class CustomItemForm(forms.Form):
 
 
 class VolumeForm(forms.Form):
-    volume = DecimalInputField(label=_("Volume"), required=False, max_places=4)
+    volume = DecimalInputField(label=_("Volume"), required=False, max_places=4, max_value=MAX_VOLUME)
     volume_formula = forms.CharField(label=_("Rumus volume"), required=False, max_length=500)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -190,7 +191,7 @@ class ParameterForm(forms.Form):
             "required": _("Nama parameter wajib diisi."),
         },
     )
-    value = DecimalInputField(label=_("Nilai"), max_places=6)
+    value = DecimalInputField(label=_("Nilai"), max_places=6, max_value=MAX_PARAMETER)
     description = forms.CharField(label=_("Keterangan"), required=False, max_length=200)
 
     def clean_value(self):

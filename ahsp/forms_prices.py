@@ -9,15 +9,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ahsp.forms import DecimalInputField
+from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class PriceForm(forms.Form):
-    unit_price = DecimalInputField(label=_("Harga satuan"), required=False, max_places=2)
+    unit_price = DecimalInputField(label=_("Harga satuan"), required=False, max_places=2, max_value=MAX_PRICE)
     purchase_unit = forms.CharField(label=_("Satuan beli"), required=False, max_length=60)
-    purchase_factor = DecimalInputField(label=_("Isi per satuan beli"), required=False, max_places=6)
-    purchase_price = DecimalInputField(label=_("Harga per satuan beli"), required=False, max_places=2)
+    purchase_factor = DecimalInputField(
+        label=_("Isi per satuan beli"), required=False, max_places=6, max_value=MAX_COEFFICIENT
+    )
+    purchase_price = DecimalInputField(
+        label=_("Harga per satuan beli"), required=False, max_places=2, max_value=MAX_PRICE
+    )
     # The row's version when the form was loaded (optimistic locking); empty = no check.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

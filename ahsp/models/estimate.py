@@ -7,7 +7,7 @@ They are always recomputable from the inputs (`ahsp.services.recalc.recalculate_
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,20 @@ MONEY = {"max_digits": 20, "decimal_places": 2}
 COEFFICIENT = {"max_digits": 20, "decimal_places": 6}
 QUANTITY = {"max_digits": 20, "decimal_places": 4}
 EXACT = {"max_digits": 30, "decimal_places": 10}
+
+# The largest inputs forms and imports accept: within their columns, and small enough that the usual
+# products fit too (a volume of 999.999.999 x an HSP of Rp 999.999.999 fits ``amount``). What still does
+# not fit (a huge volume x a huge HSP) is refused by the services (``ahsp.services.recalc``).
+MAX_VOLUME = Decimal("999999999.9999")  # 999.999.999,9999
+MAX_PRICE = Decimal("999999999999.99")  # Rp 999.999.999.999,99
+MAX_COEFFICIENT = Decimal("999999999.999999")
+MAX_PARAMETER = Decimal("999999999.999999")
+
+
+def fits(value: Decimal, spec: dict) -> bool:
+    """Whether ``value`` fits a column of ``spec`` (``MONEY``, ``QUANTITY``...) once rounded to its places."""
+    limit = Decimal(10) ** (spec["max_digits"] - spec["decimal_places"])
+    return value.is_finite() and abs(value) < limit
 
 
 class ProjectParameter(models.Model):
@@ -35,7 +49,11 @@ class ProjectParameter(models.Model):
             )
         ],
     )
-    value = models.DecimalField(_("nilai"), **COEFFICIENT)
+    value = models.DecimalField(
+        _("nilai"),
+        validators=[MinValueValidator(-MAX_PARAMETER), MaxValueValidator(MAX_PARAMETER)],
+        **COEFFICIENT,
+    )
     description = models.CharField(_("keterangan"), max_length=200, blank=True)
 
     class Meta:
@@ -57,14 +75,18 @@ class ProjectResource(models.Model):
     unit = models.CharField(_("satuan"), max_length=60)
     category = models.CharField(_("kategori"), max_length=20, choices=ResourceCategory.choices)
     unit_price = models.DecimalField(
-        _("harga satuan"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))], **MONEY
+        _("harga satuan"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_PRICE)],
+        **MONEY,
     )
     purchase_unit = models.CharField(_("satuan beli"), max_length=60, blank=True)
     purchase_factor = models.DecimalField(
         _("isi per satuan beli"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.000001"))],
+        validators=[MinValueValidator(Decimal("0.000001")), MaxValueValidator(MAX_COEFFICIENT)],
         help_text=_("Contoh: 1 zak = 50 kg, isi 50."),
         **COEFFICIENT,
     )
@@ -122,7 +144,9 @@ class AnalysisComponent(models.Model):
         ProjectAnalysis, on_delete=models.RESTRICT, null=True, blank=True, related_name="used_in"
     )
     coefficient = models.DecimalField(
-        _("koefisien"), validators=[MinValueValidator(Decimal("0"))], **COEFFICIENT
+        _("koefisien"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_COEFFICIENT)],
+        **COEFFICIENT,
     )
 
     class Meta:
@@ -167,7 +191,10 @@ class WorkItem(models.Model):
     unit = models.CharField(_("satuan"), max_length=60)
     position = models.PositiveIntegerField(default=0)
     volume = models.DecimalField(
-        _("volume"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))], **QUANTITY
+        _("volume"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_VOLUME)],
+        **QUANTITY,
     )
     volume_formula = models.CharField(_("rumus volume"), max_length=500, blank=True)
     volume_error = models.CharField(max_length=255, blank=True)

@@ -1,6 +1,8 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -19,6 +21,12 @@ class ProjectQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner=user)
+
+
+#: The dates a project may have: its start, and its end (start + duration), so that every week, month and
+#: chart date of the schedule, progress and Kurva S pages can be computed.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 class Project(models.Model):
@@ -69,7 +77,15 @@ class Project(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    start_date = models.DateField(_("tanggal mulai"), null=True, blank=True)
+    start_date = models.DateField(
+        _("tanggal mulai"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(EARLIEST_DATE, message=_("Tanggal mulai paling awal 1 Januari 1990.")),
+            MaxValueValidator(LATEST_DATE, message=_("Tanggal mulai paling lambat 31 Desember 2100.")),
+        ],
+    )
     duration_weeks = models.PositiveSmallIntegerField(
         _("durasi (minggu)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(520)]
     )
@@ -136,6 +152,19 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ahsp:project_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        start, weeks = self.start_date, self.duration_weeks
+        if start and weeks and EARLIEST_DATE <= start <= LATEST_DATE and 0 < weeks <= 520:
+            if start + timedelta(weeks=weeks) > LATEST_DATE + timedelta(days=1):
+                raise ValidationError(
+                    {
+                        "duration_weeks": _(
+                            "Proyek harus selesai paling lambat 31 Desember 2100 (tanggal mulai + durasi)."
+                        )
+                    }
+                )
 
     def audit_snapshot(self) -> dict:
         """The values an audit event records before/after a change (JSON-safe)."""

@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ahsp.calculations.formula import FormulaError, evaluate, names_in
 from ahsp.calculations.money import quantize_quantity
 from ahsp.calculations.totals import line_amount
 from ahsp.models import AuditEvent, Project, ProjectParameter, WorkItem
+from ahsp.models.estimate import MAX_VOLUME, MONEY, fits
 from ahsp.services import audit
 
 
@@ -29,7 +31,7 @@ def _recompute_volumes(project: Project, name: str) -> int:
             continue
         try:
             volume = quantize_quantity(evaluate(item.volume_formula, params))
-            error = "" if volume >= 0 else "Hasil rumus volume tidak boleh negatif."
+            error = _volume_error(volume, item.unit_rate)
         except FormulaError as exc:
             volume, error = item.volume, str(exc)[:255]
         if error:
@@ -39,6 +41,18 @@ def _recompute_volumes(project: Project, name: str) -> int:
         changed.append(item)
     WorkItem.objects.bulk_update(changed, ["volume", "volume_error", "amount"], batch_size=500)
     return len(changed)
+
+
+def _volume_error(volume: Decimal, unit_rate: Decimal) -> str:
+    """Why a formula result cannot be the row's volume ("" when it can): negative, larger than a volume
+    may be, or a Jumlah harga (volume x HSP) that does not fit."""
+    if volume < 0:
+        return gettext("Hasil rumus volume tidak boleh negatif.")
+    if volume > MAX_VOLUME:
+        return gettext("Hasil rumus volume terlalu besar (paling besar 999.999.999,9999).")
+    if not fits(line_amount(volume, unit_rate), MONEY):
+        return gettext("Jumlah harga terlalu besar: hasil rumus volume x harga satuan melebihi batas.")
+    return ""
 
 
 @transaction.atomic

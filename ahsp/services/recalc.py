@@ -8,13 +8,34 @@ writes back only the rows whose values changed.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
 from ahsp.calculations.totals import line_amount
 from ahsp.calculations.unit_price import AnalysisInput, ComponentInput, calculate_unit_prices
 from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, WorkItem
+from ahsp.models.estimate import EXACT, MONEY, fits
 from ahsp.services.bulk import update_rows
 
 ANALYSIS_FIELDS = ["labour", "material", "equipment", "other", "direct", "missing_prices"]
 STORED_PLACES = Decimal("1e-10")  # the stored A/B/C/D are for display; HSP is computed from exact values
+
+
+def amount_too_large() -> ValidationError:
+    """The refusal of a change whose result does not fit the stored columns (PostgreSQL would refuse the
+    write with "numeric field overflow"); raised inside the change's transaction, so nothing is written."""
+    return ValidationError(
+        gettext(
+            "Jumlah harga terlalu besar (paling besar Rp 999.999.999.999.999.999): "
+            "perkecil volume, koefisien, atau harga satuan."
+        ),
+        code="amount_too_large",
+    )
+
+
+def check_item_fits(item: WorkItem) -> None:
+    if not (fits(item.unit_rate, MONEY) and fits(item.amount, MONEY)):
+        raise amount_too_large()
 
 
 @dataclass(frozen=True)
@@ -133,6 +154,8 @@ def recalculate_project(
             "direct": result.direct.quantize(STORED_PLACES),
             "missing_prices": result.missing_prices,
         }
+        if not all(fits(value, EXACT) for key, value in values.items() if key != "missing_prices"):
+            raise amount_too_large()
         if any(getattr(analysis, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(analysis, key, value)
@@ -144,6 +167,8 @@ def recalculate_project(
         key = item_input_id(item.pk) if item.overhead_pct_override is not None else item.analysis_id
         unit_rate = results[key].unit_rate
         amount = line_amount(item.volume, unit_rate)
+        if not (fits(unit_rate, MONEY) and fits(amount, MONEY)):
+            raise amount_too_large()
         if (item.unit_rate, item.amount) != (unit_rate, amount):
             item.unit_rate, item.amount = unit_rate, amount
             changed_items.append(item)
@@ -154,3 +179,4 @@ def recalculate_project(
 def refresh_item_amount(item: WorkItem) -> None:
     """After a volume change: amount = volume x HSP for this row only."""
     item.amount = line_amount(item.volume, item.unit_rate)
+    check_item_fits(item)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils.translation import gettext
 
 from ahsp.calculations.formula import FormulaError, evaluate
 from ahsp.calculations.money import quantize_quantity
@@ -19,6 +20,7 @@ from ahsp.models import (
     Section,
     WorkItem,
 )
+from ahsp.models.estimate import MAX_VOLUME
 from ahsp.services import audit, recalc
 from ahsp.services.analysis_copy import copy_reference_analysis
 from ahsp.services.ordering import swap_with_neighbour
@@ -212,6 +214,14 @@ def set_volume(
             raise ValidationError({"volume_formula": str(exc)}) from exc
         if volume < 0:
             raise ValidationError({"volume_formula": "Hasil rumus volume tidak boleh negatif."})
+        if volume > MAX_VOLUME:
+            raise ValidationError(
+                {
+                    "volume_formula": gettext(
+                        "Hasil rumus volume terlalu besar (paling besar 999.999.999,9999)."
+                    )
+                }
+            )
     if volume is None:
         raise ValidationError({"volume": "Volume wajib diisi."})
     current.volume = volume

@@ -6,6 +6,7 @@ number within the database's id range is ignored (never a 500: ``"²".isdigit()`
 raises, a 20-digit number overflows the database's integer), and only the first ``MAX_IDS`` values count.
 """
 
+import re
 from collections.abc import Iterable
 
 #: The largest id the database holds (``BigAutoField``: a signed 64-bit integer).
@@ -13,6 +14,21 @@ MAX_ID = 2**63 - 1
 #: How many ids one parameter may name: more sections than any project has open at once.
 MAX_IDS = 1000
 _MAX_DIGITS = len(str(MAX_ID))
+#: Control characters (NUL included: PostgreSQL refuses it in text) are never part of a search.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def text_param(value: object, *, max_length: int = 100) -> str:
+    """A search text (``?q=``, ``?source=``): control characters (NUL, tabs, newlines) become spaces,
+    surrounding spaces go, at most ``max_length`` characters; anything that is not a string -> ``""``."""
+    if not isinstance(value, str):
+        return ""
+    return _CONTROL.sub(" ", value).strip()[:max_length].strip()
+
+
+def has_nul(value: object) -> bool:
+    """Whether a posted text holds a NUL character (refused with a message: the database cannot store it)."""
+    return isinstance(value, str) and "\x00" in value
 
 
 def number_param(value: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:

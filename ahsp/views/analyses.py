@@ -35,17 +35,18 @@ from ahsp.models import (
     Section,
     WorkItem,
 )
+from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE
 from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services import analyses as analysis_services
 from ahsp.services import resources as resource_services
-from ahsp.views._params import id_param
+from ahsp.views._params import id_param, text_param
 from partials.htmx import is_partial
 
 PAGE = "ahsp/work_item_detail.html"
 
 
 class CoefficientForm(forms.Form):
-    coefficient = DecimalInputField(label=_("Koefisien"), max_places=6)
+    coefficient = DecimalInputField(label=_("Koefisien"), max_places=6, max_value=MAX_COEFFICIENT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +64,7 @@ class NewResourceForm(CoefficientForm):
     name = forms.CharField(label=_("Nama sumber daya"), max_length=255)
     unit = forms.CharField(label=_("Satuan"), max_length=60)
     category = forms.ChoiceField(label=_("Kategori"), choices=ResourceCategory.choices)
-    unit_price = DecimalInputField(label=_("Harga satuan (Rp)"), max_places=2)
+    unit_price = DecimalInputField(label=_("Harga satuan (Rp)"), max_places=2, max_value=MAX_PRICE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +83,7 @@ INCLUDES_OVERHEAD_CHOICES = [
 class DirectPriceForm(forms.Form):
     """Harga satuan langsung (lump sum) of one work item."""
 
-    unit_price = DecimalInputField(label=_("Harga satuan langsung (Rp)"), max_places=2)
+    unit_price = DecimalInputField(label=_("Harga satuan langsung (Rp)"), max_places=2, max_value=MAX_PRICE)
     includes_overhead = forms.ChoiceField(
         label=_("BUK"), choices=INCLUDES_OVERHEAD_CHOICES, widget=forms.RadioSelect, initial="0"
     )
@@ -248,7 +249,7 @@ def analysis_resource_search(request: HttpRequest, pk: int, item_id: int) -> Htt
     """Search resources to add: the project's first, then the reference library's."""
     project = _project(request, pk, edit=True)
     item = _item(project, item_id)
-    query = request.GET.get("q", "").strip()[:100]
+    query = text_param(request.GET.get("q"))
     own, reference = analysis_services.search_resources(project=project, query=query)
     results = {"query": query, "own_results": own, "reference_results": reference, "searched": bool(query)}
     if is_partial(request):

@@ -33,6 +33,7 @@ from ahsp.audit_trail import (
     target_type_label,
 )
 from ahsp.models import AuditEvent, Project
+from ahsp.models.project import EARLIEST_DATE, LATEST_DATE
 from partials.htmx import is_partial
 
 LIST_PAGE = "ahsp/audit_list.html"
@@ -56,6 +57,18 @@ class AuditFilterForm(forms.Form):
     )
     date_from = forms.DateField(label=gettext_lazy("Dari tanggal"), required=False)
     date_to = forms.DateField(label=gettext_lazy("Sampai tanggal"), required=False)
+
+    def _bounded(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(_("Tanggal harus antara 1 Januari 1990 dan 31 Desember 2100."))
+        return value
+
+    def clean_date_from(self):
+        return self._bounded("date_from")
+
+    def clean_date_to(self):
+        return self._bounded("date_to")
 
     def clean(self):
         data = super().clean()

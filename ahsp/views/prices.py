@@ -18,6 +18,7 @@ from ahsp.calculations.money import exact_context, quantize_money
 from ahsp.forms_prices import PriceForm, PriceImportForm
 from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory
 from ahsp.services import resources as resource_services
+from ahsp.views._params import text_param
 from partials.htmx import is_partial, template_for
 
 PAGE = "ahsp/project_prices.html"
@@ -140,7 +141,7 @@ def _page_context(project: Project, query: str) -> dict:
 def project_prices(request: HttpRequest, pk: int) -> HttpResponse:
     """The page; to an htmx request (active search) only the table of used resources."""
     project = _project(request, pk)
-    query = request.GET.get("q", "").strip()[:100]
+    query = text_param(request.GET.get("q"))
     if is_partial(request):
         context = _table_context(project, query)
     else:

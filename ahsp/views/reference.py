@@ -27,6 +27,7 @@ from ahsp.models import (
     ResourceCategory,
 )
 from ahsp.services import reference_imports
+from ahsp.views._params import has_nul, text_param
 from partials.htmx import is_partial, template_for
 
 UPLOAD_PAGE = "ahsp/reference_upload.html"
@@ -37,7 +38,7 @@ PROGRESS_PARTIAL = f"{JOB_PAGE}#reference-import-progress"
 @login_required
 @vary_on_headers("HX-Request")
 def reference_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = text_param(request.GET.get("q"))
     qs = ReferenceAnalysis.objects.all()
     if query:
         qs = qs.search(query)
@@ -68,8 +69,10 @@ def _component_groups(components: list[ReferenceComponent]) -> list[tuple[str, l
 
 @login_required
 def reference_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if has_nul(code):
+        raise Http404("AHSP referensi tidak ditemukan")
     candidates = ReferenceAnalysis.objects.filter(code=code)
-    if source := request.GET.get("source"):
+    if source := text_param(request.GET.get("source")):
         candidates = candidates.filter(source=source)
     analysis = candidates.order_by("-source").first()
     if analysis is None:

@@ -20,10 +20,11 @@ from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.totals import ItemInput, SectionInput
 from ahsp.forms import CustomItemForm, DecimalInputField, ParameterForm, SectionForm, VolumeForm
 from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
+from ahsp.models.estimate import MAX_PRICE
 from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
-from ahsp.views._params import id_param, ids_param
+from ahsp.views._params import has_nul, id_param, ids_param, text_param
 from partials.htmx import is_partial
 
 
@@ -235,7 +236,7 @@ def _direction(request: HttpRequest) -> str:
 def reference_picker(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX search in the reference library; each result has an 'add' button for the chosen section."""
     project = _project(request, pk, edit=True)
-    query = request.GET.get("q", "").strip()[:100]
+    query = text_param(request.GET.get("q"))
     results = []
     if query:
         results = list(
@@ -304,7 +305,9 @@ def work_item_add(request: HttpRequest, pk: int) -> HttpResponse:
 class DirectPriceItemForm(forms.Form):
     """A custom item priced directly when it is added (harga satuan langsung, e.g. a lump sum): optional."""
 
-    unit_price = DecimalInputField(label=_("Harga satuan langsung (Rp)"), required=False, max_places=2)
+    unit_price = DecimalInputField(
+        label=_("Harga satuan langsung (Rp)"), required=False, max_places=2, max_value=MAX_PRICE
+    )
     includes_overhead = forms.ChoiceField(label=_("BUK"), choices=[("0", "0"), ("1", "1")], required=False)
 
 
@@ -439,6 +442,8 @@ def work_item_rename(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
     name = request.POST.get("name", "").strip()
     if not name:
         messages.error(request, "Uraian pekerjaan wajib diisi.")
+    elif has_nul(name):
+        messages.error(request, gettext("Uraian pekerjaan tidak boleh berisi karakter kontrol (NUL)."))
     elif len(name) > 500:
         messages.error(request, "Uraian pekerjaan paling banyak 500 karakter.")
     else:
