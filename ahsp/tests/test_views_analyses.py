@@ -550,7 +550,7 @@ def test_project_analyses_page_shows_every_analysis_with_totals(logged_in_client
     assert f'href="#analysis-{nested.analysis_id}"' in text
     assert "bersarang di 1 analisa lain" in text
     assert 'aria-current="page">Rincian AHSP' in text
-    assert "window.print()" in text
+    assert "data-print" in text  # static/js/app.js prints (no inline onclick under the CSP)
 
 
 def make_analyses(project, count):
