@@ -400,17 +400,20 @@ class SafeSheet:
         self.title: str = worksheet.title
 
     def rows(self) -> Iterator[tuple]:
-        """The sheet's rows as tuples of values, row 1 first; missing rows are empty tuples.
+        """The sheet's rows as tuples of values, row 1 first, each as long as its last cell; a missing row
+        is an empty tuple.
 
         Never padded to the declared dimension. Raises ``WorkbookRejected`` past ``max_rows`` rows, for a
-        value past ``max_columns`` or a text longer than ``max_cell_chars``.
+        cell past ``max_columns`` or a text longer than ``max_cell_chars``.
         """
         limits = self._limits
-        columns = limits.max_columns
         try:
-            self._worksheet.reset_dimensions()  # the declared <dimension> is a claim, not a fact
-            rows = self._worksheet.iter_rows(values_only=True, max_col=columns + 1)
-            for number, cells in enumerate(rows, start=1):
+            worksheet = self._worksheet
+            worksheet.reset_dimensions()  # the declared <dimension> is a claim, not a fact
+            # openpyxl builds each row with ``_get_row``, as wide as its LAST cell says (XFD: 16,384): this
+            # one checks the width first (pinned openpyxl 3.1.5; test_importers_safe_workbook covers it).
+            worksheet._get_row = self._compact_row
+            for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 if number > limits.max_rows:
                     raise WorkbookRejected(
                         _("Sheet “%(sheet)s”: baris lebih dari %(limit)s; bagi data menjadi beberapa berkas.")
@@ -418,19 +421,8 @@ class SafeSheet:
                     )
                 if number % _TIME_CHECK_ROWS == 0:
                     self._budget.check_time()
-                if len(cells) > columns:
-                    if cells[columns] is not None:
-                        raise WorkbookRejected(
-                            _("Sheet “%(sheet)s” baris %(row)s: kolom lebih dari %(limit)s.")
-                            % {"sheet": self.title[:40], "row": _number(number), "limit": _number(columns)}
-                        )
-                    cells = cells[:columns]
-                end = len(cells)
-                while end and cells[end - 1] is None:
-                    end -= 1  # openpyxl pads every row to max_col: give the row as long as its last value
-                cells = cells[:end]
                 for value in cells:
-                    if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                    if value.__class__ is str and len(value) > limits.max_cell_chars:
                         raise WorkbookRejected(
                             _("Sheet “%(sheet)s” baris %(row)s: isi sel lebih dari %(limit)s karakter.")
                             % {
@@ -439,12 +431,32 @@ class SafeSheet:
                                 "limit": _number(limits.max_cell_chars),
                             }
                         )
-                yield cells
+                yield tuple(cells)
         except WorkbookRejected:
             raise
         except Exception as exc:
             logger.info("Workbook sheet %r refused: %r", self.title, exc)
             raise _rejection(exc) from exc
+
+    def _compact_row(
+        self, row: list[dict], min_col: int = 1, max_col=None, values_only: bool = True
+    ) -> tuple:
+        if not row:
+            return ()
+        width = max(cell["column"] for cell in row)
+        if width > self._limits.max_columns:
+            raise WorkbookRejected(
+                _("Sheet “%(sheet)s” baris %(row)s: kolom lebih dari %(limit)s.")
+                % {
+                    "sheet": self.title[:40],
+                    "row": _number(row[0].get("row") or 0),
+                    "limit": _number(self._limits.max_columns),
+                }
+            )
+        values = [None] * width
+        for cell in row:
+            values[cell["column"] - 1] = cell["value"]
+        return tuple(values)
 
 
 class SafeWorkbook:
