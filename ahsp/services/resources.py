@@ -34,6 +34,7 @@ from ahsp.calculations.money import quantize_quotient
 from ahsp.formatting import format_money
 from ahsp.importers.safe_workbook import WorkbookRejected, not_xlsx_message, open_workbook
 from ahsp.models import AnalysisComponent, AuditEvent, Project, ProjectResource
+from ahsp.models.estimate import MAX_PRICE
 from ahsp.parsing import MAX_INTEGER_DIGITS, NumberInputError, parse_decimal
 from ahsp.services import audit, recalc
 from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
@@ -326,7 +327,7 @@ def parse_price_cell(value) -> Decimal | None:
     if isinstance(value, bool) or isinstance(value, datetime.date | datetime.time | datetime.timedelta):
         raise NumberInputError("Isi sel bukan angka (format sel Excel tanggal/logika).", "invalid")
     if isinstance(value, str):
-        return parse_decimal(value, max_places=MONEY_PLACES)
+        return _bounded_price(parse_decimal(value, max_places=MONEY_PLACES))
     if not isinstance(value, int | float | Decimal):
         raise NumberInputError("Isi sel bukan angka.", "invalid")
     try:
@@ -347,7 +348,14 @@ def parse_price_cell(value) -> Decimal | None:
         raise NumberInputError(
             f"Angka terlalu besar (paling banyak {MAX_INTEGER_DIGITS} angka sebelum koma).", "too_large"
         )
-    return cents
+    return _bounded_price(cents)
+
+
+def _bounded_price(price: Decimal) -> Decimal:
+    """The price forms' bound (``MAX_PRICE``) for imported prices too."""
+    if price > MAX_PRICE:
+        raise NumberInputError("Harga terlalu besar (paling besar Rp 999.999.999.999,99).", "too_large")
+    return price
 
 
 def _normal_unit(unit: str) -> str:
@@ -546,7 +554,12 @@ def import_prices(*, project: Project, path_or_file: str | Path | IO[bytes], by)
     if not changed:
         return report
     ProjectResource.objects.bulk_update(changed, ["unit_price", "version"], batch_size=500)
-    recalc.recalculate_project(project)
+    try:
+        recalc.recalculate_project(project)
+    except ValidationError as exc:  # a Jumlah harga that would not fit: nothing is written
+        transaction.set_rollback(True)
+        report.errors.extend(ImportProblem(report.sheet, None, PRICE_COLUMN, "", m) for m in exc.messages)
+        return report
     audit.record(
         by=by,
         action=AuditEvent.Action.IMPORT,

@@ -193,3 +193,26 @@ def test_service_refuses_amount_overflow_without_writing(world, postgres_like_li
             item=item, volume=Decimal("999999999"), formula="", expected_version=None, by=world["user"]
         )
     assert WorkItem.objects.get(pk=item.pk).volume == Decimal("12")
+
+
+@pytest.mark.parametrize(
+    ("volume", "price", "message"),
+    [
+        ("12", "1.000.000.000.000", "Harga terlalu besar"),
+        ("12", 10**13, "Harga terlalu besar"),
+        # Pekerja 0,75 OH x Rp 999.999.999.999 x (1 + BUK 10 %) x 99.999.999 m3 overflows Jumlah harga.
+        ("99999999", "999.999.999.999", "Jumlah harga terlalu besar"),
+    ],
+)
+def test_price_import_applies_the_same_bounds(world, postgres_like_limits, volume, price, message):
+    from ahsp.services import resources
+    from ahsp.tests.test_services_resources import HEADER, xlsx
+
+    WorkItem.objects.filter(pk=_item(world).pk).update(volume=Decimal(volume))
+    upload = xlsx([HEADER, ["L.01", "Pekerja", "OH", "Upah", price]])
+
+    report = resources.import_prices(project=world["project"], path_or_file=upload, by=world["user"])
+
+    assert not report.applied
+    assert any(message in problem.reason for problem in report.errors)
+    assert world["project"].resources.get(code="L.01").unit_price == Decimal("100000")
