@@ -37,8 +37,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ahsp.calculations.unit_price import AnalysisCycleError, find_cycle
+from ahsp.formatting import format_trimmed
 from ahsp.importers.safe_workbook import WorkbookRejected, open_workbook
 from ahsp.models import Project, ReferenceAnalysis, ReferenceComponent, ReferenceResource, ResourceCategory
+from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE, MAX_VOLUME
 from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 
@@ -368,6 +370,15 @@ def _number(value: object, *, places: int, allow_negative: bool = False, percent
         text = text[:-1]
     # The workbook is an Indonesian template: its text numbers read the Indonesian way in any UI language.
     return parse_decimal(text, max_places=places, allow_negative=allow_negative, language="id")
+
+
+def _at_most(number: Decimal, limit: Decimal) -> Decimal:
+    """The forms' bounds (``ahsp.models.estimate.MAX_*``) for imported volumes, prices, coefficients."""
+    if number > limit:
+        raise NumberInputError(
+            f"Angka terlalu besar (paling besar {format_trimmed(limit, 0, 6)}).", "too_large"
+        )
+    return number
 
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -707,7 +718,7 @@ def _parse_prices(sheet, parsed: ParsedWorkbook) -> None:
         price = None
         if _text(values["harga_satuan"]):
             try:
-                price = _number(values["harga_satuan"], places=MONEY_PLACES)
+                price = _at_most(_number(values["harga_satuan"], places=MONEY_PLACES), MAX_PRICE)
             except NumberInputError as exc:
                 parsed.problems.append(
                     Problem(
@@ -742,7 +753,7 @@ def _parse_works(sheet, parsed: ParsedWorkbook) -> None:
             parsed.problems.append(Problem(SHEET_WORK, number, "volume", "", "volume wajib diisi."))
         else:
             try:
-                volume = _number(values["volume"], places=QUANTITY_PLACES)
+                volume = _at_most(_number(values["volume"], places=QUANTITY_PLACES), MAX_VOLUME)
             except NumberInputError as exc:
                 reason = "Volume tidak boleh negatif." if exc.code == "negative" else exc.message
                 parsed.problems.append(
@@ -801,7 +812,9 @@ def _parse_analyses(sheet, parsed: ParsedWorkbook) -> None:
             parsed.problems.append(Problem(SHEET_ANALYSES, number, "koefisien", "", "koefisien wajib diisi."))
         elif not header_only:
             try:
-                coefficient = _number(values["koefisien"], places=COEFFICIENT_PLACES)
+                coefficient = _at_most(
+                    _number(values["koefisien"], places=COEFFICIENT_PLACES), MAX_COEFFICIENT
+                )
             except NumberInputError as exc:
                 reason = "Koefisien tidak boleh negatif." if exc.code == "negative" else exc.message
                 parsed.problems.append(

@@ -154,6 +154,8 @@ def write_plan(*, plan: ImportPlan, by, file_name: str = "") -> Project:
         (item.analysis_code, item.overhead_pct) for item in plan.items if item.overhead_pct is not None
     }
     results, index, item_index = _unit_prices(project, drafts, resources, overheads)
+    for result in results.values():
+        recalc.check_analysis_fits(result)  # a ValidationError: reported like the model's checks
     analyses = {}
     for code, draft in drafts.items():
         result = results[index[code]]
@@ -350,5 +352,7 @@ def _write_breakdown(
         )
     Section.objects.bulk_create(list(tops.values()), batch_size=BATCH_SIZE)
     Section.objects.bulk_create(list(subs.values()), batch_size=BATCH_SIZE)  # parents now have ids
+    for item in items:
+        recalc.check_item_fits(item)
     WorkItem.objects.bulk_create(items, batch_size=BATCH_SIZE)
     return len(tops) + len(subs), items

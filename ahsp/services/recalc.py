@@ -33,6 +33,13 @@ def amount_too_large() -> ValidationError:
     )
 
 
+def check_analysis_fits(result) -> None:
+    """A/B/C/D of an analysis result (``calculate_unit_prices``) and its HSP fit their columns."""
+    parts = (result.labour, result.material, result.equipment, result.other, result.direct)
+    if not (all(fits(part, EXACT) for part in parts) and fits(result.unit_rate, MONEY)):
+        raise amount_too_large()
+
+
 def check_item_fits(item: WorkItem) -> None:
     if not (fits(item.unit_rate, MONEY) and fits(item.amount, MONEY)):
         raise amount_too_large()
@@ -154,8 +161,7 @@ def recalculate_project(
             "direct": result.direct.quantize(STORED_PLACES),
             "missing_prices": result.missing_prices,
         }
-        if not all(fits(value, EXACT) for key, value in values.items() if key != "missing_prices"):
-            raise amount_too_large()
+        check_analysis_fits(result)
         if any(getattr(analysis, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(analysis, key, value)

@@ -216,3 +216,38 @@ def test_price_import_applies_the_same_bounds(world, postgres_like_limits, volum
     assert not report.applied
     assert any(message in problem.reason for problem in report.errors)
     assert world["project"].resources.get(code="L.01").unit_price == Decimal("100000")
+
+
+def _set(sheets, sheet, row, column, value):
+    sheets[sheet][row][column] = value
+    return sheets
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: _set(s, "Pekerjaan", 1, 5, "999.999.999.999.999"), "Angka terlalu besar"),
+        (lambda s: _set(s, "Harga", 4, 4, "Rp 1.000.000.000.000"), "Angka terlalu besar"),
+        (lambda s: _set(s, "Analisa", 1, 2, "1.000.000.000"), "Angka terlalu besar"),
+        (lambda s: _set(s, "Proyek", 6, 1, "31/12/9999"), "2100"),
+        (lambda s: _set(s, "Proyek", 6, 1, "01/12/2100"), "2100"),  # + 20 weeks: after 2100
+        # Within every bound, but 999.999.999 m2 x an HSP of ~Rp 1e21 overflows Jumlah harga.
+        (
+            lambda s: _set(_set(s, "Harga", 4, 4, "999.999.999.999"), "Analisa", 1, 2, "999.999.999"),
+            "Jumlah harga terlalu besar",
+        ),
+    ],
+)
+def test_project_import_applies_the_same_bounds(user, tmp_path, postgres_like_limits, edit, message):
+    from ahsp.services.project_import import ProjectImportError, import_project
+    from ahsp.tests import test_services_project_import as helpers
+
+    helpers.make_library()
+    sheets = edit(helpers.valid_sheets())
+    path = helpers.write_workbook(tmp_path / "proyek.xlsx", sheets)
+
+    with pytest.raises(ProjectImportError) as caught:
+        import_project(source=path, by=user)
+
+    assert any(message in problem.reason for problem in caught.value.problems), caught.value.problems
+    assert helpers.nothing_written()[0]
