@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "project.middleware.IndonesianByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "project.middleware.RequestBodyLimitMiddleware",  # 413 before a too large body is read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -315,6 +316,15 @@ WORK_BREAKDOWN_EAGER_ITEMS = int(env("WORK_BREAKDOWN_EAGER_ITEMS", "300"))
 # whole), max_total_mb 250 (all members, uncompressed), max_ratio 200 (uncompressed/compressed, members over
 # 1 MB), max_rows 200000 (per sheet), max_columns 100, max_cell_chars 32767 (Excel's own), max_seconds 120.
 WORKBOOK_LIMITS: dict[str, float] = {}
+# Request bodies: project.middleware.RequestBodyLimitMiddleware answers 413 (in Indonesian) BEFORE reading a
+# body whose Content-Length is over UPLOAD_MAX_BODY_BYTES (multipart; default 51 MB: the largest upload, the
+# reference library's 50 MB, plus the form) or DATA_UPLOAD_MAX_MEMORY_SIZE (any other body; Django's
+# 2.5 MB). Files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file instead of memory; a form takes at
+# most DATA_UPLOAD_MAX_NUMBER_FILES files. A proxy in front should refuse the same size (README).
+UPLOAD_MAX_BODY_BYTES = int(env("UPLOAD_MAX_BODY_MB", "51")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 LOGGING = {
     "version": 1,
