@@ -23,7 +23,8 @@ class PriceForm(forms.Form):
     purchase_price = DecimalInputField(
         label=_("Harga per satuan beli"), required=False, max_places=2, max_value=MAX_PRICE
     )
-    # The row's version when the form was loaded (optimistic locking); empty = no check.
+    # The row's version when the form was loaded (optimistic locking); the view reads a missing or
+    # invalid one as a conflict (ahsp/views/_version.py), never as "no check".
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

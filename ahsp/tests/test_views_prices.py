@@ -181,7 +181,9 @@ def test_page_query_count_does_not_grow_with_resources(logged_in_client, user, d
 def test_edit_htmx_valid_swaps_the_row_and_updates_the_counter_out_of_band(logged_in_client, user):
     project, item, worker, _foreman, _cement = make_estimate(user)
 
-    response = logged_in_client.post(edit_url(project, worker), {"unit_price": "100.000,00"}, headers=HX)
+    response = logged_in_client.post(
+        edit_url(project, worker), {"unit_price": "100.000,00", "version": worker.version}, headers=HX
+    )
 
     assert response.status_code == 200
     text = response.text
@@ -202,7 +204,13 @@ def test_edit_htmx_price_per_purchase_unit(logged_in_client, user):
 
     response = logged_in_client.post(
         edit_url(project, cement),
-        {"unit_price": "", "purchase_unit": "zak", "purchase_factor": "50", "purchase_price": "65.000,00"},
+        {
+            "unit_price": "",
+            "purchase_unit": "zak",
+            "purchase_factor": "50",
+            "purchase_price": "65.000,00",
+            "version": cement.version,
+        },
         headers=HX,
     )
 
@@ -237,7 +245,9 @@ def test_edit_htmx_invalid_input_returns_200_with_the_message_in_the_row(
     project, _item, worker, _foreman, _cement = make_estimate(user)
     AuditEvent.objects.all().delete()
 
-    response = logged_in_client.post(edit_url(project, worker), data, headers=HX)
+    response = logged_in_client.post(
+        edit_url(project, worker), {**data, "version": worker.version}, headers=HX
+    )
 
     assert response.status_code == 200
     text = response.text
@@ -252,7 +262,9 @@ def test_edit_htmx_invalid_input_returns_200_with_the_message_in_the_row(
 def test_edit_without_htmx_redirects_with_a_message(logged_in_client, user):
     project, _item, worker, _foreman, _cement = make_estimate(user)
 
-    ok = logged_in_client.post(edit_url(project, worker), {"unit_price": "100000"}, follow=True)
+    ok = logged_in_client.post(
+        edit_url(project, worker), {"unit_price": "100000", "version": worker.version}, follow=True
+    )
     bad = logged_in_client.post(edit_url(project, worker), {"unit_price": "abc"}, follow=True)
 
     assert ok.redirect_chain == [(prices_url(project) + f"#resource-{worker.pk}", 302)]
@@ -524,3 +536,17 @@ def test_a_resource_deleted_while_its_price_is_posted_is_404_not_500(logged_in_c
         reverse("ahsp:project_price_edit", args=[project.pk, resource.pk]), {"unit_price": "1000"}, headers=HX
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_edit_without_a_valid_version_is_a_conflict_not_a_skipped_check(logged_in_client, user, version):
+    project, _item, worker, _foreman, _cement = make_estimate(user)
+    data = {"unit_price": "100000"}
+    if version is not None:
+        data["version"] = version
+
+    response = logged_in_client.post(edit_url(project, worker), data, headers=HX)
+
+    assert response.status_code == 200 and CONFLICT_MESSAGE in response.text
+    worker.refresh_from_db()
+    assert worker.unit_price is None

@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from ahsp.models import AuditEvent, ProgressEntry, WeekReport, WorkItem
 from ahsp.services import schedule, sections, work_items
+from ahsp.services.work_items import CONFLICT_MESSAGE
 from ahsp.tests.factories import make_project
 from ahsp.views import progress as progress_views
 
@@ -472,3 +473,16 @@ def test_a_bad_shown_parameter_is_ignored(logged_in_client, planned, shown):
         response = logged_in_client.get(f"{base}?week=3&all=1&shown={shown}", headers=headers)
         assert response.status_code == 200
     assert all(f'id="progress-item-{item.pk}"' in response.text for item in items)
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_missing_or_invalid_version_is_a_conflict_not_a_skipped_check(logged_in_client, planned, version):
+    project, (_, b, _) = planned
+    data = {"week": "3", f"progress-{b.pk}": "30"}
+    if version is not None:
+        data[f"version-{b.pk}"] = version
+
+    response = logged_in_client.post(url("progress_item", project.pk, b.pk), data, headers=HX)
+
+    assert response.status_code == 200 and CONFLICT_MESSAGE in response.text
+    assert ProgressEntry.objects.get(work_item=b, week=3).progress == D(20)

@@ -332,3 +332,19 @@ def test_dashboard_marks_a_project_whose_rab_is_incomplete(logged_in_client, use
     flagged = html.split(f'href="/projects/{incomplete.pk}/"')[1].split("</td>")[0]
     clean = html.split(f'href="/projects/{complete.pk}/"')[1].split("</td>")[0]
     assert "RAB belum lengkap" in flagged and "RAB belum lengkap" not in clean
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1"])
+def test_edit_without_a_valid_version_is_a_conflict_not_a_skipped_check(logged_in_client, user, version):
+    """Leaving the version out must not skip the optimistic-locking check (it used to mean "current")."""
+    project = make_project(user, name="Awal")
+    form = {**PROJECT_POST, "name": "Tanpa versi"}
+    if version is not None:
+        form["version"] = version
+
+    response = logged_in_client.post(reverse("ahsp:project_edit", args=[project.pk]), form, headers=HX)
+
+    assert response.status_code == 200
+    assert "sudah diubah oleh pengguna lain" in response.text
+    project.refresh_from_db()
+    assert (project.name, project.version) == ("Awal", 1)

@@ -438,10 +438,32 @@ def test_clear_plan(logged_in_client, rab, user):
     assert cells(response.text, "gantt-planned")[:4] == ["4,23", "4,23", "0,00", "0,00"]
 
 
+def version_of(item) -> str:
+    return str(WorkItem.objects.get(pk=item.pk).version)
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "1.5"])
+def test_a_missing_or_invalid_version_is_a_conflict_not_a_skipped_check(logged_in_client, rab, version):
+    """Leaving the version out must not skip the optimistic-locking check."""
+    data = {"from": "1", "action": "even", "first_week": "1", "last_week": "2"}
+    if version is not None:
+        data["version"] = version
+    response = logged_in_client.post(item_url(rab.project, rab.bowplank), data, headers=HX)
+    assert response.status_code == 200
+    assert CONFLICT_MESSAGE in response.text
+    assert shares(rab.bowplank) == {}
+
+
 def test_row_edit_without_javascript_redirects_back_to_the_window(logged_in_client, rab):
     response = logged_in_client.post(
         item_url(rab.project, rab.plastering),
-        {"version": "", "from": "13", "action": "even", "first_week": "13", "last_week": "16"},
+        {
+            "version": version_of(rab.plastering),
+            "from": "13",
+            "action": "even",
+            "first_week": "13",
+            "last_week": "16",
+        },
     )
 
     assert response.status_code == 302
@@ -453,7 +475,7 @@ def test_row_edit_without_javascript_redirects_back_to_the_window(logged_in_clie
     assert "Plesteran 1:4: Rencana disimpan." in page.text
     failed = logged_in_client.post(
         item_url(rab.project, rab.plastering),
-        {"from": "13", "action": "explicit", "shares": "13:50"},
+        {"version": version_of(rab.plastering), "from": "13", "action": "explicit", "shares": "13:50"},
         follow=True,
     )
     assert "Jumlah rencana harus 100 %, sekarang 50 %." in failed.text
@@ -464,7 +486,13 @@ def test_row_edit_without_javascript_redirects_back_to_the_window(logged_in_clie
 def test_the_window_of_the_edited_row_is_kept(logged_in_client, rab):
     response = logged_in_client.post(
         item_url(rab.project, rab.plastering),
-        {"from": "13", "action": "even", "first_week": "13", "last_week": "14"},
+        {
+            "version": version_of(rab.plastering),
+            "from": "13",
+            "action": "even",
+            "first_week": "13",
+            "last_week": "14",
+        },
         headers=HX,
     )
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from ahsp.models import ProjectResource, Section, WorkItem
 from ahsp.services import recalc, sections, work_items
+from ahsp.services.work_items import CONFLICT_MESSAGE
 from ahsp.tests.estimate_fixtures import make_reference_library
 from ahsp.tests.factories import make_project
 
@@ -343,3 +344,18 @@ def test_section_fragment_is_404_for_others(client, other_user, estimate):
         url("work_item_section", estimate["project"].pk, estimate["section"].pk), headers=HX
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_volume_without_a_valid_version_is_a_conflict_not_a_skipped_check(
+    logged_in_client, estimate, version
+):
+    project, item = estimate["project"], estimate["item"]
+    data = {"volume": "12,5"}
+    if version is not None:
+        data["version"] = version
+
+    response = logged_in_client.post(url("work_item_volume", project.pk, item.pk), data, headers=HX)
+
+    assert response.status_code == 200 and CONFLICT_MESSAGE in response.text
+    assert WorkItem.objects.get(pk=item.pk).volume != Decimal("12.5")

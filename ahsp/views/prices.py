@@ -19,6 +19,7 @@ from ahsp.forms_prices import PriceForm, PriceImportForm
 from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory
 from ahsp.services import resources as resource_services
 from ahsp.views._params import text_param
+from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial, template_for
 
 PAGE = "ahsp/project_prices.html"
@@ -171,7 +172,7 @@ def project_price_edit(request: HttpRequest, pk: int, resource_id: int) -> HttpR
     """
     project = _project(request, pk, edit=True)
     resource = get_object_or_404(ProjectResource, project=project, pk=resource_id)
-    form = PriceForm(request.POST)
+    form = PriceForm(with_posted_version(request.POST))
     conflict = ""
     if form.is_valid():
         data = dict(form.cleaned_data)

@@ -40,6 +40,7 @@ from ahsp.progress_data import WeekPage, load_week
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
 from ahsp.views._params import id_param, number_param
+from ahsp.views._version import posted_version
 from partials.htmx import is_partial, template_for
 
 PAGE = "ahsp/project_progress.html"
@@ -174,7 +175,7 @@ def _save_row(request: HttpRequest, item: WorkItem, week: int | None) -> str:
             week=week,
             progress=progress,
             by=request.user,
-            expected_version=_int(request.POST.get(f"version-{item.pk}")),
+            expected_version=posted_version(request.POST.get(f"version-{item.pk}")),
         )
     except NumberInputError as exc:
         return exc.message

@@ -16,6 +16,7 @@ from ahsp import rab_notes
 from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
+from ahsp.views._version import with_posted_version
 from ahsp.widgets import WIDGETS
 from partials.htmx import is_partial, template_for
 
@@ -91,13 +92,12 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _editable_project(request, pk)
     if request.method == "POST":
-        form = ProjectForm(request.POST, instance=project)
+        form = ProjectForm(with_posted_version(request.POST), instance=project)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            expected = form.cleaned_data.get("version") or project.version
             try:
                 project = projects.update(
-                    project=project, data=data, expected_version=expected, by=request.user
+                    project=project, data=data, expected_version=form.cleaned_data["version"], by=request.user
                 )
             except projects.ConflictError as exc:
                 form.add_error(None, str(exc))

@@ -22,7 +22,8 @@ from ahsp.calculations.schedule import ScheduleError
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
-from ahsp.views._params import id_param, ids_param, number_param
+from ahsp.views._params import id_param, ids_param
+from ahsp.views._version import posted_version
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_schedule.html"
@@ -140,7 +141,7 @@ def _edit_item(request: HttpRequest, project: Project, item: WorkItem) -> str:
     on failure, nothing written)."""
     data = request.POST
     action = data.get("action") or "even"
-    version = number_param(data.get("version"))
+    version = posted_version(data.get("version"))
     if action == "clear":
         schedule_services.clear_plan(item=item, by=request.user, expected_version=version)
         return _("Rencana dikosongkan.")

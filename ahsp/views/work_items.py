@@ -25,6 +25,7 @@ from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
 from ahsp.views._params import has_nul, id_param, ids_param, text_param
+from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial
 
 
@@ -334,7 +335,7 @@ def work_item_volume(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
     """Inline volume edit: the row swaps, the project total updates out of band."""
     project = _project(request, pk, edit=True)
     item = get_object_or_404(WorkItem.objects.select_related("analysis"), project=project, pk=item_id)
-    form = VolumeForm(request.POST)
+    form = VolumeForm(with_posted_version(request.POST))
     if form.is_valid():
         try:
             item = item_services.set_volume(
