@@ -18,6 +18,7 @@ from ahsp.models.reference import (
 )
 from ahsp.models.reference_job import ReferenceImportJob
 from ahsp.models.schedule import PlannedShare, ProgressEntry, Stage, WeekReport
+from ahsp.models.security import LoginFailure, SubmissionToken
 from ahsp.models.user import User
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "ReferenceResource",
     "ResourceCategory",
     "User",
+    "LoginFailure",
+    "SubmissionToken",
     "PlannedShare",
     "ProgressEntry",
     "Stage",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from ahsp import idempotency
 from ahsp.importers.project_template import build_template
 from ahsp.services import project_import as import_service
 from partials.htmx import is_partial, template_for
@@ -40,16 +41,24 @@ class ProjectImportForm(forms.Form):
 def project_import(request: HttpRequest) -> HttpResponse:
     problems = warnings = ()
     if request.method == "POST":
+        if (repeated := idempotency.replay(request)) is not None:
+            return repeated
         form = ProjectImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = import_service.import_project_report(
-                    source=upload, by=request.user, file_name=upload.name
+                report = idempotency.create_once(
+                    request,
+                    lambda: import_service.import_project_report(
+                        source=upload, by=request.user, file_name=upload.name
+                    ),
+                    lambda report: report.project.get_absolute_url(),
                 )
             except import_service.ProjectImportError as exc:
                 problems, warnings = exc.problems, exc.warnings
             else:
+                if isinstance(report, HttpResponse):
+                    return report
                 project = report.project
                 messages.success(
                     request,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from ahsp import rab_notes
+from ahsp import idempotency, rab_notes
 from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
@@ -63,9 +63,17 @@ def _editable_project(request: HttpRequest, pk: int) -> Project:
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if (repeated := idempotency.replay(request)) is not None:
+            return repeated
         form = ProjectForm(request.POST)
         if form.is_valid():
-            project = projects.create(data=form.cleaned_data, by=request.user)
+            project = idempotency.create_once(
+                request,
+                lambda: projects.create(data=form.cleaned_data, by=request.user),
+                Project.get_absolute_url,
+            )
+            if isinstance(project, HttpResponse):  # the same form, submitted twice at once
+                return project
             messages.success(request, _("Proyek “%(name)s” dibuat.") % {"name": project.name})
             _warn_overhead(request, project)
             if is_partial(request):

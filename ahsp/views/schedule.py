@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from ahsp import gantt as gantt_data
+from ahsp import idempotency
 from ahsp.calculations.schedule import ScheduleError
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
@@ -288,10 +289,18 @@ def _stage_form(request: HttpRequest) -> StageForm | None:
 @require_http_methods(["GET", "POST"])
 def project_schedule_stage_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk, edit=request.method == "POST")
+    if request.method == "POST" and (repeated := idempotency.replay(request)) is not None:
+        return repeated
     form = _stage_form(request) if request.method == "POST" else None
     if form is not None:
         try:
-            stage = schedule_services.create_stage(project=project, **form.cleaned_data, by=request.user)
+            stage = idempotency.create_once(
+                request,
+                lambda: schedule_services.create_stage(project=project, **form.cleaned_data, by=request.user),
+                lambda stage: _stages_back(project, request)["Location"],
+            )
+            if isinstance(stage, HttpResponse):
+                return stage
             messages.success(request, _("Tahapan “%(name)s” ditambahkan.") % {"name": stage.name})
         except ScheduleError as exc:
             messages.error(request, str(exc))

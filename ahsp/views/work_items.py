@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ahsp import idempotency
 from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.totals import ItemInput, SectionInput
 from ahsp.forms import CustomItemForm, DecimalInputField, ParameterForm, SectionForm, VolumeForm
@@ -175,14 +176,22 @@ def _back(project: Project, anchor: str = "") -> HttpResponse:
 @require_POST
 def section_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk, edit=True)
+    if (repeated := idempotency.replay(request)) is not None:
+        return repeated
     form = SectionForm(request.POST, project=project)
     if form.is_valid():
-        section_services.create(
-            project=project,
-            name=form.cleaned_data["name"],
-            parent=form.cleaned_data["parent"],
-            by=request.user,
+        section = idempotency.create_once(
+            request,
+            lambda: section_services.create(
+                project=project,
+                name=form.cleaned_data["name"],
+                parent=form.cleaned_data["parent"],
+                by=request.user,
+            ),
+            lambda section: f"{reverse('ahsp:work_item_list', args=[project.pk])}#section-{section.pk}",
         )
+        if isinstance(section, HttpResponse):
+            return section
         messages.success(request, "Klasifikasi ditambahkan.")
         return _back(project)
     for error in form.errors.values():
