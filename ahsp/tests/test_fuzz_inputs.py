@@ -530,7 +530,8 @@ def test_each_form_field_refuses_hostile_values(
                         last_event = _last_event_id()
                         response = getattr(client, method)(path, data, headers=headers)
                         status = response.status_code
-                        if status < 500 and _last_event_id() != last_event:
+                        wrote = _last_event_id() != last_event
+                        if status < 500 and wrote and hostile in STORED_DANGER:
                             status = _pages_after_write(client, world) or status
                     except Exception as exc:
                         status = repr(exc)[:200]
@@ -541,17 +542,16 @@ def test_each_form_field_refuses_hostile_values(
     assert not failures, "\n".join(failures)
 
 
-#: Pages that compute from what a write stored (dates, amounts): GET after every write a hostile value made.
+#: Values that can be stored and break the pages computed from them later (a start date of 9999-12-31
+#: broke the schedule); after a write with one of these the sweep GETs ``PAGES_AFTER_WRITE``.
+STORED_DANGER = {"9999-12-31", "0001-01-01", "999.999.999.999.999", "9" * 16}
 PAGES_AFTER_WRITE = [
     "ahsp:project_detail",
-    "ahsp:work_item_list",
     "ahsp:project_rab",
     "ahsp:project_schedule",
     "ahsp:project_progress",
     "ahsp:project_s_curve",
     "ahsp:project_requirements",
-    "ahsp:project_prices",
-    "ahsp:project_analyses",
     "ahsp:dashboard",
 ]
 

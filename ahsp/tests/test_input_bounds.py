@@ -49,7 +49,8 @@ def test_volume_too_large_is_refused_on_the_form(
         WorkItem.objects.filter(pk=item.pk).update(unit_rate=Decimal(unit_rate))
     url = reverse("ahsp:work_item_volume", args=[world["project"].pk, item.pk])
 
-    response = client.post(url, {"volume_formula": "", **data}, headers=HX)
+    version = str(WorkItem.objects.get(pk=item.pk).version)
+    response = client.post(url, {"volume_formula": "", "version": version, **data}, headers=HX)
 
     assert response.status_code == 200
     assert message in response.text
@@ -96,7 +97,8 @@ def test_price_that_overflows_an_amount_is_refused_and_nothing_is_written(
     resource_id = world["ids"]["resource_id"][0]
     url = reverse("ahsp:project_price_edit", args=[world["project"].pk, resource_id])
 
-    response = client.post(url, {"unit_price": "999.999.999.999", "version": ""}, headers=HX)
+    version = str(world["project"].resources.get(pk=resource_id).version)
+    response = client.post(url, {"unit_price": "999.999.999.999", "version": version}, headers=HX)
 
     assert response.status_code == 200
     assert "Jumlah harga terlalu besar" in response.text
