@@ -5,8 +5,9 @@ With ``IGNORE_EXCEPTIONS`` (set in settings), a connection error makes a read a 
 are computed without their cache, and page metrics are not counted. One operation needs more: ``add``
 would return ``None`` (falsy), and allauth's rate limiter takes a failed ``add`` for a lock held by
 another request, waits a second and answers 429: nobody could sign in during an outage. Here an ``add``
-that could not reach Redis reports success, so the rate limiter runs without its history (it limits
-nothing until Redis is back) instead of refusing everyone.
+that could not reach Redis reports success, so the rate limiter runs without its history instead of
+refusing everyone; the failed-login limit still holds, because it is also kept in the database
+(``project.login_limit``).
 """
 
 from django_redis.cache import RedisCache

@@ -207,6 +207,8 @@ ACCOUNT_RATE_LIMITS = (
         "reset_password": env("RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
     }
 )
+# Failed sign-ins are also counted in the database (LoginFailure), so the limit holds while Redis is down.
+ACCOUNT_ADAPTER = "project.login_limit.AccountAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"

@@ -119,3 +119,40 @@ def test_the_staff_pages_answer_while_redis_is_down(redis_down, client, make_use
     client.force_login(staff)
     for url in ("/metrics/", "/audit/"):
         assert client.get(url).status_code == 200
+
+
+def test_the_login_limit_holds_while_redis_is_down(redis_down, client, make_user):
+    """The cache forgets every failure during an outage; the database counter (project.login_limit) does
+    not: after 5 wrong passwords for one e-mail (5/5m/key) even the right one is refused."""
+    user = make_user(email="estimator@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    url = reverse("account_login")
+    for _ in range(5):
+        wrong = client.post(url, {"login": "estimator@example.com", "password": "salah"})
+        assert wrong.status_code == 200 and "Terlalu banyak" not in wrong.text
+
+    blocked = client.post(url, {"login": "estimator@example.com", "password": "s3cret-pass-123"})
+
+    assert blocked.status_code == 200
+    assert "Terlalu banyak percobaan masuk yang gagal" in blocked.text
+    assert client.get("/").status_code == 302  # not signed in
+
+
+def test_the_per_address_login_limit_holds_while_redis_is_down(redis_down, client, make_user):
+    """10/m/ip: ten wrong guesses on ten e-mails from one address, then that address is refused."""
+    make_user(email="estimator@example.com")
+    url = reverse("account_login")
+    for n in range(10):
+        client.post(url, {"login": f"tebak{n}@example.com", "password": "salah"})
+    blocked = client.post(url, {"login": "estimator@example.com", "password": "s3cret-pass-123"})
+    assert "Terlalu banyak percobaan masuk yang gagal" in blocked.text
+
+
+def test_no_database_counting_when_the_rate_limits_are_off(client, make_user, settings):
+    from ahsp.models import LoginFailure
+
+    settings.ACCOUNT_RATE_LIMITS = False
+    make_user(email="estimator@example.com")
+    for _ in range(12):
+        client.post(reverse("account_login"), {"login": "estimator@example.com", "password": "salah"})
+    assert not LoginFailure.objects.exists()
