@@ -21,6 +21,7 @@ Each example runs in a savepoint that is rolled back, so a delete does not starv
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from collections import defaultdict
 from datetime import date
@@ -50,7 +51,8 @@ from ahsp.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_URL = 14
+#: Examples per URL pattern; ``FUZZ_EXAMPLES=200`` for a deeper run by hand or at night.
+EXAMPLES_PER_URL = int(os.environ.get("FUZZ_EXAMPLES", "14"))
 SKIPPED_NAMESPACES = {"admin"}  # Django's own staff-only admin: not our input handling
 
 HOSTILE_VALUES = [
