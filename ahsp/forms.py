@@ -10,6 +10,7 @@ from ahsp.form_fields import DecimalInputField, IntegerInputField
 from ahsp.formatting import format_trimmed
 from ahsp.models import Project
 from ahsp.models.estimate import MAX_PARAMETER, MAX_VOLUME
+from ahsp.models.project import EARLIEST_DATE, LATEST_DATE
 from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services.projects import EDITABLE_FIELDS
 
@@ -69,7 +70,10 @@ class ProjectForm(forms.ModelForm):
         model = Project
         fields = EDITABLE_FIELDS
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_date": forms.DateInput(
+                attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
+                format="%Y-%m-%d",
+            ),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         field_classes = {

@@ -253,3 +253,8 @@ def test_project_import_applies_the_same_bounds(user, tmp_path, postgres_like_li
 
     assert any(message in problem.reason for problem in caught.value.problems), caught.value.problems
     assert helpers.nothing_written()[0]
+
+
+def test_project_start_date_input_offers_only_the_computable_range():
+    html = str(ProjectForm()["start_date"])
+    assert 'min="1990-01-01"' in html and 'max="2100-12-31"' in html
