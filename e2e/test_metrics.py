@@ -92,12 +92,13 @@ def test_failing_beacons_never_break_the_page(logged_in_page: Page, user):
         " return Promise.reject(new TypeError('offline')); };"
     )
     page.goto("/")
-    page.wait_for_function("window.__fetchCalls >= 1")  # the page beacon fell back to fetch
+    # A function, not an expression string: the page's CSP forbids the eval Playwright would use for one.
+    page.wait_for_function("() => window.__fetchCalls >= 1")  # the page beacon fell back to fetch
 
     page.get_by_label("Cari nama atau lokasi").fill("cibiru")
 
     expect(page.locator("#project-list tbody tr")).to_have_count(1)
-    page.wait_for_function("window.__fetchCalls >= 2")  # the swap beacon, a second later
+    page.wait_for_function("() => window.__fetchCalls >= 2")  # the swap beacon, a second later
     assert page.evaluate("window.__beaconCalls") >= 2
     page.get_by_role("link", name="Jalan Desa Cibiru").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jalan Desa Cibiru")
