@@ -45,7 +45,7 @@ from ahsp.models import (
     ReferenceAnalysis,
     ReferenceImportJob,
 )
-from ahsp.services import parameters, recalc, schedule, sections, work_items
+from ahsp.services import audit, parameters, recalc, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
 from ahsp.tests.factories import make_project
 
@@ -171,6 +171,15 @@ def world(user, other_user, settings, tmp_path):
         project=other, section=other_section, name="X", unit="m", by=other_user
     )
     event = AuditEvent.objects.filter(project_id=project.pk).order_by("-id").first()
+    with transaction.atomic():  # the event of an Excel import (its diff once answered 500: issue 12)
+        imported = audit.record(
+            by=user,
+            action=AuditEvent.Action.IMPORT,
+            target=project,
+            project_id=project.pk,
+            summary="Proyek diimpor dari Excel: 2 pekerjaan",
+            after={"file_name": "proyek.xlsx", "work_items": 2, "sections": 2, "analyses": 2, "resources": 1},
+        )
     ids = {
         "pk": [project.pk],
         "section_id": [section.pk, section2.pk],
@@ -179,7 +188,7 @@ def world(user, other_user, settings, tmp_path):
         "resource_id": [worker.pk],
         "parameter_id": [parameter.pk],
         "stage_id": [stage.pk],
-        "event_id": [event.pk],
+        "event_id": [imported.pk, event.pk],
         "job_id": [export.pk, reference_job.pk],
         "code": [library["dig"].code, ReferenceAnalysis.objects.get(code="3.1.2.1").code],
     }
