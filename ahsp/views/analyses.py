@@ -300,7 +300,9 @@ def analysis_component_edit(request: HttpRequest, pk: int, item_id: int, compone
             error=f"Koefisien tidak disimpan: {error}",
             row_error=(component.pk, value, error),
         )
-    return _respond(request, project, item, success=_saved("Koefisien disimpan.", scope, item), scope=scope)
+    return _respond(
+        request, project, item, success=_saved(gettext("Koefisien disimpan."), scope, item), scope=scope
+    )
 
 
 @login_required
@@ -332,23 +334,29 @@ def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpR
                 raise ValidationError("Analisa yang dipilih tidak ditemukan di proyek ini.")
             label, add = f"{nested.code} {nested.name[:60]}", analysis_services.add_nested_component
             target = {"nested": nested}
-            success = f"Analisa {nested.code} ditambahkan."
+            success = gettext("Analisa %(code)s ditambahkan.") % {"code": nested.code}
         elif data.get("resource"):
             resource = ProjectResource.objects.filter(project=project, pk=id_param(data["resource"])).first()
             if resource is None:
                 raise ValidationError("Sumber daya yang dipilih tidak ditemukan di proyek ini.")
             label, add = f"{resource.code} {resource.name[:60]}", analysis_services.add_resource_component
             target = {"resource": resource}
-            success = f"{resource.code} {resource.name} ditambahkan."
+            success = gettext("%(code)s %(name)s ditambahkan.") % {
+                "code": resource.code,
+                "name": resource.name,
+            }
         elif data.get("reference_resource"):
             reference = ReferenceResource.objects.filter(pk=id_param(data["reference_resource"])).first()
             if reference is None:
                 raise ValidationError("Sumber daya referensi yang dipilih tidak ditemukan.")
             label, add = f"{reference.code} {reference.name[:60]}", analysis_services.add_resource_component
             target = {"reference_resource": reference}
-            success = f"{reference.code} {reference.name} ditambahkan."
+            success = gettext("%(code)s %(name)s ditambahkan.") % {
+                "code": reference.code,
+                "name": reference.name,
+            }
         else:
-            raise ValidationError("Pilih sumber daya atau analisa yang akan ditambahkan.")
+            raise ValidationError(gettext("Pilih sumber daya atau analisa yang akan ditambahkan."))
         scope = _scope(request, item)
         if scope is None:
             what = gettext("%(label)s ditambahkan dengan koefisien %(coefficient)s.") % {

@@ -192,7 +192,7 @@ def section_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if isinstance(section, HttpResponse):
             return section
-        messages.success(request, "Klasifikasi ditambahkan.")
+        messages.success(request, gettext("Klasifikasi ditambahkan."))
         return _back(project)
     for error in form.errors.values():
         messages.error(request, " ".join(error))
@@ -308,7 +308,7 @@ def work_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return _back(project)
-    messages.success(request, f"Pekerjaan “{item.name[:80]}” ditambahkan.")
+    messages.success(request, gettext("Pekerjaan “%(name)s” ditambahkan.") % {"name": item.name[:80]})
     return _back(project, f"item-{item.pk}")
 
 
