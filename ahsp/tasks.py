@@ -9,7 +9,7 @@ from django.core.cache import cache
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
-from ahsp.services import exports, reference_imports
+from ahsp.services import exports, reference_imports, workbook_imports
 
 WORKER_HEARTBEAT_KEY = "ahsp:worker:heartbeat"
 STALE_AFTER_SECONDS = 120
@@ -17,6 +17,8 @@ LOST_AFTER_SECONDS = 30  # a queued job this old that is on no task queue was ne
 # A reference import is one call of a few seconds with a heartbeat only at its start: still running after
 # 15 minutes means its worker died.
 REFERENCE_IMPORT_STALE_AFTER_SECONDS = 15 * 60
+# Project and price imports: the same, and past safe_workbook's reading clock (WORKBOOK_LIMITS max_seconds).
+WORKBOOK_IMPORT_STALE_AFTER_SECONDS = 15 * 60
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,15 @@ def run_reference_import(job_id: int) -> None:
 RUN_REFERENCE_IMPORT_TASK = run_reference_import.task_class.__name__
 
 
+@db_task(retries=0)
+def run_workbook_import(job_id: int) -> None:
+    """Import the workbook of one project or price import job (ahsp.services.workbook_imports)."""
+    workbook_imports.run(job_id)
+
+
+RUN_WORKBOOK_IMPORT_TASK = run_workbook_import.task_class.__name__
+
+
 @db_periodic_task(crontab(minute="*"))
 def sweep_exports() -> None:
     """Fail jobs whose worker died (no heartbeat for 2 minutes), enqueue jobs whose enqueue failed (the
@@ -57,10 +68,13 @@ def sweep_exports() -> None:
     # Reference-library imports: the same sweep for their jobs.
     reference_imports.mark_stale(older_than_seconds=REFERENCE_IMPORT_STALE_AFTER_SECONDS)
     requeue_lost_reference_imports()
+    # Project and price imports: the same again.
+    workbook_imports.mark_stale(older_than_seconds=WORKBOOK_IMPORT_STALE_AFTER_SECONDS)
+    requeue_lost_workbook_imports()
 
 
 def _requeue_lost(task_name: str, service, label: str) -> list[int]:
-    """Enqueue the queued jobs of ``service`` (``exports`` or ``reference_imports``) that are on no task
+    """Enqueue the queued jobs of ``service`` (``exports``, ``reference_imports``, ``workbook_imports``) that are on no task
     queue: their enqueue failed (see ``exports.lost_queued_ids``)."""
     pending = {task.args[0] for task in HUEY.pending() if task.name == task_name and task.args}
     lost = service.lost_queued_ids(older_than_seconds=LOST_AFTER_SECONDS, pending=pending)
@@ -77,3 +91,7 @@ def requeue_lost_exports() -> list[int]:
 
 def requeue_lost_reference_imports() -> list[int]:
     return _requeue_lost(RUN_REFERENCE_IMPORT_TASK, reference_imports, "reference import")
+
+
+def requeue_lost_workbook_imports() -> list[int]:
+    return _requeue_lost(RUN_WORKBOOK_IMPORT_TASK, workbook_imports, "workbook import")

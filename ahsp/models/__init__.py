@@ -20,6 +20,7 @@ from ahsp.models.reference_job import ReferenceImportJob
 from ahsp.models.schedule import PlannedShare, ProgressEntry, Stage, WeekReport
 from ahsp.models.security import LoginFailure, SubmissionToken
 from ahsp.models.user import User
+from ahsp.models.workbook_job import WorkbookImportJob
 
 __all__ = [
     "AnalysisComponent",
@@ -36,6 +37,7 @@ __all__ = [
     "ReferenceComponent",
     "ReferenceImport",
     "ReferenceImportJob",
+    "WorkbookImportJob",
     "ReferenceResource",
     "ResourceCategory",
     "User",

@@ -1,4 +1,4 @@
-"""Putting background jobs (export jobs, reference imports) on the task queue without losing them.
+"""Putting background jobs (export jobs, reference, project and price imports) on the task queue without losing them.
 
 A job row is written first, with status ``queued``; the task is enqueued after the commit. If the
 queue (Redis) is unreachable then, ``enqueue`` logs and leaves the row queued, and the periodic sweep
@@ -7,9 +7,11 @@ enqueued twice by a race still runs once: its ``run`` claims it with a condition
 """
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -34,3 +36,48 @@ def lost_queued_ids(model: type[Model], *, older_than_seconds: int, pending: set
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     queued = model.objects.filter(status="queued", created_at__lt=cutoff)
     return [pk for pk in queued.order_by("pk").values_list("pk", flat=True) if pk not in pending]
+
+
+def save_with_upload(job, upload, enqueue_job: Callable[[int], object]):
+    """Store ``upload`` as the new import ``job``'s file (a random name), validate and save the job, and
+    enqueue it once the transaction commits; the stored file is deleted again if the job is not saved.
+    Call inside the caller's transaction."""
+    job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
+    try:
+        job.full_clean()
+        job.save()
+    except BaseException:
+        job.file.delete(save=False)
+        raise
+    job_id = job.pk
+    transaction.on_commit(lambda: enqueue_job(job_id))
+    return job
+
+
+def discard_upload(job, label: str) -> None:
+    """Delete the stored upload of an import job (never needed after a run); a storage error is only
+    logged."""
+    if not job.file:
+        return
+    try:
+        job.file.delete(save=False)
+    except OSError:
+        logger.exception("Could not delete the upload %s of %s job %s.", job.file.name, label, job.pk)
+
+
+def mark_stale(model: type[Model], *, older_than_seconds: int, message: str, label: str) -> list[int]:
+    """Import jobs of ``model`` running with no heartbeat for ``older_than_seconds`` (their worker died)
+    become failed with ``message`` (formatted with ``pk``); their stored uploads are deleted."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    failed = []
+    for job in model.objects.filter(status="running", heartbeat_at__lt=cutoff).only("pk", "file"):
+        updated = model.objects.filter(pk=job.pk, status="running", heartbeat_at__lt=cutoff).update(
+            status="failed", error=message.format(pk=job.pk), stage="", file="", finished_at=now
+        )
+        if updated:
+            discard_upload(job, label)  # the in-memory job still has the stored name
+            failed.append(job.pk)
+    if failed:
+        logger.warning("Marked %s stale %s job(s) failed: %s", len(failed), label, failed)
+    return failed

@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -68,16 +66,7 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
         file_name=fit(original, FILE_NAME_MAX_LENGTH),
         stage=STAGE_QUEUED,
     )
-    job.file.save(f"{uuid.uuid4().hex}.xlsx", file, save=False)
-    try:
-        job.full_clean()
-        job.save()
-    except BaseException:
-        job.file.delete(save=False)
-        raise
-    job_id = job.pk
-    transaction.on_commit(lambda: enqueue(job_id))
-    return job
+    return job_queue.save_with_upload(job, file, enqueue)
 
 
 def enqueue(job_id: int) -> bool:
@@ -138,13 +127,7 @@ def _import(job: ReferenceImportJob) -> ReferenceImport:
 
 
 def _discard_upload(job: ReferenceImportJob) -> None:
-    """Delete the stored upload (it is never needed after a run); a storage error is only logged."""
-    if not job.file:
-        return
-    try:
-        job.file.delete(save=False)
-    except OSError:
-        logger.exception("Could not delete the upload %s of reference import job %s.", job.file.name, job.pk)
+    job_queue.discard_upload(job, "reference import")
 
 
 # --- Housekeeping (periodic task) --------------------------------------------------------------------
@@ -153,21 +136,7 @@ def _discard_upload(job: ReferenceImportJob) -> None:
 def mark_stale(*, older_than_seconds: int) -> int:
     """Running jobs claimed more than ``older_than_seconds`` ago (their worker died: the import runs
     in seconds) become failed, and their stored uploads are deleted."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=older_than_seconds)
-    stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
-    failed = []
-    for job in stale.only("pk", "file"):
-        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).update(
-            status=Job.Status.FAILED,
-            error=STALE_MESSAGE.format(pk=job.pk),
-            stage="",
-            file="",
-            finished_at=now,
-        )
-        if updated:
-            _discard_upload(job)  # the in-memory job still has the stored name
-            failed.append(job.pk)
-    if failed:
-        logger.warning("Marked %s stale reference import job(s) failed: %s", len(failed), failed)
+    failed = job_queue.mark_stale(
+        Job, older_than_seconds=older_than_seconds, message=STALE_MESSAGE, label="reference import"
+    )
     return len(failed)

@@ -44,6 +44,7 @@ from ahsp.services import (
     schedule,
     sections,
     work_items,
+    workbook_imports,
 )
 from ahsp.tests.estimate_fixtures import make_reference_library
 from ahsp.tests.factories import make_project
@@ -770,6 +771,26 @@ def _reference_import_job(w, *, started: bool):
     return write, expect
 
 
+def _price_import_job(w, *, started: bool):
+    """The background price upload: ``start_prices`` records nothing itself; the worker's ``run`` imports,
+    and ``import_prices`` records the one event, with the uploader as the actor."""
+    rows = [PRICE_HEADER, ["L.01", "Pekerja", "OH", "Tenaga Kerja", 120000]]
+
+    def start():
+        return workbook_imports.start_prices(
+            project=w.project, upload=File(xlsx(rows), name="harga.xlsx"), by=w.user
+        )
+
+    job = start() if started else None
+
+    def write():
+        return workbook_imports.run((job or start()).pk)
+
+    return write, lambda job: Expect(
+        "import", "project", {"L.01": "100000.00"}, {"L.01": "120000.00"}, w.project.pk
+    )
+
+
 CASES = [
     Case("projects.create", _project_create),
     Case("projects.update", _project_update),
@@ -823,6 +844,8 @@ CASES = [
     Case("reference_workbook.import_reference", _reference_import),
     Case("reference_imports.start (then run)", lambda w: _reference_import_job(w, started=False)),
     Case("reference_imports.run", lambda w: _reference_import_job(w, started=True)),
+    Case("workbook_imports.start_prices (then run)", lambda w: _price_import_job(w, started=False)),
+    Case("workbook_imports.run", lambda w: _price_import_job(w, started=True)),
 ]
 
 
@@ -847,7 +870,9 @@ def test_each_write_records_exactly_one_event_with_its_diff(world, case):
     assert event.project_id == (world.project.pk if expected.project_id is True else expected.project_id)
     assert (event.actor_id, event.actor_label) == (world.user.pk, world.user.email)
     assert event.summary  # the one line the trail shows
-    if case.name != "resources.import_prices":  # its keys are the resource codes whose price changed
+    if not case.name.startswith(
+        ("resources.import_prices", "workbook_imports.")
+    ):  # its keys are the resource codes whose price changed
         assert unlabelled_keys(event) == []  # the trail names every field in Bahasa Indonesia
 
 
@@ -927,6 +952,24 @@ def test_events_survive_the_deletion_of_what_they_describe(world):
     ).exists()
 
 
+def test_project_import_job_records_the_events_of_the_import_as_the_uploader(user, tmp_path):
+    """``workbook_imports.start_project`` records nothing; its ``run`` records the import's two events
+    ("dibuat" and "diimpor"), with the uploader as the actor."""
+    make_library()
+    path = write_workbook(tmp_path / "proyek.xlsx", valid_sheets())
+    with path.open("rb") as handle:
+        job = workbook_imports.start_project(upload=File(handle, name="proyek.xlsx"), by=user)
+    assert not AuditEvent.objects.exists()
+
+    job = workbook_imports.run(job.pk)
+
+    events = list(AuditEvent.objects.order_by("id"))
+    assert [(e.action, e.target_id, e.actor_id) for e in events] == [
+        ("create", str(job.project_id), user.pk),
+        ("import", str(job.project_id), user.pk),
+    ]
+
+
 # --- completeness guard ---------------------------------------------------------------------------------
 
 SERVICE_MODULES = [
@@ -940,10 +983,12 @@ SERVICE_MODULES = [
     project_import,
     schedule,
     reference_imports,
+    workbook_imports,
 ]
 COVERED = {case.name.split(" ")[0] for case in CASES} | {
     "project_import.import_project",
     "project_import.import_project_report",
+    "workbook_imports.start_project",  # then run: the two events of import_project_report (test below)
 }
 # Helpers and readers: they write nothing, or only inside a covered write.
 NOT_WRITES = {
@@ -966,6 +1011,8 @@ NOT_WRITES = {
     "exports.enqueue",  # puts an existing job on the task queue; no row changes
     "reference_imports.lost_queued_ids",
     "reference_imports.enqueue",  # puts an existing job on the task queue; no row changes
+    "workbook_imports.lost_queued_ids",
+    "workbook_imports.enqueue",  # puts an existing job on the task queue; no row changes
     "schedule.week_count",
     "schedule.planned_shares",
     "schedule.subtree_ids",
@@ -974,7 +1021,13 @@ NOT_WRITES = {
 }
 # Writes without an audit event, on purpose: the export worker and its periodic sweep change job state
 # (running/done/failed) and delete expired files; no user acted. Reported, not audited.
-WORKER_HOUSEKEEPING = {"exports.run", "exports.mark_stale", "exports.purge", "reference_imports.mark_stale"}
+WORKER_HOUSEKEEPING = {
+    "exports.run",
+    "exports.mark_stale",
+    "exports.purge",
+    "reference_imports.mark_stale",
+    "workbook_imports.mark_stale",
+}
 
 
 def test_every_write_service_is_in_the_table():
