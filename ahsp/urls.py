@@ -5,6 +5,7 @@ from ahsp.views import audit as audit_views
 from ahsp.views import metrics as metrics_views
 from ahsp.views import schedule as schedule_views
 from ahsp.views import widgets as widget_views
+from ahsp.views import workbook_imports as workbook_import_views
 from ahsp.views.progress import progress_item, progress_report, project_progress
 from ahsp.views.requirements import project_requirements
 from ahsp.views.s_curve import project_s_curve
@@ -16,6 +17,11 @@ urlpatterns = [
     path("widgets/<slug:name>/", widget_views.widget, name="widget"),
     path("projects/new/", projects.project_create, name="project_create"),
     path("projects/import/", project_import.project_import, name="project_import"),
+    path(
+        "imports/<int:job_id>/",
+        workbook_import_views.workbook_import_job,
+        name="workbook_import_job",
+    ),
     path(
         "projects/import/template.xlsx",
         project_import.project_import_template,

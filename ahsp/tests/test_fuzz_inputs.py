@@ -44,6 +44,7 @@ from ahsp.models import (
     ProjectResource,
     ReferenceAnalysis,
     ReferenceImportJob,
+    WorkbookImportJob,
 )
 from ahsp.services import audit, parameters, recalc, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
@@ -135,7 +136,7 @@ def hostile_values() -> st.SearchStrategy[str]:
 @pytest.fixture
 def world(user, other_user, settings, tmp_path):
     """A 4-week project with two sections, three work items (one from the library, one priced), prices, a
-    parameter, a stage, audit events, an export job, a reference import job; and another user's project."""
+    parameter, a stage, audit events, an export job, a reference import job, a price import job; and another user's project."""
     settings.AHSP_REPORT_DIR = tmp_path / "reports"
     settings.MEDIA_ROOT = tmp_path / "media"
     library = make_reference_library()
@@ -165,6 +166,9 @@ def world(user, other_user, settings, tmp_path):
     reference_job = ReferenceImportJob.objects.create(
         requested_by=user, source="SNI 2025", file_name="a.xlsx"
     )
+    workbook_job = WorkbookImportJob.objects.create(
+        kind="prices", project=project, requested_by=user, file_name="harga.xlsx"
+    )
     other = make_project(other_user, name="Proyek orang lain")
     other_section = sections.create(project=other, name="Lain", by=other_user)
     other_item = work_items.add_custom(
@@ -189,7 +193,7 @@ def world(user, other_user, settings, tmp_path):
         "parameter_id": [parameter.pk],
         "stage_id": [stage.pk],
         "event_id": [imported.pk, event.pk],
-        "job_id": [export.pk, reference_job.pk],
+        "job_id": [export.pk, reference_job.pk, workbook_job.pk],
         "code": [library["dig"].code, ReferenceAnalysis.objects.get(code="3.1.2.1").code],
     }
     foreign = [other.pk, other_section.pk, other_item.pk, 999_999, 2**31, 2**63 - 1]

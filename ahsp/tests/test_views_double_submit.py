@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from ahsp import idempotency
-from ahsp.models import Project, Section, Stage, SubmissionToken
+from ahsp.models import Project, Section, Stage, SubmissionToken, WorkbookImportJob
 from ahsp.services import projects
 from ahsp.tests.factories import make_project
 from ahsp.tests.test_services_project_import import make_library, valid_sheets
@@ -92,19 +92,23 @@ def test_stage_create_twice_creates_one_stage(logged_in_client, user):
     assert again.status_code == 302 and again["Location"] == first["Location"]
 
 
-def test_import_twice_creates_one_project(logged_in_client, tmp_path):
+def test_import_twice_creates_one_project(logged_in_client, tmp_path, django_capture_on_commit_callbacks):
+    """One import job (run by the worker on commit), so one project; the repeat goes to the same job."""
     make_library()
     token = token_from(logged_in_client, "/projects/import/")
 
-    first = logged_in_client.post(
-        "/projects/import/", {"file": upload(tmp_path, valid_sheets()), "submit_token": token}
-    )
-    again = logged_in_client.post(
-        "/projects/import/", {"file": upload(tmp_path, valid_sheets()), "submit_token": token}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = logged_in_client.post(
+            "/projects/import/", {"file": upload(tmp_path, valid_sheets()), "submit_token": token}
+        )
+        again = logged_in_client.post(
+            "/projects/import/", {"file": upload(tmp_path, valid_sheets()), "submit_token": token}
+        )
 
+    job = WorkbookImportJob.objects.get()
     project = Project.objects.get()
-    assert first["Location"] == again["Location"] == project.get_absolute_url()
+    assert first["Location"] == again["Location"] == f"/imports/{job.pk}/"
+    assert logged_in_client.get(first["Location"])["Location"] == project.get_absolute_url()
 
 
 def test_a_concurrent_twin_that_committed_first_wins(rf, user):

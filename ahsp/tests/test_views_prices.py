@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkItem
+from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkbookImportJob, WorkItem
 from ahsp.services import resources as resource_services
 from ahsp.services.work_items import CONFLICT_MESSAGE
 from ahsp.tests.factories import make_project
@@ -41,6 +41,23 @@ def upload(rows, name="harga.xlsx"):
         xlsx(rows).getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+@pytest.fixture
+def run_import(logged_in_client, django_capture_on_commit_callbacks):
+    """POST a price upload; its job is enqueued on commit and runs at once (HUEY immediate in the tests).
+    The POST's redirect to the job page, and that page."""
+
+    def run(project, rows, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = logged_in_client.post(import_url(project), {"file": upload(rows)}, **kwargs)
+        job = WorkbookImportJob.objects.latest("pk")
+        if "HX-Request" in kwargs.get("headers", {}):
+            return response, logged_in_client.get(f"/imports/{job.pk}/", headers=HX)
+        assert response.status_code == 302 and response["Location"] == f"/imports/{job.pk}/"
+        return response, logged_in_client.get(response["Location"])
+
+    return run
 
 
 # ---------------------------------------------------------------- page and search
@@ -388,10 +405,10 @@ def test_edit_without_htmx_stale_version_redirects_with_the_conflict_message(
     assert not AuditEvent.objects.exists()
 
 
-def test_edit_after_a_price_import_of_the_resource_conflicts(logged_in_client, user):
+def test_edit_after_a_price_import_of_the_resource_conflicts(logged_in_client, user, run_import):
     project, _item, worker, _foreman, _cement = make_estimate(user)
     rows = [HEADER, ["L.01", "Pekerja", "OH", "Tenaga Kerja", 100000]]
-    logged_in_client.post(import_url(project), {"file": upload(rows)})
+    run_import(project, rows)
     worker.refresh_from_db()
     assert worker.version == 2
 
@@ -443,33 +460,80 @@ def test_delete_refuses_a_used_resource_with_a_message(logged_in_client, user):
 # ---------------------------------------------------------------- import
 
 
-def test_import_happy_path_redirects_with_summary_and_notes(logged_in_client, user):
+def test_import_runs_as_a_job_and_its_page_shows_summary_and_notes(logged_in_client, user, run_import):
     project, _item, worker, _foreman, _cement = make_estimate(user)
     rows = [HEADER, ["L.01", "Pekerja", "OH", "Tenaga Kerja", 100000], ["B.99", "Pasir", "m3", "Bahan", 1]]
 
-    response = logged_in_client.post(import_url(project), {"file": upload(rows)}, follow=True)
+    _post, page = run_import(project, rows)
 
-    assert response.redirect_chain == [(prices_url(project), 302)]
-    assert "Impor harga dari “harga.xlsx” selesai: 1 harga diubah, 0 tidak berubah" in response.text
-    assert "baris 3 (B.99): Kode tidak dipakai di proyek ini" in response.text
+    job = WorkbookImportJob.objects.get()
+    assert job.status == "done" and job.project == project and job.requested_by == user and not job.file
+    assert job.report["counts"] == {"rows": 2, "changed": 1, "unchanged": 0, "unknown_codes": 1}
+    assert page.status_code == 200 and "<html" in page.text
+    assert "Impor harga dari “harga.xlsx” selesai: 1 harga diubah, 0 tidak berubah" in page.text
+    assert (
+        'id="import-notes"' in page.text
+        and "B.99" in page.text
+        and "Kode tidak dipakai di proyek ini" in page.text
+    )
+    assert f'href="{prices_url(project)}"' in page.text
     worker.refresh_from_db()
     assert worker.unit_price == Decimal("100000.00")
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, project_id=project.pk).count() == 1
+    event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT, project_id=project.pk)
+    assert event.actor_id == user.pk
 
 
-def test_import_with_a_bad_row_writes_nothing_and_shows_the_report(logged_in_client, user):
+def test_import_with_a_bad_row_writes_nothing_and_shows_the_report(user, run_import):
     project, _item, worker, _foreman, _cement = make_estimate(user)
     rows = [HEADER, ["L.01", "Pekerja", "OH", "", 100000], ["L.04", "Mandor", "OH", "", "1.5.00"]]
 
-    response = logged_in_client.post(import_url(project), {"file": upload(rows)})
+    _post, response = run_import(project, rows)
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and WorkbookImportJob.objects.get().status == "failed"
     text = response.text
     assert 'id="import-report"' in text and "Impor harga dibatalkan: 1 masalah" in text
     assert '<td>Harga</td><td class="num">3</td><td>E (harga_satuan)</td><td>1.5.00</td>' in text
     assert "tidak konsisten" in text
     worker.refresh_from_db()
     assert worker.unit_price is None
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).exists()
+
+
+def test_htmx_import_swaps_in_the_progress_and_its_poll_stops_with_286(logged_in_client, user, run_import):
+    project, _item, worker, _foreman, _cement = make_estimate(user)
+    rows = [HEADER, ["L.01", "Pekerja", "OH", "Tenaga Kerja", 100000]]
+
+    post, poll = run_import(project, rows, headers=HX)
+
+    job = WorkbookImportJob.objects.get()
+    assert post.status_code == 200 and "<html" not in post.text
+    assert post.text.lstrip().startswith('<section id="price-import"')
+    assert f'id="workbook-import-{job.pk}"' in post.text
+    assert poll.status_code == 286 and "<html" not in poll.text and "hx-trigger" not in poll.text
+    assert "selesai: 1 harga diubah" in poll.text
+
+
+def test_htmx_import_polls_every_second_until_the_worker_has_run(logged_in_client, user):
+    project, *_ = make_estimate(user)
+    rows = [HEADER, ["L.01", "Pekerja", "OH", "Tenaga Kerja", 100000]]
+
+    post = logged_in_client.post(import_url(project), {"file": upload(rows)}, headers=HX)  # no commit here
+
+    job = WorkbookImportJob.objects.get()
+    assert job.status == "queued"
+    assert f'hx-get="/imports/{job.pk}/" hx-trigger="every 1s"' in post.text
+    poll = logged_in_client.get(f"/imports/{job.pk}/", headers=HX)
+    assert poll.status_code == 200 and 'data-status="queued"' in poll.text
+
+
+def test_htmx_import_invalid_upload_returns_the_section_with_the_message(logged_in_client, user):
+    project, *_ = make_estimate(user)
+
+    response = logged_in_client.post(import_url(project), {}, headers=HX)
+
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "Pilih berkas Excel (.xlsx) yang akan diimpor." in response.text
+    assert not WorkbookImportJob.objects.exists()
 
 
 @pytest.mark.parametrize(

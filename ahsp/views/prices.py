@@ -16,16 +16,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from ahsp.calculations.money import exact_context, quantize_money
 from ahsp.forms_prices import PriceForm, PriceImportForm
-from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory
+from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory, WorkbookImportJob
 from ahsp.services import resources as resource_services
+from ahsp.services import workbook_imports
+from ahsp.views import workbook_imports as job_views
 from ahsp.views._params import text_param
 from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial, template_for
 
 PAGE = "ahsp/project_prices.html"
 MAX_SEARCH_WORDS = 8
-REPORT_LIMIT = 200  # problems shown on the page; the counts always cover all of them
-NOTES_IN_MESSAGE = 10
 
 
 @dataclass
@@ -132,7 +132,6 @@ def _page_context(project: Project, query: str) -> dict:
         "missing_count": _missing_count(project),
         "unused": unused,
         "import_form": PriceImportForm(),
-        "import_report": None,
     }
 
 
@@ -231,36 +230,29 @@ def project_price_delete(request: HttpRequest, pk: int, resource_id: int) -> Htt
     return redirect(_prices_url(project, "unused-resources"))
 
 
-def _notes_message(report: resource_services.PriceImportReport) -> str:
-    lines = [f"baris {note.row} ({note.value or note.column}): {note.reason}" for note in report.notes]
-    text = "Perlu diperiksa — " + "; ".join(lines[:NOTES_IN_MESSAGE])
-    if len(lines) > NOTES_IN_MESSAGE:
-        text += f"; dan {len(lines) - NOTES_IN_MESSAGE} baris lainnya"
-    return text
-
-
 @login_required
 @require_POST
 def project_prices_import(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload an .xlsx of prices. All or nothing: with any invalid row the page shows the report (200)."""
+    """Upload an .xlsx of prices: a job imports it in the worker (``ahsp.services.workbook_imports``).
+    Without htmx the browser goes to the job page; with htmx the import section comes back with the
+    job's progress partial, polling until the summary (or the problem table) is there. An invalid
+    upload re-renders the form with its message (200)."""
     project = _project(request, pk, edit=True)
     form = PriceImportForm(request.POST, request.FILES)
-    report = None
+    job = None
     if form.is_valid():
-        report = resource_services.import_prices(
-            project=project, path_or_file=form.cleaned_data["file"], by=request.user
+        job = workbook_imports.start_prices(
+            project=project, upload=form.cleaned_data["file"], by=request.user
         )
-        if report.ok:
-            messages.success(request, report.summary)
-            if report.notes:
-                messages.warning(request, _notes_message(report))
-            return redirect(_prices_url(project))
+        if not is_partial(request):
+            return redirect("ahsp:workbook_import_job", job_id=job.pk)
+        job = WorkbookImportJob.objects.select_related("project").get(pk=job.pk)
+        form = PriceImportForm()  # ready for the next workbook; the job polls below it
+    if is_partial(request):
+        context = {"project": project, "import_form": form, "job": job}
+        if job is not None:
+            context.update(job_views.job_context(job))
+        return render(request, f"{PAGE}#price-import", context)
     context = _page_context(project, "")
-    context.update(
-        import_form=form,
-        import_report=report,
-        report_errors=report.errors[:REPORT_LIMIT] if report else [],
-        report_notes=report.notes[:REPORT_LIMIT] if report else [],
-        report_limit=REPORT_LIMIT,
-    )
+    context["import_form"] = form
     return render(request, PAGE, context)

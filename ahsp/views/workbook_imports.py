@@ -1,0 +1,95 @@
+"""The page of one project or price import job, and its progress partial (polled every second).
+
+The imports run in the worker (``ahsp.services.workbook_imports``). A finished project import sends the
+user to the new project, with its warnings as messages, as the synchronous import did; a finished price
+import shows its summary and notes; a failed one shows the problem table. Only the uploader sees a job
+(another user's job is 404), and a price job only while the project is still visible to them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HTMX_STOP_POLLING, HttpResponseClientRedirect
+
+from ahsp.models import Project, WorkbookImportJob
+from partials.htmx import is_partial
+
+Job = WorkbookImportJob
+JOB_PAGE = "ahsp/workbook_import_job.html"
+PROGRESS_PARTIAL = f"{JOB_PAGE}#workbook-import-progress"
+MAX_ROWS_SHOWN = 1000  # rows of each report table; the counts always cover all of them
+MAX_WARNINGS_SHOWN = 20  # after a successful project import, as messages on the project page
+
+
+def job_context(job: WorkbookImportJob) -> dict:
+    """What the progress partial shows: the job and the first rows of its report tables."""
+    report = job.report or {}
+    context = {"job": job, "back_url": back_url(job)}
+    for key in ("problems", "warnings", "notes"):
+        rows = report.get(key) or []
+        context[key] = rows[:MAX_ROWS_SHOWN]
+        context[f"{key}_count"] = report.get(f"{key}_count", len(rows))
+    return context
+
+
+def back_url(job: WorkbookImportJob) -> str:
+    """Where the user started: the project import page, or the project's prices page."""
+    if job.kind == Job.Kind.PRICES and job.project_id:
+        return reverse("ahsp:project_prices", args=[job.project_id])
+    return reverse("ahsp:project_import")
+
+
+def finished_project(request: HttpRequest, job: WorkbookImportJob) -> HttpResponse | None:
+    """For a project import that is done: the messages (summary, warnings) and the way to the project
+    (a redirect, or an HX-Redirect with 286 so the polling stops); else None."""
+    if job.kind != Job.Kind.PROJECT or job.status != Job.Status.DONE or job.project is None:
+        return None
+    report = job.report or {}
+    if summary := report.get("summary"):
+        messages.success(request, summary)
+    warnings = report.get("warnings") or []
+    total = report.get("warnings_count", len(warnings))
+    for warning in warnings[:MAX_WARNINGS_SHOWN]:
+        messages.warning(request, _("Peringatan impor: %(warning)s") % {"warning": warning["text"]})
+    if total > MAX_WARNINGS_SHOWN:
+        messages.warning(
+            request, _("… dan %(count)s peringatan impor lainnya.") % {"count": total - MAX_WARNINGS_SHOWN}
+        )
+    url = job.project.get_absolute_url()
+    if is_partial(request):
+        response = HttpResponseClientRedirect(url)
+        response.status_code = HTMX_STOP_POLLING
+        return response
+    return redirect(url)
+
+
+def progress(request: HttpRequest, job: WorkbookImportJob) -> HttpResponse:
+    """The progress partial; 286 once the job is terminal, so htmx stops polling (and still swaps in
+    this final content)."""
+    if (response := finished_project(request, job)) is not None:
+        return response
+    response = render(request, PROGRESS_PARTIAL, job_context(job))
+    if job.is_terminal:
+        response.status_code = HTMX_STOP_POLLING
+    return response
+
+
+@login_required
+@require_safe
+@vary_on_headers("HX-Request")
+def workbook_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    jobs = Job.objects.select_related("project").filter(requested_by=request.user)
+    job = get_object_or_404(jobs, pk=job_id)
+    visible = Project.objects.visible_to(request.user)
+    if job.project_id and not visible.filter(pk=job.project_id).exists():
+        raise Http404("Impor tidak ditemukan")
+    if is_partial(request):
+        return progress(request, job)
+    if (response := finished_project(request, job)) is not None:
+        return response
+    return render(request, JOB_PAGE, job_context(job))
