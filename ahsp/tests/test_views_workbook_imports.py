@@ -98,6 +98,7 @@ def test_a_done_project_job_redirects_to_the_project_with_its_warnings(logged_in
         status=Status.DONE,
         report={
             "summary": "Proyek diimpor.",
+            "counts": {"work_items": 4},
             "warnings": [{**warning, "text": "Proyek, baris 9: BUK tinggi."}],
         },
     )
@@ -106,6 +107,6 @@ def test_a_done_project_job_redirects_to_the_project_with_its_warnings(logged_in
 
     assert response.redirect_chain == [(project.get_absolute_url(), 302)]
     assert (
-        "Proyek diimpor." in response.text
+        f"Proyek “{project.name}” diimpor dari Excel: 4 pekerjaan." in response.text
         and "Peringatan impor: Proyek, baris 9: BUK tinggi." in response.text
     )

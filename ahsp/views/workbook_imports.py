@@ -50,8 +50,11 @@ def finished_project(request: HttpRequest, job: WorkbookImportJob) -> HttpRespon
     if job.kind != Job.Kind.PROJECT or job.status != Job.Status.DONE or job.project is None:
         return None
     report = job.report or {}
-    if summary := report.get("summary"):
-        messages.success(request, summary)
+    messages.success(  # the synchronous import's message, in the active language
+        request,
+        _("Proyek “%(name)s” diimpor dari Excel: %(count)s pekerjaan.")
+        % {"name": job.project.name, "count": (report.get("counts") or {}).get("work_items", 0)},
+    )
     warnings = report.get("warnings") or []
     total = report.get("warnings_count", len(warnings))
     for warning in warnings[:MAX_WARNINGS_SHOWN]:
