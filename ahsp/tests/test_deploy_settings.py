@@ -25,6 +25,8 @@ def production_env(tmp_path, **extra) -> dict[str, str]:
     """The shell of a production host: none of the test settings' overrides."""
     env = {k: v for k, v in os.environ.items() if k not in SECURITY_VARIABLES and not k.startswith("PYTEST")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by e2e/conftest.py for Playwright's sync API when the e2e tests share the run: never in production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return {
         **env,
         "DJANGO_SETTINGS_MODULE": "project.settings",

@@ -20,13 +20,11 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections
 from django.utils import timezone
 
-from ahsp import loaders
-from ahsp.exports.rab_csv import build_rab_csv
 from ahsp.models import AuditEvent, ExportJob
 from ahsp.services import exports
 from ahsp.tasks import sweep_exports
 from ahsp.tests.factories import make_project
-from ahsp.tests.rab_data import build_small_rab
+from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
 from ahsp.tests.real_worker import Workers
 
 needs_real_services = pytest.mark.skipif(
@@ -62,11 +60,6 @@ def workers(transactional_db, media_root, tmp_path):
 
 def fresh(job: ExportJob) -> ExportJob:
     return ExportJob.objects.select_related("project").get(pk=job.pk)
-
-
-def streamed_csv(project) -> bytes:
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
-    return b"".join(build_rab_csv(summary, loaders.iter_full_rab(project, summary)))
 
 
 def stored_files(media_root) -> list[str]:
@@ -145,7 +138,7 @@ def test_killed_consumer_leaves_a_running_job_that_the_sweep_queues_again_for_a_
     assert done.attempts == 2 and done.progress_done == done.progress_total == 5 and not done.error
     with done.file.open("rb") as handle:
         content = handle.read()
-    assert content == streamed_csv(rab.project) and done.size == len(content) > 0
+    assert content == rab_csv_bytes(rab.project) and done.size == len(content) > 0
     assert stored_files(media_root) == [done.file.name]  # the killed build left no file behind
     assert workers.queue_size() == 0
     assert len(workers.executed_tasks()) == 2  # the killed run and the retry; nothing ran twice
@@ -189,7 +182,7 @@ def test_twenty_users_exporting_at_once_get_twenty_files_built_once(workers, mak
         with job.file.open("rb") as handle:
             content = handle.read()
         if job.format == "csv":
-            assert content == streamed_csv(job.project)
+            assert content == rab_csv_bytes(job.project)
         else:
             assert content[:4] == b"PK\x03\x04"  # an XLSX (zip) workbook
     assert workers.queue_size() == 0 and workers.huey.pending_count() == 0

@@ -109,9 +109,9 @@ def test_small_rab_with_hostile_text_and_signatories_round_trips(user):
     )
     ProjectResource.objects.filter(project=rab.project, code="M.15").update(code="1.10", name="+Semen 50kg")
     ProjectAnalysis.objects.filter(pk=rab.bowplank.analysis_id).update(name="=A1*2", unit="m'")
-    # 16 significant digits: more than an Excel number keeps, so written as exact text.
+    # The largest price the forms accept (14 significant digits) round-trips exactly.
     ProjectResource.objects.filter(project=rab.project, code="M.10").update(
-        unit_price=Decimal("12345678901234.56")
+        unit_price=Decimal("999999999999.99")
     )
     recalc.recalculate_project(rab.project)
 

@@ -10,14 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ahsp import loaders
-from ahsp.exports.rab_csv import build_rab_csv
 from ahsp.models import AuditEvent, ExportJob, ProjectResource
-from ahsp.rab_notes import load_rab_notes
 from ahsp.services import exports
 from ahsp.tasks import sweep_exports
 from ahsp.tests.factories import make_project
-from ahsp.tests.rab_data import build_small_rab
+from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +24,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def streamed_csv(project) -> bytes:
-    """The RAB page's direct download: the export centre's file must be the same bytes."""
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
-    notes = load_rab_notes(project, summary)
-    return b"".join(build_rab_csv(summary, loaders.iter_full_rab(project, summary), notes=notes))
-
-
 def start_and_run(project, user, fmt="csv", capture=None):
     with capture(execute=True):
         job = exports.start(project=project, document="rab", fmt=fmt, by=user)
@@ -41,7 +31,7 @@ def start_and_run(project, user, fmt="csv", capture=None):
     return job
 
 
-def test_csv_job_runs_in_immediate_mode_and_matches_the_streamed_csv(
+def test_csv_job_runs_in_immediate_mode_and_matches_the_rab_csv_bytes(
     user, django_capture_on_commit_callbacks
 ):
     rab = build_small_rab(user)
@@ -53,7 +43,7 @@ def test_csv_job_runs_in_immediate_mode_and_matches_the_streamed_csv(
     assert job.file.name.startswith("exports/") and job.file.name.endswith(".csv")
     with job.file.open("rb") as handle:
         content = handle.read()
-    assert content == streamed_csv(rab.project)
+    assert content == rab_csv_bytes(rab.project)
     assert job.size == len(content)
     assert "sudah termasuk Biaya Umum dan Keuntungan (BUK) 10 %" in content.decode("utf-8-sig")
     assert job.percent == 100 and job.progress_done == job.progress_total == 5  # 2 sections + 3 items
