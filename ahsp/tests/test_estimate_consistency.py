@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 
 import pytest
@@ -58,8 +59,6 @@ from ahsp.tests.factories import make_project
 pytestmark = pytest.mark.django_db
 
 # Shrinking a failure of this machine can take minutes: CI reports the first failing sequence as found.
-import os  # noqa: E402
-
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if os.environ.get("SHRINK") else [])
 
 CENT = Decimal("0.01")
@@ -636,9 +635,6 @@ class EstimateMachine(RuleBasedStateMachine):
         summary_widget = widgets.load_summary(self.user)
         assert summary_widget.estimate_total == oracle.total
         assert summary_widget.grand_total == oracle.grand
-
-
-EstimateMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=30, deadline=None)
 
 
 def test_every_figure_agrees_after_random_edits(user, client):
