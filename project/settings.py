@@ -175,8 +175,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# OWASP Argon2id parameters (19 MiB, t=2, p=1; project/hashers.py) first: it makes new hashes, and it
+# verifies every "argon2$" hash (the parameters are read from the hash) and rehashes one made with
+# Django's defaults at the next login. Django's own Argon2PasswordHasher is not listed: it has the same
+# algorithm name, and Django looks hashers up by that name, the last one listed winning. PBKDF2 only
+# verifies older hashes.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "project.hashers.OWASPArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
