@@ -32,8 +32,11 @@ LOAD_ESTIMATES    projects per account with an estimate, at the top of the dashb
                   --estimates; default 5)
 LOAD_EXPORT_TIMEOUT  seconds an export may take from the POST to done before it counts as failed
                   (default 60)
+LOAD_REQUEST_LOG  a CSV file to log every request to (start time, type, name, response time, failed), from
+                  which report.py splits the login phase from the steady state (run.sh sets it)
 """
 
+import csv
 import html
 import itertools
 import json
@@ -47,11 +50,44 @@ from urllib.parse import quote, unquote, urlencode
 
 import gevent
 from accounts import email_for, password
-from locust import between, task
+from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
 logger = logging.getLogger(__name__)
+
+
+class RequestLog:
+    """Every request as one CSV row (start, epoch seconds; type; name; response time, ms; failed 0/1) in
+    LOAD_REQUEST_LOG, so that report.py can tell the login phase from the steady state. gevent is
+    cooperative and a buffered write does not yield, so rows do not interleave."""
+
+    HEADER = ("start", "type", "name", "response_time", "failed")
+
+    def __init__(self, path: str) -> None:
+        self.handle = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 (closed on quit)
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(self.HEADER)
+
+    def on_request(self, request_type, name, response_time, exception=None, start_time=None, **_kwargs):
+        if self.handle.closed:
+            return
+        response_time = response_time or 0.0
+        start = start_time if start_time is not None else time.time() - response_time / 1000
+        self.writer.writerow(
+            (f"{start:.3f}", request_type, name, f"{response_time:.1f}", 1 if exception else 0)
+        )
+
+    def close(self, **_kwargs) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+
+
+if os.environ.get("LOAD_REQUEST_LOG"):
+    _request_log = RequestLog(os.environ["LOAD_REQUEST_LOG"])
+    events.request.add_listener(_request_log.on_request)
+    events.test_stop.add_listener(lambda **_kwargs: _request_log.handle.flush())
+    events.quitting.add_listener(_request_log.close)
 
 # Words an estimator types into the reference search (names of SNI/AHSP work items).
 REFERENCE_WORDS = [

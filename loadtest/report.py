@@ -6,15 +6,20 @@ report.py snapshot OUT.json --pid PID [--pid PID ...]
 report.py measure OUT.json -- COMMAND ...
     Run COMMAND (the load generator), forward SIGINT/SIGTERM to it, write the CPU seconds it used
     and its wall time; exit with its exit code.
-report.py summary --stats PREFIX [--cpu-before F --cpu-after F] [--locust-cpu F] [--access-log F]
-    Print P50/P95/P99, requests and failures per endpoint from Locust's PREFIX_stats.csv, the
-    failures and locustfile errors, the HTTP status counts of the server's access log, and the
-    CPU use of both sides. Exit 1 when a request failed, the locustfile raised, or nothing ran.
+report.py summary --stats PREFIX [--requests F --users N] [--cpu-before F --cpu-after F]
+                  [--locust-cpu F] [--access-log F]
+    Print P50/P95/P99, requests and failures per endpoint: with --requests (the locustfile's
+    LOAD_REQUEST_LOG, one row per request), two tables, the login phase (from the first request until
+    the last user's login POST answered) and the steady state after it; without, one table of the
+    whole run from Locust's PREFIX_stats.csv. Then the failures and locustfile errors, the HTTP
+    status counts of the server's access log, and the CPU use of both sides. Exit 1 when a request
+    failed (Locust's totals), the locustfile raised, or nothing ran.
 """
 
 import argparse
 import csv
 import json
+import math
 import os
 import resource
 import signal
@@ -151,6 +156,136 @@ def format_table(rows: list[EndpointStats], total: EndpointStats | None) -> str:
     return "\n".join(lines)
 
 
+# --- login phase and steady state, from the locustfile's request log ------------------------------
+
+LOGIN = ("POST", "/accounts/login/")
+
+
+@dataclass(frozen=True)
+class Request:
+    start: float  # epoch seconds
+    method: str
+    name: str
+    response_time: float  # ms
+    failed: bool
+
+    @property
+    def end(self) -> float:
+        return self.start + self.response_time / 1000
+
+
+@dataclass(frozen=True)
+class Phases:
+    """The requests of a run split at `split`, when the last successful login answered: those that
+    started before it are the login phase, the others the steady state."""
+
+    login: list[Request]
+    steady: list[Request]
+    logins: int  # successful login POSTs
+    started: float | None  # first request's start
+    split: float | None  # None: nobody logged in, so everything is the login phase
+    ended: float | None  # last request's end
+
+
+def read_requests(path: Path) -> list[Request]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            Request(
+                float(row["start"]),
+                row["type"],
+                row["name"],
+                float(row["response_time"]),
+                row["failed"] == "1",
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+def split_phases(requests: list[Request]) -> Phases:
+    if not requests:
+        return Phases([], [], 0, None, None, None)
+    logins = [r for r in requests if (r.method, r.name) == LOGIN and not r.failed]
+    split = max((r.end for r in logins), default=None)
+    login = [r for r in requests if split is None or r.start < split]
+    steady = [r for r in requests if split is not None and r.start >= split]
+    return Phases(
+        login=login,
+        steady=steady,
+        logins=len(logins),
+        started=min(r.start for r in requests),
+        split=split,
+        ended=max(r.end for r in requests),
+    )
+
+
+def percentile(sorted_values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile of an ascending list (None when empty)."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(share * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def _stats(method: str, name: str, requests: list[Request], seconds: float) -> EndpointStats:
+    times = sorted(r.response_time for r in requests)
+    return EndpointStats(
+        method=method,
+        name=name,
+        requests=len(requests),
+        failures=sum(r.failed for r in requests),
+        p50=percentile(times, 0.50),
+        p95=percentile(times, 0.95),
+        p99=percentile(times, 0.99),
+        average=sum(times) / len(times) if times else None,
+        maximum=times[-1] if times else None,
+        rps=len(requests) / seconds if seconds > 0 else 0.0,
+    )
+
+
+def phase_stats(requests: list[Request], seconds: float) -> tuple[list[EndpointStats], EndpointStats]:
+    """Per endpoint and aggregated, like Locust's stats, over `seconds` of wall time."""
+    groups: dict[tuple[str, str], list[Request]] = {}
+    for request in requests:
+        groups.setdefault((request.method, request.name), []).append(request)
+    rows = [_stats(method, name, group, seconds) for (method, name), group in groups.items()]
+    return rows, _stats("", "Aggregated", requests, seconds)
+
+
+def format_phases(phases: Phases, users: int | None = None) -> str:
+    """The two tables: the login phase and the steady state after it."""
+    if phases.started is None:
+        return "No requests in the request log."
+    expected = f" of {users}" if users else ""
+    if phases.split is None:
+        rows, total = phase_stats(phases.login, phases.ended - phases.started)
+        return "\n".join(
+            [
+                f"Login phase: no user logged in{f' (0{expected})' if users else ''}; every request:",
+                format_table(rows, total),
+            ]
+        )
+    login_seconds = phases.split - phases.started
+    steady_seconds = max(0.0, phases.ended - phases.split)
+    lines = [
+        f"Login phase: {phases.logins}{expected} users logged in within {login_seconds:.1f} s "
+        "(the requests started until the last login answered)",
+        format_table(*phase_stats(phases.login, login_seconds)),
+        "",
+    ]
+    if users and phases.logins < users:
+        lines.append(
+            f"(only {phases.logins} of {users} users logged in: the steady state below is not all users)"
+        )
+    if phases.steady:
+        lines += [
+            f"Steady state: {steady_seconds:.1f} s after the last login",
+            format_table(*phase_stats(phases.steady, steady_seconds)),
+        ]
+    else:
+        lines.append("Steady state: no requests after the last login (run longer)")
+    return "\n".join(lines)
+
+
 # --- CPU accounting --------------------------------------------------------------------------------
 
 SERVICE_NAMES = ("postgres", "redis-server")
@@ -277,7 +412,19 @@ def summary(args: argparse.Namespace) -> int:
     failures = read_failures(Path(f"{prefix}_failures.csv"))
     exceptions = read_exceptions(Path(f"{prefix}_exceptions.csv"))
 
-    print(format_table(rows, total))
+    requests_log = Path(args.requests) if args.requests else None
+    if requests_log and requests_log.exists():
+        print(format_phases(split_phases(read_requests(requests_log)), args.users))
+        if total is not None:
+            print(
+                f"\nWhole run (Locust): {total.requests:,} requests, {total.failures:,} failed, "
+                f"P50 {_ms(total.p50)} ms, P95 {_ms(total.p95)} ms, P99 {_ms(total.p99)} ms, "
+                f"{total.rps:.2f} req/s"
+            )
+    else:
+        if requests_log:
+            print(f"report: {requests_log} not found, so no login/steady split; the whole run:")
+        print(format_table(rows, total))
     if failures:
         print("\nFailures:")
         for failure in sorted(failures, key=lambda f: -f.occurrences):
@@ -344,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
 
     summ = commands.add_parser("summary", help="print the table; exit 1 on any failure")
     summ.add_argument("--stats", required=True, help="the --csv prefix given to locust")
+    summ.add_argument("--requests", help="the locustfile's LOAD_REQUEST_LOG CSV: split login/steady")
+    summ.add_argument("--users", type=int, help="simulated users, to tell whether all logged in")
     summ.add_argument("--cpu-before")
     summ.add_argument("--cpu-after")
     summ.add_argument("--locust-cpu")

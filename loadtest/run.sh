@@ -11,12 +11,13 @@
 # LOAD_REFERENCE_XLSX (a reference workbook to import before the run), LOAD_WORKER_CLASS (gthread, the
 # default, as in the Dockerfile; or sync) and LOAD_THREADS (threads per gthread worker, default 4).
 #
-# Prints P50/P95/P99, requests and failures per endpoint and the CPU used by the server and by Locust;
+# Prints P50/P95/P99, requests and failures per endpoint, for the login phase (until every user has logged
+# in) and the steady state after it, and the CPU used by the server and by Locust;
 # exits non-zero when any request failed. Everything started here is stopped on exit, however it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 die() {
   printf 'loadtest: %s\n' "$*" >&2
   exit 1
@@ -194,6 +195,7 @@ echo "healthz: 200"
 SPAWN_RATE=$(((USERS + 9) / 10)) # everyone logged in within about 10 s
 log "locust: $USERS users (spawn $SPAWN_RATE/s) for ${DURATION}s against $BASE_URL (allauth rate limits OFF)"
 : >"$RUN_DIR/access.log" # count the load only, not the health checks above
+export LOAD_REQUEST_LOG=$RUN_DIR/requests.csv # every request, to split the login phase from the steady state
 "${REPORT[@]}" snapshot "$RUN_DIR/cpu-before.json" --pid "$SERVER_PID" --pid "$HUEY_PID"
 # In the background + `wait`, so that a signal to this script is handled at once, not after the run.
 "${REPORT[@]}" measure "$RUN_DIR/locust-cpu.json" -- \
@@ -210,7 +212,8 @@ kill -0 "$HUEY_PID" 2>/dev/null || echo "loadtest: the huey consumer died during
 
 log "Results ($USERS users, ${DURATION}s, $WORKERS gunicorn $WORKER_CLASS workers x $THREADS threads)"
 report_rc=0
-"${REPORT[@]}" summary --stats "$RUN_DIR/stats" --access-log "$RUN_DIR/access.log" \
+"${REPORT[@]}" summary --stats "$RUN_DIR/stats" --requests "$LOAD_REQUEST_LOG" --users "$USERS" \
+  --access-log "$RUN_DIR/access.log" \
   --cpu-before "$RUN_DIR/cpu-before.json" --cpu-after "$RUN_DIR/cpu-after.json" \
   --locust-cpu "$RUN_DIR/locust-cpu.json" || report_rc=$?
 

@@ -5,11 +5,17 @@ import json
 import pytest
 from report import (
     EndpointStats,
+    Request,
     cpu_delta,
+    format_phases,
     format_table,
     main,
+    percentile,
+    phase_stats,
     read_failures,
+    read_requests,
     read_stats,
+    split_phases,
     status_counts,
 )
 
@@ -209,3 +215,153 @@ def test_status_counts_skips_lines_that_are_not_requests(tmp_path):
 
     assert statuses == {"302": 1, "200": 1}
     assert not errors
+
+
+# --- login phase and steady state (the locustfile's LOAD_REQUEST_LOG) ------------------------------
+
+REQUEST_LOG_HEADER = "start,type,name,response_time,failed"
+T0 = 1_700_000_000.0
+
+
+def request_log_rows():
+    """Two users: logins answer at T0+1.5 and T0+4.0 (the split); a failed login later does not count."""
+    return [
+        (0.0, "GET", "/accounts/login/", 100.0, 0),
+        (0.2, "POST", "/accounts/login/", 1300.0, 0),  # ends at 1.5
+        (1.6, "GET", "/", 400.0, 0),
+        (1.0, "GET", "/accounts/login/", 50.0, 0),
+        (1.1, "POST", "/accounts/login/", 2900.0, 0),  # ends at 4.0: the last login
+        (3.9, "GET", "/referensi/?q=[q] (htmx)", 500.0, 0),  # started before the split: login phase
+        (4.0, "GET", "/", 30.0, 0),
+        (4.5, "GET", "/referensi/?q=[q] (htmx)", 20.0, 0),
+        (5.0, "GET", "/referensi/?q=[q] (htmx)", 10.0, 1),
+        (6.0, "POST", "/accounts/login/", 5.0, 1),  # a failed login does not move the split
+        (13.9, "GET", "/", 100.0, 0),  # ends at 14.0
+    ]
+
+
+def write_request_log(tmp_path, rows=None):
+    path = tmp_path / "requests.csv"
+    lines = [REQUEST_LOG_HEADER]
+    for start, method, name, ms, failed in request_log_rows() if rows is None else rows:
+        quoted = f'"{name}"' if "," in name else name
+        lines.append(f"{T0 + start:.3f},{method},{quoted},{ms},{failed}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_read_requests(tmp_path):
+    requests = read_requests(write_request_log(tmp_path))
+
+    assert len(requests) == 11
+    assert requests[1] == Request(T0 + 0.2, "POST", "/accounts/login/", 1300.0, False)
+    assert requests[1].end == pytest.approx(T0 + 1.5)
+    assert requests[8].failed
+
+
+def test_split_phases_at_the_last_successful_login(tmp_path):
+    phases = split_phases(read_requests(write_request_log(tmp_path)))
+
+    assert phases.logins == 2
+    assert phases.split == pytest.approx(T0 + 4.0)
+    assert phases.started == pytest.approx(T0) and phases.ended == pytest.approx(T0 + 14.0)
+    assert [(r.name, r.response_time) for r in phases.login] == [
+        ("/accounts/login/", 100.0),
+        ("/accounts/login/", 1300.0),
+        ("/", 400.0),
+        ("/accounts/login/", 50.0),
+        ("/accounts/login/", 2900.0),
+        ("/referensi/?q=[q] (htmx)", 500.0),
+    ]
+    assert [r.start - T0 for r in phases.steady] == pytest.approx([4.0, 4.5, 5.0, 6.0, 13.9])
+
+
+def test_split_phases_without_a_successful_login_is_all_login_phase():
+    requests = [Request(T0, "POST", "/accounts/login/", 10.0, True), Request(T0 + 1, "GET", "/", 5.0, False)]
+
+    phases = split_phases(requests)
+
+    assert phases.split is None and phases.logins == 0
+    assert phases.login == requests and phases.steady == []
+    assert split_phases([]).started is None
+
+
+@pytest.mark.parametrize(("share", "expected"), [(0.5, 50), (0.95, 95), (0.99, 99), (1.0, 100), (0.001, 1)])
+def test_percentile_is_nearest_rank(share, expected):
+    assert percentile([float(n) for n in range(1, 101)], share) == expected
+
+
+def test_percentile_of_nothing_is_none():
+    assert percentile([], 0.95) is None
+
+
+def test_phase_stats_per_endpoint_and_aggregated():
+    requests = [Request(T0 + i, "GET", "/", float(ms), ms == 300) for i, ms in enumerate((10, 20, 300))]
+    requests.append(Request(T0, "POST", "/x/", 5.0, False))
+
+    rows, total = phase_stats(requests, seconds=2.0)
+
+    home = next(r for r in rows if r.name == "/")
+    assert (home.requests, home.failures, home.p50, home.p95, home.maximum) == (3, 1, 20, 300, 300)
+    assert home.rps == pytest.approx(1.5)
+    assert (total.name, total.requests, total.failures, total.p50, total.rps) == ("Aggregated", 4, 1, 10, 2.0)
+
+
+def test_format_phases_prints_the_login_phase_and_the_steady_state(tmp_path):
+    phases = split_phases(read_requests(write_request_log(tmp_path)))
+
+    out = format_phases(phases, users=2)
+
+    login_part, steady_part = out.split("Steady state:")
+    assert "Login phase: 2 of 2 users logged in within 4.0 s" in login_part
+    login_total = next(line for line in login_part.splitlines() if line.split()[:1] == ["TOTAL"])
+    assert login_total.split()[:3] == ["TOTAL", "6", "0"]
+    assert "10.0 s after the last login" in steady_part
+    steady_total = next(line for line in steady_part.splitlines() if line.split()[:1] == ["TOTAL"])
+    # 5 requests over 10 s: 5, 10, 20, 30, 100 ms; one failed (a search), one failed login
+    assert steady_total.split() == ["TOTAL", "5", "2", "20", "100", "100", "100", "0.50"]
+    assert "only" not in out
+
+
+def test_format_phases_says_when_not_every_user_logged_in(tmp_path):
+    phases = split_phases(read_requests(write_request_log(tmp_path)))
+
+    assert "only 2 of 3 users logged in" in format_phases(phases, users=3)
+
+
+def test_format_phases_without_requests_after_the_last_login():
+    phases = split_phases([Request(T0, "POST", "/accounts/login/", 10.0, False)])
+
+    assert "no requests after the last login" in format_phases(phases)
+
+
+def test_summary_with_a_request_log_prints_both_phases_and_keeps_locusts_verdict(tmp_path, capsys):
+    prefix = write_run(tmp_path, failures=FAILURES)  # Locust's totals: 2 of 430 failed
+    log = write_request_log(tmp_path, [row for row in request_log_rows() if not row[4]])  # none failed
+
+    assert main(["summary", "--stats", str(prefix), "--requests", str(log), "--users", "2"]) == 1
+
+    out = capsys.readouterr().out
+    assert out.index("Login phase: 2 of 2 users") < out.index("Steady state: 10.0 s after the last login")
+    assert "Whole run (Locust): 430 requests, 2 failed, P50 14 ms, P95 140 ms, P99 880 ms" in out
+    assert "RESULT: FAILED, 2 of 430 requests failed" in out
+
+
+def test_summary_with_a_request_log_exits_0_without_failures(tmp_path, capsys):
+    rows = [row for row in STATS_ROWS if "htmx" not in row and "Aggregated" not in row]
+    rows.append(",Aggregated,130,0,41,90.0,12,1020,8000,4.33,0.0,41,50,58,63,90,870,1000,1000,1020,1020,1020")
+    prefix = write_run(tmp_path, rows=rows)
+    log = write_request_log(tmp_path)
+
+    assert main(["summary", "--stats", str(prefix), "--requests", str(log), "--users", "2"]) == 0
+    assert "RESULT: OK, 130 requests, none failed" in capsys.readouterr().out
+
+
+def test_summary_falls_back_to_the_whole_run_without_the_request_log(tmp_path, capsys):
+    prefix = write_run(tmp_path)
+
+    main(["summary", "--stats", str(prefix), "--requests", str(tmp_path / "absent.csv")])
+
+    out = capsys.readouterr().out
+    assert "absent.csv not found, so no login/steady split" in out
+    assert "TOTAL" in out and "Login phase" not in out
