@@ -13,7 +13,8 @@ Hence (the identity the tests check): sum over resources of quantity x price == 
 volume x D of its analysis, D being the direct cost per unit without overhead (BUK).
 
 Nested references that form a cycle raise ``AnalysisCycleError`` and references to an unknown analysis
-raise ``UnknownAnalysisError``; both are ``ValueError`` (from ``ahsp.calculations.unit_price``).
+raise ``UnknownAnalysisError``; both are ``ValueError`` (from ``ahsp.calculations.graph``, re-exported by
+``unit_price``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ahsp.calculations.graph import fold
 from ahsp.calculations.money import exact_context, to_decimal
-from ahsp.calculations.unit_price import AnalysisCycleError, UnknownAnalysisError
 
 ZERO = Decimal("0")
 
@@ -67,33 +68,19 @@ def resource_vectors(
     ``ValueError`` for an id in ``only`` missing from ``analyses``, ``UnknownAnalysisError`` for such a
     nested id, ``AnalysisCycleError`` (path with the first id repeated at the end) for a cycle.
     """
-    done: dict[int, Vector] = {}
-    for root in analyses if only is None else only:
-        if root in done:
-            continue
-        if root not in analyses:
-            raise ValueError(f"analysis {root} is not among the analyses")
-        path: list[int] = [root]
-        on_path: set[int] = {root}
-        stack = [iter(_nested_ids(analyses[root]))]
-        while stack:
-            child = next(stack[-1], None)
-            if child is None:
-                finished = path.pop()
-                on_path.discard(finished)
-                stack.pop()
-                done[finished] = _vector(finished, analyses[finished], done)
-                continue
-            if child in done:
-                continue
-            if child not in analyses:
-                raise UnknownAnalysisError(path[-1], child)
-            if child in on_path:
-                raise AnalysisCycleError([*path[path.index(child) :], child])
-            path.append(child)
-            on_path.add(child)
-            stack.append(iter(_nested_ids(analyses[child])))
-    return done
+
+    def roots() -> Iterable[int]:
+        for root in analyses if only is None else only:
+            if root not in analyses:
+                raise ValueError(f"analysis {root} is not among the analyses")
+            yield root
+
+    return fold(
+        analyses,
+        lambda analysis_id: _nested_ids(analyses[analysis_id]),
+        lambda analysis_id, done: _vector(analysis_id, analyses[analysis_id], done),
+        roots=roots(),
+    )
 
 
 def item_requirements(

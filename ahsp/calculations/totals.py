@@ -25,6 +25,7 @@ from ahsp.calculations.money import (
     to_decimal,
     validate_rounding,
 )
+from ahsp.calculations.tree import ancestor_paths
 
 WEIGHT_PLACES = 6
 ZERO_MONEY = Decimal("0.00")
@@ -95,36 +96,9 @@ def section_weight(totals: RabTotals, section_id: int) -> Decimal:
     return _weight(totals.subtotals[section_id], totals.total)
 
 
-def _ancestor_paths(sections: Iterable[SectionInput]) -> dict[int, list[int]]:
-    """Section id -> [itself, parent, grandparent, ..., root]; ``ValueError`` for a dangling parent or a
-    loop in the tree."""
-    by_id: dict[int, SectionInput] = {}
-    for section in sections:
-        if section.id in by_id:
-            raise ValueError(f"duplicate section id {section.id}")
-        by_id[section.id] = section
-    paths: dict[int, list[int]] = {}
-    for section_id in by_id:
-        chain: list[int] = []
-        seen: set[int] = set()
-        current: int | None = section_id
-        while current is not None and current not in paths:
-            if current in seen:
-                raise ValueError(f"sections form a loop: {chain}")
-            if current not in by_id:
-                raise ValueError(f"section {chain[-1]} has unknown parent {current}")
-            seen.add(current)
-            chain.append(current)
-            current = by_id[current].parent_id
-        tail = paths[current] if current is not None else []
-        for index, node in enumerate(chain):
-            paths[node] = chain[index:] + tail
-    return {section_id: paths[section_id] for section_id in by_id}  # in input order
-
-
 def section_path(sections: Iterable[SectionInput], section_id: int) -> list[int]:
     """[section_id, its parent, ..., the top-level section]: the ``section_path`` of an item in it."""
-    return _ancestor_paths(sections)[section_id]
+    return ancestor_paths(sections)[section_id]
 
 
 def _finish(total: Decimal, vat_pct: Decimal, rounding_step: int, rounding_mode: str) -> dict:
@@ -150,7 +124,7 @@ def calculate_rab(
     """The whole recap from scratch. Every section gets a subtotal (0.00 when it has no items)."""
     vat_pct = to_decimal(vat_pct, name="vat_pct")
     validate_rounding(rounding_step, rounding_mode)
-    paths = _ancestor_paths(sections)
+    paths = ancestor_paths(sections)
     amounts: dict[int, Decimal] = {}
     subtotals = dict.fromkeys(paths, ZERO_MONEY)
     total = ZERO_MONEY

@@ -23,6 +23,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ahsp.calculations.graph import (  # the errors are re-exported: this is their historic home
+    AnalysisCycleError as AnalysisCycleError,
+)
+from ahsp.calculations.graph import (
+    UnitPriceError as UnitPriceError,
+)
+from ahsp.calculations.graph import (
+    UnknownAnalysisError as UnknownAnalysisError,
+)
+from ahsp.calculations.graph import (
+    fold,
+)
 from ahsp.calculations.money import (
     exact_context,
     quantize_money,
@@ -34,31 +46,6 @@ from ahsp.calculations.money import (
 CATEGORIES: tuple[str, ...] = ("labour", "material", "equipment", "other")
 
 ZERO = Decimal("0")
-
-
-class UnitPriceError(ValueError):
-    """Base class of the errors in this module; ``str(error)`` is shown to users (Bahasa Indonesia)."""
-
-
-class AnalysisCycleError(UnitPriceError):
-    """Nested analyses refer to each other in a loop; ``cycle`` is the path, first id repeated at the end."""
-
-    def __init__(self, cycle: list[int]):
-        self.cycle = list(cycle)
-        path = " → ".join(str(analysis_id) for analysis_id in self.cycle)
-        super().__init__(
-            f"Analisa bersarang membentuk lingkaran (siklus): {path}. "
-            "Sebuah analisa tidak boleh memakai dirinya sendiri, langsung maupun lewat analisa lain."
-        )
-
-
-class UnknownAnalysisError(UnitPriceError):
-    """A component refers to an analysis id that is not among the inputs."""
-
-    def __init__(self, analysis_id: int, missing_id: int):
-        self.analysis_id = analysis_id
-        self.missing_id = missing_id
-        super().__init__(f"Analisa {analysis_id} memakai analisa {missing_id} yang tidak ada di proyek ini.")
 
 
 @dataclass(frozen=True)
@@ -179,32 +166,11 @@ def calculate_unit_prices(
         if key != analysis.id:
             raise ValueError(f"analyses[{key!r}] has id {analysis.id!r}")
 
-    sums: dict[int, _Sums] = {}
-    for root in analyses:
-        if root in sums:
-            continue
-        # Iterative DFS: `path` holds the ids being expanded, `stack` their child iterators.
-        path: list[int] = [root]
-        on_path: set[int] = {root}
-        stack = [iter(_nested_ids(analyses[root]))]
-        while stack:
-            child = next(stack[-1], None)
-            if child is None:
-                finished = path.pop()
-                on_path.discard(finished)
-                stack.pop()
-                sums[finished] = _sum_components(analyses[finished], sums)
-                continue
-            if child in sums:
-                continue
-            if child not in analyses:
-                raise UnknownAnalysisError(path[-1], child)
-            if child in on_path:
-                raise AnalysisCycleError([*path[path.index(child) :], child])
-            path.append(child)
-            on_path.add(child)
-            stack.append(iter(_nested_ids(analyses[child])))
-
+    sums = fold(
+        analyses,
+        lambda analysis_id: _nested_ids(analyses[analysis_id]),
+        lambda analysis_id, done: _sum_components(analyses[analysis_id], done),
+    )
     return {
         analysis_id: _breakdown(
             sums[analysis_id], analysis.overhead_pct, hsp_rounding_step, hsp_rounding_mode
