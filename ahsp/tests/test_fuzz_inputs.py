@@ -197,7 +197,13 @@ def world(user, other_user, settings, tmp_path):
         "code": [library["dig"].code, ReferenceAnalysis.objects.get(code="3.1.2.1").code],
     }
     foreign = [other.pk, other_section.pk, other_item.pk, 999_999, 2**31, 2**63 - 1]
-    return {"user": user, "project": project, "ids": ids, "foreign": foreign}
+    foreign_ids = {
+        "pk": [other.pk],
+        "project_id": [other.pk],
+        "section_id": [other_section.pk],
+        "item_id": [other_item.pk],
+    }
+    return {"user": user, "project": project, "ids": ids, "foreign": foreign, "foreign_ids": foreign_ids}
 
 
 # --- PostgreSQL's limits on SQLite -------------------------------------------------------------------
@@ -587,3 +593,33 @@ def _pages_after_write(client, world) -> str | None:
         if status >= 500:
             return f"then GET {path}: {status}"
     return None
+
+
+# --- Another user's project: 404 on every URL ---------------------------------------------------------
+
+PROJECT_PATTERNS = [p for p in PATTERNS if {"pk", "project_id"} & set(p[1])]
+
+
+def test_every_project_url_is_covered():
+    """The sweep below walks the URL conf itself: a new project URL is checked without being listed."""
+    assert len(PROJECT_PATTERNS) > 40
+
+
+@pytest.mark.parametrize(("name", "converters", "route"), PROJECT_PATTERNS, ids=lambda v: str(v))
+def test_another_users_project_is_404_on_every_url(name, converters, route, world, client, settings):
+    """Every pattern with a ``<pk>`` / ``<project_id>``, named with another user's project (and its
+    section and work item where the pattern names one; other ids are the user's own): GET answers 404,
+    POST 404 where the view takes a POST (405 where it does not), with and without ``HX-Request``; never a
+    403, which would tell a stranger that the project exists."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("zeal.")]
+    client.force_login(world["user"])
+    ids = {**world["ids"], **world["foreign_ids"]}
+    path = reverse(name, kwargs={c: (ids.get(c) or world["ids"]["pk"])[0] for c in converters})
+    answers = {}
+    for method in ("get", "post"):
+        for headers in ({}, {"HX-Request": "true"}):
+            with transaction.atomic():
+                answers[method, bool(headers)] = getattr(client, method)(path, headers=headers).status_code
+                transaction.set_rollback(True)
+    assert set(answers.values()) <= {404, 405}, f"{path}: {answers}"
+    assert answers["get", False] == 404 or answers["post", False] == 404, f"{path}: {answers}"

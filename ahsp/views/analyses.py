@@ -39,6 +39,7 @@ from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE
 from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services import analyses as analysis_services
 from ahsp.services import resources as resource_services
+from ahsp.views._access import project_for
 from ahsp.views._params import id_param, text_param
 from partials.htmx import is_partial
 
@@ -91,11 +92,6 @@ class DirectPriceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit_price"].error_messages["required"] = _("Harga satuan wajib diisi.")
-
-
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
-    return get_object_or_404(qs, pk=pk)
 
 
 def _item(project: Project, item_id: int) -> WorkItem:
@@ -236,7 +232,7 @@ def _respond(
 @require_GET
 def work_item_detail(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """The analysis of one work item (Detail AHSP): components, A/B/C/D/E, HSP; editable."""
-    project = _project(request, pk)
+    project = project_for(request, pk)
     item = _item(project, item_id)
     if is_partial(request):
         return render(request, PAGE + "#analysis-sheet", _sheet_context(project, item))
@@ -247,7 +243,7 @@ def work_item_detail(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
 @require_GET
 def analysis_resource_search(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Search resources to add: the project's first, then the reference library's."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     query = text_param(request.GET.get("q"))
     own, reference = analysis_services.search_resources(project=project, query=query)
@@ -261,7 +257,7 @@ def analysis_resource_search(request: HttpRequest, pk: int, item_id: int) -> Htt
 @require_POST
 def analysis_component_edit(request: HttpRequest, pk: int, item_id: int, component_id: int) -> HttpResponse:
     """Inline coefficient edit."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     component = get_object_or_404(
         AnalysisComponent.objects.select_related("resource", "nested_analysis"),
@@ -309,7 +305,7 @@ def analysis_component_edit(request: HttpRequest, pk: int, item_id: int, compone
 @require_POST
 def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Add a component: ``resource`` (project), ``reference_resource`` (library) or ``nested`` (analysis)."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     data = request.POST
     form = NewResourceForm(data) if data.get("new_resource") else CoefficientForm(data)
@@ -379,7 +375,7 @@ def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpR
 @login_required
 @require_POST
 def analysis_component_delete(request: HttpRequest, pk: int, item_id: int, component_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     component = get_object_or_404(
         AnalysisComponent.objects.select_related("resource", "nested_analysis"),
@@ -402,7 +398,7 @@ def analysis_component_delete(request: HttpRequest, pk: int, item_id: int, compo
 @require_POST
 def analysis_reset(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Restore the components of the library version ("Reset ke referensi")."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     scope = _scope(request, item) if item.analysis.reference_id else "all"
     if scope is None:
@@ -422,7 +418,7 @@ def analysis_reset(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 @require_POST
 def analysis_variant(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """ "Ubah hanya untuk pekerjaan ini": the item gets its own copy of its shared analysis."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     try:
         item = analysis_services.make_item_variant(item=item, by=request.user)
@@ -439,7 +435,7 @@ def analysis_variant(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
 @require_POST
 def work_item_overhead(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """The work item's own BUK % (blank = the project's)."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     form = OverheadForm(request.POST)
     error = ""
@@ -464,7 +460,7 @@ def work_item_overhead(request: HttpRequest, pk: int, item_id: int) -> HttpRespo
 @require_POST
 def work_item_direct_price(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Harga satuan langsung (lump sum): the item's price typed directly, with or without BUK."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     form = DirectPriceForm(request.POST)
     error, field_error = "", False
@@ -496,6 +492,6 @@ def work_item_direct_price(request: HttpRequest, pk: int, item_id: int) -> HttpR
 @require_GET
 def project_analyses(request: HttpRequest, pk: int) -> HttpResponse:
     """All analyses of the project (rincian AHSP) for reading and printing."""
-    project = _project(request, pk)
+    project = project_for(request, pk)
     sheets = analysis_sheets.load_project_sheets(project=project)
     return render(request, "ahsp/project_analyses.html", {"project": project, "sheets": sheets})

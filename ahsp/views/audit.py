@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from ahsp.audit_trail import (
 )
 from ahsp.models import AuditEvent, Project
 from ahsp.models.project import EARLIEST_DATE, LATEST_DATE
+from ahsp.views._access import project_for, staff_required
 from partials.htmx import is_partial
 
 LIST_PAGE = "ahsp/audit_list.html"
@@ -221,16 +222,11 @@ def _event_detail(request: HttpRequest, event: AuditEvent, *, project: Project |
     return render(request, DETAIL_PAGE, context)
 
 
-def _require_staff(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise Http404
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def project_audit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = project_for(request, pk)
     return _trail(request, project=project)
 
 
@@ -238,7 +234,7 @@ def project_audit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def project_audit_event(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = project_for(request, pk)
     event = get_object_or_404(AuditEvent, pk=event_id, project_id=project.pk)
     return _event_detail(request, event, project=project)
 
@@ -246,15 +242,15 @@ def project_audit_event(request: HttpRequest, pk: int, event_id: int) -> HttpRes
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
+@staff_required
 def audit(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     return _trail(request, project=None)
 
 
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
+@staff_required
 def audit_event(request: HttpRequest, event_id: int) -> HttpResponse:
-    _require_staff(request)
     event = get_object_or_404(AuditEvent, pk=event_id)
     return _event_detail(request, event, project=None)

@@ -14,6 +14,7 @@ from django_htmx.http import HTMX_STOP_POLLING
 
 from ahsp.models import ExportJob, Project
 from ahsp.services import exports
+from ahsp.views._access import project_for
 from partials.htmx import is_partial
 
 CENTRE_PAGE = "ahsp/export_centre.html"
@@ -41,7 +42,7 @@ def _progress(request: HttpRequest, job: ExportJob) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def export_centre(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = project_for(request, pk)
     error = ""
     selected = {"document": "", "format": ""}
     if request.method == "POST":

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ahsp import client_metrics as rum  # real-user metrics
+from ahsp.views._access import staff_required
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +55,10 @@ def client_metrics(request: HttpRequest) -> HttpResponse:
         return _bad_request("beacon could not be handled")
 
 
-def _require_staff(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise Http404
-
-
 @login_required
 @never_cache
+@staff_required
 def metrics(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     context = {
         "report": rum.load_report(),
         "bucket_count": rum.BUCKET_COUNT,
@@ -73,8 +69,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@staff_required
 def metrics_reset(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     rum.reset_metrics()
     logger.info("client metrics reset by user %s", request.user.pk)
     messages.success(request, _("Metrik halaman direset."))

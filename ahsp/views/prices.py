@@ -20,6 +20,7 @@ from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCat
 from ahsp.services import resources as resource_services
 from ahsp.services import workbook_imports
 from ahsp.views import workbook_imports as job_views
+from ahsp.views._access import project_for
 from ahsp.views._params import text_param
 from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial, template_for
@@ -33,11 +34,6 @@ class CategoryGroup:
     value: str
     label: str
     resources: list
-
-
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
-    return get_object_or_404(qs, pk=pk)
 
 
 def _prices_url(project: Project, anchor: str = "") -> str:
@@ -140,7 +136,7 @@ def _page_context(project: Project, query: str) -> dict:
 @vary_on_headers("HX-Request")
 def project_prices(request: HttpRequest, pk: int) -> HttpResponse:
     """The page; to an htmx request (active search) only the table of used resources."""
-    project = _project(request, pk)
+    project = project_for(request, pk)
     query = text_param(request.GET.get("q"))
     if is_partial(request):
         context = _table_context(project, query)
@@ -169,7 +165,7 @@ def project_price_edit(request: HttpRequest, pk: int, resource_id: int) -> HttpR
     form: when someone saved the row since it was loaded, nothing is written and the row comes back with
     the conflict message and the current values and version, so the user can apply the change again.
     """
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     resource = get_object_or_404(ProjectResource, project=project, pk=resource_id)
     form = PriceForm(with_posted_version(request.POST))
     conflict = ""
@@ -219,7 +215,7 @@ def project_price_edit(request: HttpRequest, pk: int, resource_id: int) -> HttpR
 @require_POST
 def project_price_delete(request: HttpRequest, pk: int, resource_id: int) -> HttpResponse:
     """Remove a resource no analysis uses (refused with a message if it became used)."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     resource = get_object_or_404(ProjectResource, project=project, pk=resource_id)
     try:
         resource_services.delete_unused(resource=resource, by=request.user)
@@ -237,7 +233,7 @@ def project_prices_import(request: HttpRequest, pk: int) -> HttpResponse:
     Without htmx the browser goes to the job page; with htmx the import section comes back with the
     job's progress partial, polling until the summary (or the problem table) is there. An invalid
     upload re-renders the form with its message (200)."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     form = PriceImportForm(request.POST, request.FILES)
     job = None
     if form.is_valid():

@@ -39,6 +39,7 @@ from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.progress_data import WeekPage, load_week
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
+from ahsp.views._access import project_for
 from ahsp.views._params import id_param, number_param
 from ahsp.views._version import posted_version
 from partials.htmx import is_partial, template_for
@@ -63,11 +64,6 @@ class ReportState:
     actual_cost: str
     errors: tuple[str, ...] = ()
     saved: bool = False
-
-
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
-    return get_object_or_404(qs, pk=pk)
 
 
 def _int(raw: str | None) -> int | None:
@@ -148,7 +144,7 @@ def _context(
 def project_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _save_all(request, pk)
-    project = _project(request, pk)
+    project = project_for(request, pk)
     show_all = request.GET.get("all") == "1"
     page = load_week(project, _int(request.GET.get("week")), show_all=show_all)
     shown = min(_int(request.GET.get("shown")) or 0, len(page.rows))
@@ -186,7 +182,7 @@ def _save_row(request: HttpRequest, item: WorkItem, week: int | None) -> str:
 
 def _save_all(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole form without JS: save every row whose input differs from what the page showed."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     week = _int(request.POST.get("week"))
     show_all = request.POST.get("all") == "1"
     # Every row of the form, in page order (a week of a large project posts more rows than ids_param keeps).
@@ -246,7 +242,7 @@ def _save_all(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def progress_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """One row (htmx): save it, then swap the row; the week's totals and deviations go out of band."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = get_object_or_404(WorkItem, project=project, pk=item_id)
     week = _int(request.POST.get("week"))
     show_all = request.POST.get("all") == "1"
@@ -272,7 +268,7 @@ def progress_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The weekly report (cut-off date, actual cost of the week): htmx swaps the report card and the
     deviation table (out of band); without JS a redirect back, or the page with the errors."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     week = _int(request.POST.get("week"))
     show_all = request.POST.get("all") == "1"
     raw_date = request.POST.get("report_date", "").strip()

@@ -16,6 +16,7 @@ from ahsp import idempotency, rab_notes
 from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
+from ahsp.views._access import project_for
 from ahsp.views._version import with_posted_version
 from ahsp.widgets import WIDGETS
 from partials.htmx import is_partial, template_for
@@ -49,10 +50,6 @@ def _warn_overhead(request: HttpRequest, project: Project) -> None:
     warning = overhead_warning(project.overhead_profit_pct)
     if warning:
         messages.warning(request, warning)
-
-
-def _visible_project(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
 
 
 def _editable_project(request: HttpRequest, pk: int) -> Project:
@@ -90,7 +87,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _visible_project(request, pk)
+    project = project_for(request, pk)
     events = AuditEvent.objects.filter(project_id=project.pk).order_by("-created_at", "-id")[:10]
     return render(request, "ahsp/project_detail.html", {"project": project, "events": events})
 
@@ -98,7 +95,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _editable_project(request, pk)
+    project = project_for(request, pk, edit=True)
     if request.method == "POST":
         form = ProjectForm(with_posted_version(request.POST), instance=project)
         if form.is_valid():
@@ -127,7 +124,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _editable_project(request, pk)
+    project = project_for(request, pk, edit=True)
     projects.archive(project=project, by=request.user)
     messages.success(request, _("Proyek “%(name)s” diarsipkan.") % {"name": project.name})
     if is_partial(request):
@@ -138,7 +135,7 @@ def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _editable_project(request, pk)
+    project = project_for(request, pk, edit=True)
     if request.method == "POST":
         if request.POST.get("confirm_name", "").strip() != project.name.strip():
             return render(

@@ -7,7 +7,7 @@ The page and the print view state the BUK % and whether the RAB is complete from
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -18,15 +18,12 @@ from ahsp import loaders
 from ahsp.exports import rab_csv
 from ahsp.models import Project
 from ahsp.rab_notes import load_rab_notes
+from ahsp.views._access import project_for
 from ahsp.views._params import ids_param
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_rab.html"
 CSV_CHUNK_SIZE = 500
-
-
-def _visible_project(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
 
 
 def _open_ids(request: HttpRequest) -> set[int]:
@@ -50,7 +47,7 @@ def _page(request: HttpRequest, project: Project, summary, rows, *, printing: bo
 @login_required
 @require_safe
 def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _visible_project(request, pk)
+    project = project_for(request, pk)
     summary = loaders.load_rab_summary(project, count_missing_prices=False)
     if request.GET.get("print") == "1":
         return _page(request, project, summary, loaders.load_full_rab(project, summary), printing=True)
@@ -64,7 +61,7 @@ def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
 def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.
     A plain GET renders the whole page with that section open."""
-    project = _visible_project(request, pk)
+    project = project_for(request, pk)
     partial = is_partial(request)
     summary = loaders.load_rab_summary(project, count_missing_prices=False)
     if section_id not in summary.sections:
@@ -82,7 +79,7 @@ def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpR
 @login_required
 @require_safe
 def project_rab_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    project = _visible_project(request, pk)
+    project = project_for(request, pk)
     summary = loaders.load_rab_summary(project, count_missing_prices=False)
     notes = load_rab_notes(project, summary)
     rows = loaders.iter_full_rab(project, summary, chunk_size=CSV_CHUNK_SIZE)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -20,6 +20,7 @@ from ahsp.calculations.unit_price import UnitPriceError
 from ahsp.models import Project
 from ahsp.requirements import NO_STAGE, SectionNotFound, StageFilter, StageNotFound, load_requirements
 from ahsp.requirements_weekly import load_weekly_requirements
+from ahsp.views._access import project_for
 from ahsp.views._params import id_param
 from partials.htmx import template_for
 
@@ -101,7 +102,7 @@ def _schedule_url(project: Project) -> str:
 @require_safe
 @vary_on_headers("HX-Request")
 def project_requirements(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = project_for(request, pk)
     weekly = request.GET.get("view", "") == WEEKLY
     raw_section, raw_stage = request.GET.get("section", ""), request.GET.get("stage", "")
     if weekly:

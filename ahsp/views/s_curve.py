@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,8 +19,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from ahsp import charts
 from ahsp.calculations.schedule import Week
-from ahsp.models import Project
 from ahsp.progress_data import load_curves
+from ahsp.views._access import project_for
 from partials.htmx import template_for
 
 PAGE = "ahsp/project_s_curve.html"
@@ -38,7 +38,7 @@ def week_labels(weeks: list[Week]) -> tuple[list[str], list[str]]:
 @require_safe
 @vary_on_headers("HX-Request")
 def project_s_curve(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = project_for(request, pk)
     period = "month" if request.GET.get("period") == "month" else "week"
     curves = load_curves(project, period)
     summary = curves.summary

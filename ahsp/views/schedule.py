@@ -23,16 +23,12 @@ from ahsp.calculations.schedule import ScheduleError
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
+from ahsp.views._access import project_for
 from ahsp.views._params import id_param, ids_param
 from ahsp.views._version import posted_version
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_schedule.html"
-
-
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    projects = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
-    return get_object_or_404(projects, pk=pk)
 
 
 def _can_edit(request: HttpRequest, project: Project) -> bool:
@@ -107,7 +103,7 @@ def _read_only(request: HttpRequest) -> HttpResponse | None:
 @vary_on_headers("HX-Request")
 def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """The Gantt page; an HTMX request (week window paging) gets only the grid."""
-    project = _project(request, pk)
+    project = project_for(request, pk)
     if refused := _read_only(request):
         return refused
     return _render_page(request, project, ids_param(request.GET.getlist("open")))
@@ -118,7 +114,7 @@ def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 def project_schedule_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.
     A plain GET renders the whole page with that section open."""
-    project = _project(request, pk)
+    project = project_for(request, pk)
     section = get_object_or_404(Section, project=project, pk=section_id)
     if refused := _read_only(request):
         return refused
@@ -174,7 +170,7 @@ def project_schedule_item(request: HttpRequest, pk: int, item_id: int) -> HttpRe
     clear its plan, or set its stage (``action``), with the row's ``version``. HTMX gets the row and, out
     of band, its sections' rows and the weekly totals; a plain POST redirects back to the page. Errors
     (bad numbers, a sum other than 100 %, a stale version) come back in the row with status 200."""
-    project = _project(request, pk, edit=request.method == "POST")
+    project = project_for(request, pk, edit=request.method == "POST")
     item = get_object_or_404(WorkItem, project=project, pk=item_id)
     raw_from = _raw_from(request)
     back = _page_url(project, raw_from, {item.section_id}, anchor=f"gantt-item-{item.pk}")
@@ -219,7 +215,7 @@ def project_schedule_item(request: HttpRequest, pk: int, item_id: int) -> HttpRe
 def project_schedule_section_plan(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """POST: plan every work item of the section (and its sub-sections) evenly over the same weeks.
     HTMX gets the whole grid back (the section open), a plain POST a redirect to the page."""
-    project = _project(request, pk, edit=request.method == "POST")
+    project = project_for(request, pk, edit=request.method == "POST")
     section = get_object_or_404(Section, project=project, pk=section_id)
     raw_from = _raw_from(request)
     if request.method == "GET":
@@ -288,7 +284,7 @@ def _stage_form(request: HttpRequest) -> StageForm | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_schedule_stage_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=request.method == "POST")
+    project = project_for(request, pk, edit=request.method == "POST")
     if request.method == "POST" and (repeated := idempotency.replay(request)) is not None:
         return repeated
     form = _stage_form(request) if request.method == "POST" else None
@@ -310,7 +306,7 @@ def project_schedule_stage_create(request: HttpRequest, pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_schedule_stage_edit(request: HttpRequest, pk: int, stage_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=request.method == "POST")
+    project = project_for(request, pk, edit=request.method == "POST")
     stage = get_object_or_404(Stage, project=project, pk=stage_id)
     if request.method == "POST":
         form = _stage_form(request)
@@ -327,7 +323,7 @@ def project_schedule_stage_edit(request: HttpRequest, pk: int, stage_id: int) ->
 @require_http_methods(["GET", "POST"])
 def project_schedule_stage_delete(request: HttpRequest, pk: int, stage_id: int) -> HttpResponse:
     """Delete a stage after a confirmation page (GET); its work items stay, without a stage."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     stage = get_object_or_404(Stage, project=project, pk=stage_id)
     if request.method == "POST":
         schedule_services.delete_stage(stage=stage, by=request.user)

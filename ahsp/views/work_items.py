@@ -25,6 +25,7 @@ from ahsp.models.estimate import MAX_PRICE
 from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
+from ahsp.views._access import project_for
 from ahsp.views._params import has_nul, id_param, ids_param, text_param
 from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial
@@ -39,11 +40,6 @@ class SectionNode:
     children: list = field(default_factory=list)
     item_count: int = 0
     loaded: bool = True
-
-
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    qs = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
-    return get_object_or_404(qs, pk=pk)
 
 
 ITEM_FIELDS = (
@@ -123,7 +119,7 @@ def _tree(project: Project, open_ids: set[int] | frozenset = frozenset()) -> tup
 @require_GET
 def work_item_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """The rows of one section (HTMX), or the page with that section open (no JS)."""
-    project = _project(request, pk)
+    project = project_for(request, pk)
     section = get_object_or_404(Section, project=project, pk=section_id)
     if not is_partial(request):
         return redirect(
@@ -151,7 +147,7 @@ def _total(project: Project) -> Decimal:
 @login_required
 @require_GET
 def work_item_list(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = project_for(request, pk)
     open_ids = ids_param(request.GET.getlist("open"))
     roots, _nodes = _tree(project, open_ids)
     flat = _flat_sections(roots)
@@ -175,7 +171,7 @@ def _back(project: Project, anchor: str = "") -> HttpResponse:
 @login_required
 @require_POST
 def section_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     if (repeated := idempotency.replay(request)) is not None:
         return repeated
     form = SectionForm(request.POST, project=project)
@@ -202,7 +198,7 @@ def section_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def section_move(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     section = get_object_or_404(Section, project=project, pk=section_id)
     section_services.move(section=section, direction=_direction(request), by=request.user)
     return _back(project, f"section-{section.pk}")
@@ -211,7 +207,7 @@ def section_move(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def section_delete(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     section = get_object_or_404(Section, project=project, pk=section_id)
     if request.method == "POST":
         section_services.delete(section=section, by=request.user)
@@ -245,7 +241,7 @@ def _direction(request: HttpRequest) -> str:
 @require_GET
 def reference_picker(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX search in the reference library; each result has an 'add' button for the chosen section."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     query = text_param(request.GET.get("q"))
     results = []
     if query:
@@ -269,7 +265,7 @@ def reference_picker(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def work_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a work item from the library (`reference`) or a custom one (`name` + `unit`)."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     section = Section.objects.filter(project=project, pk=id_param(request.POST.get("section"))).first()
     if section is None:
         messages.error(
@@ -342,7 +338,7 @@ def _row_context(project: Project, item: WorkItem, form: VolumeForm | None = Non
 @require_POST
 def work_item_volume(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Inline volume edit: the row swaps, the project total updates out of band."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = get_object_or_404(WorkItem.objects.select_related("analysis"), project=project, pk=item_id)
     form = VolumeForm(with_posted_version(request.POST))
     if form.is_valid():
@@ -375,7 +371,7 @@ def work_item_volume(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
 @login_required
 @require_POST
 def work_item_move(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = get_object_or_404(WorkItem, project=project, pk=item_id)
     target = request.POST.get("section")
     if target:
@@ -389,7 +385,7 @@ def work_item_move(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_item_delete(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = get_object_or_404(WorkItem, project=project, pk=item_id)
     if request.method == "POST":
         item_services.delete(item=item, by=request.user)
@@ -410,7 +406,7 @@ def work_item_delete(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
 @require_POST
 def parameter_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Create or update a parameter by name; formulas using it are recomputed."""
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     form = ParameterForm(request.POST)
     if form.is_valid():
         parameter = parameter_services.set_value(
@@ -432,7 +428,7 @@ def parameter_set(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def parameter_delete(request: HttpRequest, pk: int, parameter_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     parameter = get_object_or_404(project.parameters, pk=parameter_id)
     broken = parameter_services.delete(parameter=parameter, by=request.user)
     if broken:
@@ -447,7 +443,7 @@ def parameter_delete(request: HttpRequest, pk: int, parameter_id: int) -> HttpRe
 @login_required
 @require_POST
 def work_item_rename(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     item = get_object_or_404(WorkItem, project=project, pk=item_id)
     name = request.POST.get("name", "").strip()
     if not name:
@@ -465,7 +461,7 @@ def work_item_rename(request: HttpRequest, pk: int, item_id: int) -> HttpRespons
 @login_required
 @require_POST
 def section_rename(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     section = get_object_or_404(Section, project=project, pk=section_id)
     form = SectionForm({"name": request.POST.get("name", "")}, project=project)
     if form.is_valid():

@@ -1,0 +1,44 @@
+"""Who may open a page: the project a request names, and the staff-only pages, checked one way everywhere.
+
+A project the user may not see answers 404, never 403: the answer does not tell a stranger that the project
+exists. Reading needs ``Project.objects.visible_to``, writing ``editable_by`` (today both mean "the owner").
+
+Staff pages call ``staff_required`` below ``login_required`` and the method check, so an anonymous visitor
+is sent to the login page and a wrong method still answers 405. A non-staff user gets 404 (the page does not
+exist for them), or a 403 with a message where the page is linked for everyone (the reference upload).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from ahsp.models import Project
+
+
+def project_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    """The project ``pk`` if the user may see it (``edit=True``: may change it), else ``Http404``."""
+    projects = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
+    return get_object_or_404(projects, pk=pk)
+
+
+def staff_required(view: Callable | None = None, *, forbidden: str | None = None) -> Callable:
+    """A view for staff only: others get ``Http404``, or ``PermissionDenied(forbidden)`` (403) if given.
+
+    ``@staff_required`` or ``@staff_required(forbidden="...")``; put it directly above the ``def``.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def staff_only(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_staff:
+                if forbidden is not None:
+                    raise PermissionDenied(forbidden)
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return staff_only
+
+    return decorate(view) if view is not None else decorate
