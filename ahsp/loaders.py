@@ -46,6 +46,7 @@ from ahsp.calculations.totals import (
     calculate_rab,
     section_weight,
 )
+from ahsp.calculations.tree import children_by_parent, pre_order
 from ahsp.models import Project, ProjectResource, Section, WorkItem
 
 WEIGHT_BATCH = 500
@@ -145,26 +146,6 @@ def count_unpriced_resources(project: Project) -> int:
     )
 
 
-def _tree(sections: list[SectionInput]):
-    """Sub-section ids by parent (None = top level) in order of (position, id), and every section in
-    pre-order with its ancestors (parent first). Iterative: no recursion limit on deep trees."""
-    by_parent: dict[int | None, list[SectionInput]] = {None: []}
-    for section in sections:
-        by_parent.setdefault(section.parent_id, []).append(section)
-    children = {
-        parent: tuple(s.id for s in sorted(group, key=lambda s: (s.position, s.id)))
-        for parent, group in by_parent.items()
-    }
-    by_pk = {section.id: section for section in sections}
-    order: list[tuple[SectionInput, tuple[int, ...]]] = []
-    stack: list[tuple[int, tuple[int, ...]]] = [(pk, ()) for pk in reversed(children[None])]
-    while stack:
-        section_id, ancestors = stack.pop()
-        order.append((by_pk[section_id], ancestors))
-        stack.extend((child, (section_id, *ancestors)) for child in reversed(children.get(section_id, ())))
-    return children, order
-
-
 def load_rab_summary(project: Project, *, count_missing_prices: bool = True) -> RabSummary:
     """Sections with subtotals, weights and numbers, the totals, terbilang and the unpriced count."""
     section_values = list(
@@ -206,7 +187,8 @@ def load_rab_summary(project: Project, *, count_missing_prices: bool = True) -> 
     )
 
     names = {pk: name for pk, _, name, _ in section_values}
-    children, order = _tree(inputs)
+    children = children_by_parent(inputs)  # (position, id) order
+    order = pre_order(inputs, children)  # with the ancestors, parent first
     item_counts = {pk: per_section.get(pk, (None, 0))[1] for pk in known}
     for section, _ in reversed(order):
         if section.parent_id is not None:
