@@ -24,6 +24,7 @@ from ahsp.calculations.money import exact_context, quantize_money, quantize_quot
 from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.requirements import Component, calculate_costs, calculate_requirements
 from ahsp.calculations.totals import ItemInput, SectionInput
+from ahsp.calculations.tree import Children, children_by_parent, pre_order, subtree_ids
 from ahsp.models import (
     AnalysisComponent,
     Project,
@@ -181,7 +182,7 @@ class Requirements(Filtered):
         return quantize_money(self.total) == quantize_money(self.direct_total)
 
 
-def _section_tree(project: Project, section_rows, item_rows) -> tuple[list[SectionOption], dict]:
+def _section_tree(project: Project, section_rows, item_rows) -> tuple[list[SectionOption], Children]:
     """Sections in tree order (numbered as in the RAB) and the sub-section ids of each section."""
     inputs = [SectionInput(pk, parent_id, position) for pk, parent_id, _, position in section_rows]
     numbers = number_tree(
@@ -189,27 +190,13 @@ def _section_tree(project: Project, section_rows, item_rows) -> tuple[list[Secti
         [ItemInput(row.id, row.section_id, row.position, ZERO, ZERO) for row in item_rows],
         project.numbering_style,
     )
-    children: dict[int | None, list[SectionInput]] = {}
-    for section in inputs:
-        children.setdefault(section.parent_id, []).append(section)
+    children = children_by_parent(inputs)
     names = {pk: name for pk, _, name, _ in section_rows}
-    options = []
-    stack = [(s, 0) for s in sorted(children.get(None, []), key=lambda s: (s.position, s.id), reverse=True)]
-    while stack:
-        section, depth = stack.pop()
-        options.append(SectionOption(section.id, numbers[("section", section.id)], names[section.id], depth))
-        below = sorted(children.get(section.id, []), key=lambda s: (s.position, s.id), reverse=True)
-        stack.extend((child, depth + 1) for child in below)
-    return options, {pk: [s.id for s in group] for pk, group in children.items()}
-
-
-def _subtree(children: dict, section_id: int) -> set[int]:
-    ids, stack = set(), [section_id]
-    while stack:
-        current = stack.pop()
-        ids.add(current)
-        stack.extend(children.get(current, ()))
-    return ids
+    options = [
+        SectionOption(section.id, numbers[("section", section.id)], names[section.id], len(ancestors))
+        for section, ancestors in pre_order(inputs, children)
+    ]
+    return options, children
 
 
 def load_scope(project: Project, *, section_id: int | None = None, stage: StageFilter = None) -> Scope:
@@ -246,7 +233,7 @@ def load_scope(project: Project, *, section_id: int | None = None, stage: StageF
     selected = None
     if section_id is not None:
         selected = next(option for option in options if option.id == section_id)
-        inside = _subtree(children, section_id)
+        inside = subtree_ids(children, section_id)
         item_rows = [row for row in item_rows if row.section_id in inside]
     if stage == NO_STAGE:
         item_rows = [row for row in item_rows if row.stage_id is None]
