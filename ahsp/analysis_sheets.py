@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ahsp.calculations.graph import closure
 from ahsp.calculations.money import exact_context
 from ahsp.calculations.unit_price import (
     AnalysisInput,
@@ -223,16 +224,6 @@ def _build_sheets(
     return sheets
 
 
-def _closure(edges: Mapping[int, Iterable[int]], root: int) -> set[int]:
-    seen, stack = {root}, [root]
-    while stack:
-        for nxt in edges.get(stack.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
-
-
 def effective_overhead_pct(item: WorkItem, project: Project) -> Decimal:
     if item.overhead_pct_override is not None:
         return item.overhead_pct_override
@@ -242,7 +233,7 @@ def effective_overhead_pct(item: WorkItem, project: Project) -> Decimal:
 def load_item_sheet(*, project: Project, item: WorkItem) -> AnalysisSheet:
     """The sheet of a work item's analysis, with the item's BUK %. Five queries whatever the size."""
     edges = nested_edges(project.pk)
-    ids = _closure(edges, item.analysis_id)
+    ids = closure(edges, [item.analysis_id])
     analyses = {a.pk: a for a in ProjectAnalysis.objects.filter(project=project, pk__in=ids)}
     components = (
         AnalysisComponent.objects.filter(analysis_id__in=ids)
