@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
+from ahsp.calculations.graph import closure
 from ahsp.calculations.totals import line_amount
 from ahsp.calculations.unit_price import AnalysisInput, ComponentInput, calculate_unit_prices
 from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, WorkItem
@@ -103,17 +104,8 @@ def affected_analyses(project: Project, *, analysis_ids: set[int], resource_ids:
         parents.setdefault(child, set()).add(parent)
         children.setdefault(parent, set()).add(child)
 
-    def closure(start: set[int], links: dict[int, set[int]]) -> set[int]:
-        seen, frontier = set(start), list(start)
-        while frontier:
-            for nxt in links.get(frontier.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    frontier.append(nxt)
-        return seen
-
-    changed = closure(seeds, parents)
-    return changed | closure(changed, children)
+    changed = closure(parents, seeds)
+    return changed | closure(children, changed)
 
 
 def item_input_id(item_id: int) -> int:
