@@ -30,6 +30,7 @@ from ahsp.calculations.schedule import (
     s_curve,
 )
 from ahsp.calculations.totals import ItemInput, SectionInput
+from ahsp.calculations.tree import breakdown_order
 from ahsp.formatting import format_number
 from ahsp.models import Project, Section, WorkItem
 from ahsp.schedule_data import ScheduleSummary, load_schedule
@@ -101,30 +102,6 @@ def default_week(summary: ScheduleSummary) -> int:
     return summary.current_week or summary.reported_weeks or 1
 
 
-def _tree_order(sections: list[tuple[int, int | None, int]], items: list[dict]) -> list[int]:
-    """Item ids in the order of the work breakdown (the numbering's order: position, sections first)."""
-    children: dict[int | None, list[tuple[int, int, int]]] = {}
-    for pk, parent_id, position in sections:
-        children.setdefault(parent_id, []).append((position, 0, pk))
-    for item in items:
-        children.setdefault(item["section_id"], []).append((item["position"], 1, item["id"]))
-    order: list[int] = []
-    stack = [iter(sorted(children.get(None, ())))]
-    seen: set[int] = set()
-    while stack:
-        node = next(stack[-1], None)
-        if node is None:
-            stack.pop()
-            continue
-        _position, kind, pk = node
-        if kind == 1:
-            order.append(pk)
-        elif pk not in seen:
-            seen.add(pk)
-            stack.append(iter(sorted(children.get(pk, ()))))
-    return order
-
-
 def _totals(summary: ScheduleSummary, week: int) -> WeekTotals | None:
     count = len(summary.weeks)
     if not count:
@@ -168,15 +145,13 @@ def load_week(
             "id", "section_id", "position", "name", "unit", "version"
         )
     )
-    numbers = number_tree(
-        [SectionInput(pk, parent, position) for pk, parent, position, _name in sections],
-        [ItemInput(item["id"], item["section_id"], item["position"], ZERO, ZERO) for item in items],
-        project.numbering_style,
-    )
+    section_inputs = [SectionInput(pk, parent, position) for pk, parent, position, _name in sections]
+    item_inputs = [ItemInput(item["id"], item["section_id"], item["position"], ZERO, ZERO) for item in items]
+    numbers = number_tree(section_inputs, item_inputs, project.numbering_style)
     section_names = {pk: name for pk, _parent, _position, name in sections}
     by_id = {item["id"]: item for item in items}
     rows, active = [], 0
-    for pk in _tree_order([(pk, parent, position) for pk, parent, position, _ in sections], items):
+    for pk in [pk for (kind, pk), _ in breakdown_order(section_inputs, item_inputs) if kind == "item"]:
         item = by_id[pk]
         progress = item_week_progress(
             amount=summary.amounts.get(pk, ZERO),

@@ -104,3 +104,47 @@ def subtree_ids(children: Mapping[int | None, Iterable[int]], root: int) -> set[
     """``root`` and all its descendants (any depth), from a children map such as ``children_by_parent``
     (a loop in ``children`` ends the walk: it is ``graph.closure``)."""
     return closure(children, [root])
+
+
+class LeafNode(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def section_id(self) -> int: ...
+
+    @property
+    def position(self) -> int: ...
+
+
+NodeKey = tuple[str, int]  # ("section", id) or ("item", id)
+
+
+def breakdown_order(
+    sections: Iterable[TreeNode], items: Iterable[LeafNode]
+) -> list[tuple[NodeKey, tuple[int, ...]]]:
+    """Sections and work items in the work breakdown's order, each with its section ancestors (parent
+    first): pre-order, where a section's sub-sections and items share one order, by position, the
+    sub-section first on a tie, then by id (the numbering's rule, ``ahsp.calculations.numbering``).
+
+    No validation: nodes unreachable from the top level (dangling parents, loops) are left out; callers
+    that must refuse such trees number them first (``number_tree`` raises).
+    """
+    children: dict[int | None, list[tuple[int, int, int]]] = {}
+    for section in sections:
+        children.setdefault(section.parent_id, []).append((section.position, 0, section.id))
+    for item in items:
+        children.setdefault(item.section_id, []).append((item.position, 1, item.id))
+    order: list[tuple[NodeKey, tuple[int, ...]]] = []
+    stack: list[tuple[tuple[int, int, int], tuple[int, ...]]] = [
+        (child, ()) for child in sorted(children.get(None, ()), reverse=True)
+    ]
+    while stack:
+        (_, kind, node_id), ancestors = stack.pop()
+        if kind == 1:
+            order.append((("item", node_id), ancestors))
+            continue
+        order.append((("section", node_id), ancestors))
+        below = (node_id, *ancestors)
+        stack.extend((child, below) for child in sorted(children.get(node_id, ()), reverse=True))
+    return order

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from ahsp.calculations.tree import ancestor_paths, children_by_parent, pre_order, subtree_ids
+from ahsp.calculations.tree import ancestor_paths, breakdown_order, children_by_parent, pre_order, subtree_ids
 
 
 @dataclass(frozen=True)
@@ -118,3 +118,39 @@ def test_subtree_ids_is_the_node_and_its_descendants(root, expected):
 
 def test_subtree_ids_stops_on_a_loop_in_the_map():
     assert subtree_ids({1: [2], 2: [1]}, 1) == {1, 2}
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    section_id: int
+    position: int
+
+
+def test_breakdown_order_puts_items_and_sub_sections_in_one_order():
+    # section 1 holds item 10 (pos 1), sub-section 2 (pos 2), item 11 (pos 2: after the sub-section),
+    # item 12 (pos 2, id 12 after 11); section 2 holds item 13; section 3 (pos 2) follows section 1.
+    sections = [Node(3, None, 2), Node(2, 1, 2), Node(1, None, 1)]
+    items = [Item(12, 1, 2), Item(11, 1, 2), Item(13, 2, 0), Item(10, 1, 1)]
+    assert breakdown_order(sections, items) == [
+        (("section", 1), ()),
+        (("item", 10), (1,)),
+        (("section", 2), (1,)),
+        (("item", 13), (2, 1)),
+        (("item", 11), (1,)),
+        (("item", 12), (1,)),
+        (("section", 3), ()),
+    ]
+
+
+def test_breakdown_order_leaves_out_what_the_top_level_does_not_reach():
+    sections = [Node(1, None, 1), Node(2, 3, 1), Node(3, 2, 1), Node(4, 9, 1)]
+    items = [Item(5, 2, 1), Item(6, 1, 1)]
+    assert breakdown_order(sections, items) == [(("section", 1), ()), (("item", 6), (1,))]
+
+
+def test_breakdown_order_of_a_10000_deep_chain():
+    depth = 10_000
+    chain = [Node(1, None, 1)] + [Node(pk, pk - 1, 1) for pk in range(2, depth + 1)]
+    order = breakdown_order(chain, [Item(1, depth, 1)])
+    assert order[-1] == (("item", 1), tuple(range(depth, 0, -1)))
