@@ -9,14 +9,12 @@ from django.utils.translation import gettext as _
 
 from ahsp.models import AuditEvent, Project
 from ahsp.services import audit, recalc
+from ahsp.services._locking import ConflictError as ConflictError  # re-exported
+from ahsp.services._locking import lock_version
 
 #: Project fields that stored derived values (analysis A/B/C/D, work item HSP and amount) depend on. PPN %
 #: and the total's rounding are not stored anywhere: every page and document derives them when it reads.
 PRICING_FIELDS = ("overhead_profit_pct", "hsp_rounding_step")
-
-
-class ConflictError(Exception):
-    """The project changed since the user loaded it (optimistic locking)."""
 
 
 EDITABLE_FIELDS = [
@@ -68,11 +66,14 @@ def create(*, data: dict, by) -> Project:
 @transaction.atomic
 def update(*, project: Project, data: dict, expected_version: int, by) -> Project:
     """Save the changes only if nobody saved the project since `expected_version` was read."""
-    current = Project.objects.select_for_update().get(pk=project.pk)
-    if current.version != expected_version:
-        raise ConflictError(
-            _("Proyek ini sudah diubah oleh pengguna lain. Muat ulang halaman untuk melihat versi terbaru.")
-        )
+    current = lock_version(
+        Project,
+        project.pk,
+        expected_version,
+        message=_(
+            "Proyek ini sudah diubah oleh pengguna lain. Muat ulang halaman untuk melihat versi terbaru."
+        ),
+    )
     before = current.audit_snapshot()
     for key, value in data.items():
         if key in EDITABLE_FIELDS:

@@ -37,7 +37,8 @@ from ahsp.models import AnalysisComponent, AuditEvent, Project, ProjectResource
 from ahsp.models.estimate import MAX_PRICE
 from ahsp.parsing import MAX_INTEGER_DIGITS, NumberInputError, parse_decimal
 from ahsp.services import audit, recalc
-from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
+from ahsp.services._locking import ConflictError as ConflictError  # re-exported
+from ahsp.services._locking import lock_version
 
 MONEY_PLACES = 2
 FACTOR_PLACES = 6
@@ -71,13 +72,6 @@ def base_price_from_purchase(purchase_price: Decimal, purchase_factor: Decimal) 
 # One resource
 
 
-def _locked(resource: ProjectResource, expected_version: int | None) -> ProjectResource:
-    current = ProjectResource.objects.select_for_update().get(pk=resource.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise ConflictError(CONFLICT_MESSAGE)
-    return current
-
-
 @transaction.atomic
 def set_price(
     *,
@@ -98,7 +92,7 @@ def set_price(
     stays) when nothing changes. With ``expected_version`` (the ``version`` the user's form was loaded
     with), raises ``ConflictError`` and writes nothing when the row has changed since.
     """
-    current = _locked(resource, expected_version)
+    current = lock_version(ProjectResource, resource.pk, expected_version)
     before = _snapshot(current)
     purchase_unit = (purchase_unit or "").strip()
 

@@ -24,7 +24,7 @@ from ahsp.calculations.schedule import (
 )
 from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Project, Section, Stage, WeekReport, WorkItem
 from ahsp.services import audit
-from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
+from ahsp.services._locking import lock_version
 
 NO_SCHEDULE = gettext_lazy(
     "Isi tanggal mulai dan durasi (minggu) proyek terlebih dahulu di halaman ubah proyek."
@@ -40,13 +40,6 @@ def week_count(project: Project) -> int:
 
 def _shares_json(shares: Mapping[int, Decimal]) -> dict[str, str]:
     return {str(week): str(share) for week, share in sorted(shares.items())}
-
-
-def _locked_item(item: WorkItem, expected_version: int | None) -> WorkItem:
-    current = WorkItem.objects.select_for_update().get(pk=item.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise ConflictError(CONFLICT_MESSAGE)
-    return current
 
 
 def _bump(item: WorkItem) -> None:
@@ -66,7 +59,7 @@ def set_plan(
     *, item: WorkItem, shares: Mapping[int, Decimal], by, expected_version: int | None = None
 ) -> WorkItem:
     """Replace the item's planned distribution (explicit % per week, summing to 100)."""
-    current = _locked_item(item, expected_version)
+    current = lock_version(WorkItem, item.pk, expected_version)
     cleaned = validate_shares(shares, week_count(current.project))
     before = planned_shares(current)
     current.planned_shares.all().delete()
@@ -97,7 +90,7 @@ def set_even_plan(
 
 @transaction.atomic
 def clear_plan(*, item: WorkItem, by, expected_version: int | None = None) -> WorkItem:
-    current = _locked_item(item, expected_version)
+    current = lock_version(WorkItem, item.pk, expected_version)
     before = planned_shares(current)
     if before:
         current.planned_shares.all().delete()
@@ -166,7 +159,7 @@ def set_progress(
     *, item: WorkItem, week: int, progress: Decimal, by, expected_version: int | None = None
 ) -> WorkItem:
     """The % of the item done in ``week`` (0 removes the entry); the cumulative stays within 100."""
-    current = _locked_item(item, expected_version)
+    current = lock_version(WorkItem, item.pk, expected_version)
     weeks = week_count(current.project)
     if not 1 <= week <= weeks:
         raise ScheduleError(
@@ -309,7 +302,7 @@ def delete_stage(*, stage: Stage, by) -> None:
 
 @transaction.atomic
 def assign_stage(*, item: WorkItem, stage: Stage | None, by, expected_version: int | None = None) -> WorkItem:
-    current = _locked_item(item, expected_version)
+    current = lock_version(WorkItem, item.pk, expected_version)
     if stage is not None and stage.project_id != current.project_id:
         raise ScheduleError(gettext("Tahapan tidak ditemukan di proyek ini."))
     before = {"tahapan": current.stage.name if current.stage_id else ""}

@@ -21,16 +21,12 @@ from ahsp.models import (
     WorkItem,
 )
 from ahsp.models.estimate import MAX_VOLUME
-from ahsp.services import audit, recalc
+from ahsp.services import audit, recalc, resources
+from ahsp.services._locking import CONFLICT_MESSAGE as CONFLICT_MESSAGE  # re-exported
+from ahsp.services._locking import ConflictError as ConflictError  # re-exported
+from ahsp.services._locking import lock_version
 from ahsp.services.analysis_copy import copy_reference_analysis
 from ahsp.services.ordering import swap_with_neighbour
-
-
-class ConflictError(Exception):
-    """The row changed since the user loaded it (optimistic locking)."""
-
-
-CONFLICT_MESSAGE = "Baris ini sudah diubah oleh pengguna lain. Muat ulang untuk melihat nilai terbaru."
 
 
 def _snapshot(item: WorkItem) -> dict:
@@ -121,9 +117,6 @@ def add_custom(
     satuan langsung, e.g. a lump sum "ls"), one new resource of category "other" (code ``L.nn``, named
     like the item) at that price with coefficient 1, so the HSP still comes from the one calculation.
     ``price_includes_overhead``: the typed price already includes BUK, so the item gets its own BUK 0 %."""
-    # resources imports this module (ConflictError), so it is imported here.
-    from ahsp.services import resources
-
     if unit_price is not None and unit_price < 0:
         raise ValidationError({"unit_price": "Harga satuan tidak boleh negatif."})
     taken = set(
@@ -171,13 +164,6 @@ def add_custom(
     )
 
 
-def _locked(item: WorkItem, expected_version: int | None) -> WorkItem:
-    current = WorkItem.objects.select_for_update().get(pk=item.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise ConflictError(CONFLICT_MESSAGE)
-    return current
-
-
 def project_parameters(project: Project) -> dict[str, Decimal]:
     return dict(project.parameters.values_list("name", "value"))
 
@@ -204,7 +190,7 @@ def set_volume(
     *, item: WorkItem, volume: Decimal | None, formula: str = "", expected_version: int | None, by
 ) -> WorkItem:
     """Set the volume directly, or through a formula over the project's parameters."""
-    current = _locked(item, expected_version)
+    current = lock_version(WorkItem, item.pk, expected_version)
     before = _snapshot(current)
     formula = formula.strip()
     if formula:
@@ -240,7 +226,7 @@ def set_volume(
 
 @transaction.atomic
 def rename(*, item: WorkItem, name: str, by) -> WorkItem:
-    current = _locked(item, None)
+    current = lock_version(WorkItem, item.pk, None)
     before = _snapshot(current)
     current.name = name.strip()
     current.full_clean()
@@ -275,7 +261,7 @@ def move(*, item: WorkItem, direction: str, by) -> WorkItem:
 def move_to_section(*, item: WorkItem, section: Section, by) -> WorkItem:
     if section.project_id != item.project_id:
         raise ValidationError("Klasifikasi tujuan bukan milik proyek ini.")
-    current = _locked(item, None)
+    current = lock_version(WorkItem, item.pk, None)
     before = _snapshot(current)
     current.section = section
     current.position = _next_position(section)
