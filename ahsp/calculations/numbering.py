@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ahsp.calculations.totals import ItemInput, SectionInput
+from ahsp.calculations.tree import NodeKey, breakdown_order
 
 _ROMAN = (
     (1000, "M"),
@@ -34,8 +35,6 @@ _ROMAN = (
 )
 
 STYLES = ("roman", "arabic")
-
-NodeKey = tuple[str, int]  # ("section", id) or ("item", id)
 
 
 def to_roman(n: int) -> str:
@@ -62,32 +61,22 @@ def number_tree(
         raise ValueError(f"style must be one of {STYLES}, not {style!r}")
     sections = list(sections)
     section_ids = {section.id for section in sections}
-    # parent id (None = top level) -> [(position, kind order, id, key)], kind order 0 = section, 1 = item
-    children: dict[int | None, list[tuple[int, int, int, NodeKey]]] = {}
+    items = list(items)
     for section in sections:
         if section.parent_id is not None and section.parent_id not in section_ids:
             raise ValueError(f"section {section.id} has unknown parent {section.parent_id}")
-        children.setdefault(section.parent_id, []).append(
-            (section.position, 0, section.id, ("section", section.id))
-        )
     for item in items:
         if item.section_id not in section_ids:
             raise ValueError(f"item {item.id} is in unknown section {item.section_id}")
-        children.setdefault(item.section_id, []).append((item.position, 1, item.id, ("item", item.id)))
 
     numbers: dict[NodeKey, str] = {}
-    # Iterative walk from the top: (parent id, parent's number).
-    pending: list[tuple[int | None, str]] = [(None, "")]
-    while pending:
-        parent_id, prefix = pending.pop()
-        for counter, (_, _, node_id, key) in enumerate(sorted(children.get(parent_id, ())), start=1):
-            if parent_id is None:
-                label = to_roman(counter) if style == "roman" else str(counter)
-            else:
-                label = f"{prefix}.{counter}"
-            numbers[key] = label
-            if key[0] == "section":
-                pending.append((node_id, label))
+    counters: dict[int | None, int] = {}  # parent id (None = top level) -> children numbered so far
+    for key, parent_id in breakdown_order(sections, items):
+        counter = counters[parent_id] = counters.get(parent_id, 0) + 1
+        if parent_id is None:
+            numbers[key] = to_roman(counter) if style == "roman" else str(counter)
+        else:
+            numbers[key] = f"{numbers[('section', parent_id)]}.{counter}"
 
     unreached = section_ids - {node_id for kind, node_id in numbers if kind == "section"}
     if unreached:

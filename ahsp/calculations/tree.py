@@ -122,9 +122,9 @@ NodeKey = tuple[str, int]  # ("section", id) or ("item", id)
 
 def breakdown_order(
     sections: Iterable[TreeNode], items: Iterable[LeafNode]
-) -> list[tuple[NodeKey, tuple[int, ...]]]:
-    """Sections and work items in the work breakdown's order, each with its section ancestors (parent
-    first): pre-order, where a section's sub-sections and items share one order, by position, the
+) -> list[tuple[NodeKey, int | None]]:
+    """Sections and work items in the work breakdown's order, each with its parent section's id (None at
+    the top level): pre-order, where a section's sub-sections and items share one order, by position, the
     sub-section first on a tie, then by id (the numbering's rule, ``ahsp.calculations.numbering``).
 
     No validation: nodes unreachable from the top level (dangling parents, loops) are left out; callers
@@ -135,16 +135,15 @@ def breakdown_order(
         children.setdefault(section.parent_id, []).append((section.position, 0, section.id))
     for item in items:
         children.setdefault(item.section_id, []).append((item.position, 1, item.id))
-    order: list[tuple[NodeKey, tuple[int, ...]]] = []
-    stack: list[tuple[tuple[int, int, int], tuple[int, ...]]] = [
-        (child, ()) for child in sorted(children.get(None, ()), reverse=True)
+    order: list[tuple[NodeKey, int | None]] = []
+    stack: list[tuple[tuple[int, int, int], int | None]] = [
+        (child, None) for child in sorted(children.get(None, ()), reverse=True)
     ]
     while stack:
-        (_, kind, node_id), ancestors = stack.pop()
+        (_, kind, node_id), parent_id = stack.pop()
         if kind == 1:
-            order.append((("item", node_id), ancestors))
+            order.append((("item", node_id), parent_id))
             continue
-        order.append((("section", node_id), ancestors))
-        below = (node_id, *ancestors)
-        stack.extend((child, below) for child in sorted(children.get(node_id, ()), reverse=True))
+        order.append((("section", node_id), parent_id))
+        stack.extend((child, node_id) for child in sorted(children.get(node_id, ()), reverse=True))
     return order
