@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from itertools import groupby
 
 from openpyxl import Workbook
@@ -45,6 +46,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from ahsp.calculations.totals import ItemInput, SectionInput
+from ahsp.calculations.tree import breakdown_order
 from ahsp.importers.project_template import (
     CATEGORY_CHOICES,
     HEADER_FILL,
@@ -153,50 +156,37 @@ def _write_project(ws, project: Project) -> None:
 
 def _work_rows(project: Project) -> Iterator[tuple[str, str, tuple]]:
     """(klasifikasi, sub_klasifikasi, item values) in tree order: a section's sub-sections and items by
-    position, the sub-section first on a tie (the numbering rule of ``ahsp.loaders``)."""
-    names, children = {}, {}
-    for pk, parent_id, name, position in (
-        Section.objects.filter(project=project)
-        .order_by("position", "id")
-        .values_list("id", "parent_id", "name", "position")
-    ):
-        names[pk] = name
-        children.setdefault(parent_id, []).append((position, pk))
-    items: dict[int, list[tuple]] = {}
-    for row in (
+    position, the sub-section first on a tie (the numbering's rule, ``calculations.tree.breakdown_order``)."""
+    sections = list(
+        Section.objects.filter(project=project).order_by().values_list("id", "parent_id", "name", "position")
+    )
+    names = {pk: name for pk, _, name, _ in sections}
+    items: dict[int, tuple] = {}
+    leaves = []
+    for pk, *row in (
         WorkItem.objects.filter(project=project)
-        .order_by("section_id", "position", "id")
+        .order_by()
         .values_list(
-            "position", "section_id", "analysis__code", "name", "unit", "volume", "overhead_pct_override"
+            "id",
+            "position",
+            "section_id",
+            "analysis__code",
+            "name",
+            "unit",
+            "volume",
+            "overhead_pct_override",
         )
     ):
-        items.setdefault(row[1], []).append(row)
-
-    def merged(section_id: int | None) -> Iterator[tuple[str, object]]:
-        own = items.get(section_id, [])
-        index = 0
-        for position, child in children.get(section_id, []):
-            while index < len(own) and own[index][0] < position:
-                yield "item", own[index]
-                index += 1
-            yield "section", child
-        for row in own[index:]:
-            yield "item", row
-
+        items[pk] = tuple(row)
+        leaves.append(ItemInput(pk, row[1], row[0], Decimal(0), Decimal(0)))
     paths: dict[int | None, tuple[str, ...]] = {None: ()}
-    stack = [(None, merged(None))]  # iterative: no recursion limit on deep trees
-    while stack:
-        section_id, events = stack[-1]
-        event = next(events, None)
-        if event is None:
-            stack.pop()
-        elif event[0] == "section":
-            child = event[1]
-            paths[child] = (*paths[section_id], names[child])
-            stack.append((child, merged(child)))
+    tree = [SectionInput(pk, parent_id, position) for pk, parent_id, _, position in sections]
+    for (kind, pk), parent_id in breakdown_order(tree, leaves):
+        if kind == "section":
+            paths[pk] = (*paths[parent_id], names[pk])
         else:
-            path = paths[section_id]
-            yield path[0], PATH_SEPARATOR.join(path[1:])[:NAME_MAX], event[1]
+            path = paths[parent_id]
+            yield path[0], PATH_SEPARATOR.join(path[1:])[:NAME_MAX], items[pk]
 
 
 def _write_work(ws, project: Project, report: _Reporter) -> None:
