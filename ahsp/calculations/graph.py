@@ -1,14 +1,17 @@
 """The nested-analysis graph: closures over edges and a children-first fold with cycle detection.
 
 Pure (no django). Nodes are hashable ids (analysis ids); ``edges[a]`` are the nodes ``a`` points to
-(the analyses it nests). Every walk is iterative, so deep nesting cannot hit Python's recursion limit.
+(the analyses it nests). ``find_cycle`` checks a new edge before it is saved; ``fold`` walks a whole
+graph. Every walk is iterative, so deep nesting cannot hit Python's recursion limit.
 
 The errors of a nested-analysis walk live here because ``fold`` raises them; ``ahsp.calculations.unit_price``
-re-exports them under their historic names, so ``str(error)`` (shown to users) and the types are unchanged.
+re-exports them and ``find_cycle`` under their historic names, so ``str(error)`` (shown to users) and
+the types are unchanged.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 
 
@@ -91,3 +94,34 @@ def fold[K: Hashable, V](
             on_path.add(child)
             stack.append(iter(children_of(child)))
     return done
+
+
+def find_cycle(edges: Mapping[int, Iterable[int]], start: int, new_target: int) -> list[int] | None:
+    """Would adding the nested reference ``start -> new_target`` close a cycle?
+
+    ``edges[a]`` are the analyses that ``a`` already uses (missing keys = uses none). Returns the cycle
+    the new edge would create, as a path that starts and ends with ``start`` (the shortest one), e.g.
+    ``[3, 2, 5, 3]`` (``start`` is 3, the new edge is 3 -> 2, and 2 already reaches 3 via 5), or ``None``
+    when the edge is safe. The analysis editor calls it BEFORE saving, and refuses the component with
+    ``AnalysisCycleError(cycle)``.
+    """
+    if start == new_target:
+        return [start, start]
+    # Breadth-first search from new_target for start; parents rebuild the shortest path.
+    parent: dict[int, int] = {}
+    seen = {new_target}
+    queue = deque([new_target])
+    while queue:
+        node = queue.popleft()
+        for nxt in edges.get(node, ()):
+            if nxt in seen:
+                continue
+            parent[nxt] = node
+            if nxt == start:
+                back = [start]
+                while back[-1] != new_target:
+                    back.append(parent[back[-1]])
+                return [start, *reversed(back)]
+            seen.add(nxt)
+            queue.append(nxt)
+    return None

@@ -18,23 +18,11 @@ nested analysis's ``missing_prices`` once per referencing component.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ahsp.calculations.graph import (  # the errors are re-exported: this is their historic home
-    AnalysisCycleError as AnalysisCycleError,
-)
-from ahsp.calculations.graph import (
-    UnitPriceError as UnitPriceError,
-)
-from ahsp.calculations.graph import (
-    UnknownAnalysisError as UnknownAnalysisError,
-)
-from ahsp.calculations.graph import (
-    fold,
-)
+from ahsp.calculations.graph import AnalysisCycleError, UnitPriceError, UnknownAnalysisError, find_cycle, fold
 from ahsp.calculations.money import (
     exact_context,
     quantize_money,
@@ -42,6 +30,21 @@ from ahsp.calculations.money import (
     to_decimal,
     validate_rounding,
 )
+
+# The nested-analysis errors and ``find_cycle`` live in ``graph`` (``fold`` raises the errors); they are
+# re-exported here, their first home, where the services, importers and views import them from.
+__all__ = [
+    "CATEGORIES",
+    "AnalysisCycleError",
+    "AnalysisInput",
+    "ComponentInput",
+    "UnitPriceBreakdown",
+    "UnitPriceError",
+    "UnknownAnalysisError",
+    "calculate_unit_prices",
+    "component_amount",
+    "find_cycle",
+]
 
 CATEGORIES: tuple[str, ...] = ("labour", "material", "equipment", "other")
 
@@ -177,34 +180,3 @@ def calculate_unit_prices(
         )
         for analysis_id, analysis in analyses.items()
     }
-
-
-def find_cycle(edges: Mapping[int, Iterable[int]], start: int, new_target: int) -> list[int] | None:
-    """Would adding the nested reference ``start -> new_target`` close a cycle?
-
-    ``edges[a]`` are the analyses that ``a`` already uses (missing keys = uses none). Returns the cycle
-    the new edge would create, as a path that starts and ends with ``start`` (the shortest one), e.g.
-    ``[3, 2, 5, 3]`` (``start`` is 3, the new edge is 3 -> 2, and 2 already reaches 3 via 5), or ``None``
-    when the edge is safe. The analysis editor calls it BEFORE saving, and refuses the component with
-    ``AnalysisCycleError(cycle)``.
-    """
-    if start == new_target:
-        return [start, start]
-    # Breadth-first search from new_target for start; parents rebuild the shortest path.
-    parent: dict[int, int] = {}
-    seen = {new_target}
-    queue = deque([new_target])
-    while queue:
-        node = queue.popleft()
-        for nxt in edges.get(node, ()):
-            if nxt in seen:
-                continue
-            parent[nxt] = node
-            if nxt == start:
-                back = [start]
-                while back[-1] != new_target:
-                    back.append(parent[back[-1]])
-                return [start, *reversed(back)]
-            seen.add(nxt)
-            queue.append(nxt)
-    return None
