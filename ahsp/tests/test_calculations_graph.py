@@ -3,7 +3,7 @@ DB. Small hand-drawn graphs; the expected orders and cycle paths are read off th
 
 import pytest
 
-from ahsp.calculations import unit_price
+from ahsp.calculations import graph, unit_price
 from ahsp.calculations.graph import AnalysisCycleError, UnitPriceError, UnknownAnalysisError, closure, fold
 
 
@@ -93,5 +93,6 @@ def test_errors_keep_their_types_and_home():
     assert unit_price.AnalysisCycleError is AnalysisCycleError
     assert unit_price.UnknownAnalysisError is UnknownAnalysisError
     assert unit_price.UnitPriceError is UnitPriceError
+    assert unit_price.find_cycle is graph.find_cycle
     assert issubclass(AnalysisCycleError, UnitPriceError)
     assert issubclass(UnknownAnalysisError, ValueError)
