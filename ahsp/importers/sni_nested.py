@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ahsp.calculations.graph import closure
 from ahsp.importers.sni_values import CODE_MAX_LENGTH, match_key, match_tokens, token_matches
 
 EXACT, SIMILAR, AMBIGUOUS, PLACEHOLDER = "exact", "similar", "ambiguous", "placeholder"
@@ -68,15 +69,7 @@ class NestedResolver:
         self._numbers: Counter[str] = Counter()
 
     def _reaches(self, start: str, goal: str) -> bool:
-        stack, seen = [start], set()
-        while stack:
-            code = stack.pop()
-            if code == goal:
-                return True
-            if code not in seen:
-                seen.add(code)
-                stack.extend(self.edges.get(code, ()))
-        return False
+        return goal in closure(self.edges, [start])
 
     def _usable(self, reference: Reference, code: str) -> bool:
         candidate = self.candidates[code]
