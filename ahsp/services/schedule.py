@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext, gettext_lazy
 
+from ahsp.calculations import tree
 from ahsp.calculations.schedule import (
     ScheduleError,
     even_shares,
@@ -112,12 +113,7 @@ def subtree_ids(project: Project, section: Section) -> list[int]:
     children: dict[int | None, list[int]] = {}
     for pk, parent in Section.objects.filter(project=project).values_list("pk", "parent_id"):
         children.setdefault(parent, []).append(pk)
-    ids, stack = [], [section.pk]
-    while stack:
-        pk = stack.pop()
-        ids.append(pk)
-        stack.extend(children.get(pk, ()))
-    return ids
+    return sorted(tree.subtree_ids(children, section.pk))
 
 
 @transaction.atomic
