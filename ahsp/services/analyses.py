@@ -164,24 +164,13 @@ def _finish(analysis: ProjectAnalysis) -> ProjectAnalysis:
     return analysis
 
 
-def _record_item(item: WorkItem, *, by, summary: str, before: dict, after: dict) -> None:
+def _record(target: ProjectAnalysis | WorkItem, *, by, summary: str, before: dict, after: dict) -> None:
+    """The one audit event (an update) of an analysis or a work item edit."""
     audit.record(
         by=by,
         action=AuditEvent.Action.UPDATE,
-        target=item,
-        project_id=item.project_id,
-        summary=summary,
-        before=before,
-        after=after,
-    )
-
-
-def _record(analysis: ProjectAnalysis, *, by, summary: str, before: dict, after: dict) -> None:
-    audit.record(
-        by=by,
-        action=AuditEvent.Action.UPDATE,
-        target=analysis,
-        project_id=analysis.project_id,
+        target=target,
+        project_id=target.project_id,
         summary=summary,
         before=before,
         after=after,
@@ -497,7 +486,7 @@ def make_item_variant(*, item: WorkItem, by) -> WorkItem:
         )
     recalc.recalculate_project(target.analysis.project, analysis_ids={target.analysis.pk})
     current = WorkItem.objects.get(pk=item.pk)
-    _record_item(
+    _record(
         current,
         by=by,
         summary=(
@@ -547,7 +536,7 @@ def set_overhead_override(*, item: WorkItem, pct: Decimal | None, by) -> WorkIte
         summary = f"BUK pekerjaan “{current.name[:120]}” kembali memakai BUK proyek"
     else:
         summary = f"BUK pekerjaan “{current.name[:120]}” diatur {format_number(pct, 2)} %"
-    _record_item(current, by=by, summary=summary, before=before, after=_item_snapshot(current))
+    _record(current, by=by, summary=summary, before=before, after=_item_snapshot(current))
     return current
 
 
@@ -631,7 +620,7 @@ def set_direct_price(*, item: WorkItem, unit_price: Decimal, includes_overhead: 
     current.refresh_from_db()
     after = _direct_snapshot(current, unit_price)
     included = "sudah termasuk BUK (BUK pekerjaan ini 0 %)" if includes_overhead else "belum termasuk BUK"
-    _record_item(
+    _record(
         current,
         by=by,
         summary=(

@@ -130,6 +130,15 @@ def build_synthetic_project(
     return project
 
 
+def bench_owner(email: str | None):
+    """The owner of a benchmark's synthetic project: the active user with ``email``, or the first one."""
+    users = get_user_model().objects.filter(is_active=True)
+    user = users.filter(email=email).first() if email else users.order_by("id").first()
+    if user is None:
+        raise CommandError("Pengguna tidak ditemukan (jalankan seed_demo atau beri --email).")
+    return user
+
+
 def _percentiles(timings: list[float]) -> tuple[float, float]:
     ordered = sorted(timings)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
@@ -148,12 +157,7 @@ class Command(BaseCommand):
         parser.add_argument("--new", action="store_true", help="always build a new project")
 
     def handle(self, *args, runs: int, items: int, components: int, top: int, sub: int, **options):
-        users = get_user_model().objects.filter(is_active=True)
-        user = (
-            users.filter(email=options["email"]).first() if options["email"] else users.order_by("id").first()
-        )
-        if user is None:
-            raise CommandError("Pengguna tidak ditemukan (jalankan seed_demo atau beri --email).")
+        user = bench_owner(options["email"])
         name = f"Bench RAB {items} pekerjaan x {components} komponen ({top}x{sub} klasifikasi)"
         project = None if options["new"] else Project.objects.filter(owner=user, name=name).first()
         if project is None:

@@ -13,12 +13,11 @@ to the commit, with its SQL query count; P50 / P95 / max are printed.
 import time
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from ahsp.management.commands.bench_rab import _percentiles, build_synthetic_project
+from ahsp.management.commands.bench_rab import _percentiles, bench_owner, build_synthetic_project
 from ahsp.models import Project, WorkItem
 from ahsp.services import projects
 
@@ -39,12 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--new", action="store_true", help="always build a new project")
 
     def handle(self, *args, runs: int, items: int, components: int, **options):
-        users = get_user_model().objects.filter(is_active=True)
-        user = (
-            users.filter(email=options["email"]).first() if options["email"] else users.order_by("id").first()
-        )
-        if user is None:
-            raise CommandError("Pengguna tidak ditemukan (jalankan seed_demo atau beri --email).")
+        user = bench_owner(options["email"])
         name = f"Bench reprice {items} pekerjaan x {components} komponen"
         project = None if options["new"] else Project.objects.filter(owner=user, name=name).first()
         if project is None:
