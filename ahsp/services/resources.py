@@ -92,6 +92,9 @@ def set_price(
     stays) when nothing changes. With ``expected_version`` (the ``version`` the user's form was loaded
     with), raises ``ConflictError`` and writes nothing when the row has changed since.
     """
+    # The project row first (as the analysis editor does): two price edits of one project are serialised,
+    # so neither reprices from a snapshot that misses the other's price.
+    Project.objects.select_for_update().filter(pk=resource.project_id).values_list("pk", flat=True).first()
     current = lock_version(ProjectResource, resource.pk, expected_version)
     before = _snapshot(current)
     purchase_unit = (purchase_unit or "").strip()
