@@ -110,6 +110,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# DB_POOLER=pgbouncer: DATABASE_URL points at PgBouncer in transaction mode (deploy/pgbouncer/), where
+# consecutive transactions of one connection may run on different server connections. Server-side cursors
+# (`.iterator()`, WITH HOLD outside a transaction) would then be lost, so they are switched off. Django's
+# persistent connections are kept: they are cheap client slots of PgBouncer (max_client_conn), which holds
+# the few real server connections (default_pool_size) and re-applies TimeZone, the only session setting
+# Django sets, on every server connection it hands out.
+DB_POOLER = env("DB_POOLER").strip().lower()
+if DB_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured(f"DB_POOLER must be empty or 'pgbouncer', not {DB_POOLER!r}.")
+if DB_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server and the huey consumer read while the other writes.
@@ -259,8 +270,34 @@ EXPORT_RETENTION_HOURS = int(env("EXPORT_RETENTION_HOURS", "24"))
 CLIENT_METRICS_RATE_LIMIT = int(env("CLIENT_METRICS_RATE_LIMIT", "60"))
 CLIENT_METRICS_TRUSTED_PROXY_HEADER = env("CLIENT_METRICS_TRUSTED_PROXY_HEADER", "") or None
 CLIENT_METRICS_TTL = int(env("CLIENT_METRICS_TTL", str(30 * 24 * 3600)))
+# Export files and uploads (the default storage) must be readable by every web and worker node: MEDIA_ROOT
+# on a shared volume, or, with AWS_STORAGE_BUCKET_NAME set, an S3-compatible bucket (django-storages;
+# AWS_S3_ENDPOINT_URL for MinIO and the like). Private objects: downloads go through the app, which reads
+# them through the storage; querystring auth signs any URL the storage makes, no public custom domain.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, instance roles).
+            "access_key": env("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO setups
+            "signature_version": env("AWS_S3_SIGNATURE_VERSION", "s3v4"),  # what S3-compatible stores accept
+            "location": env("AWS_LOCATION"),  # key prefix inside the bucket
+            "custom_domain": None,
+            "querystring_auth": True,
+            "default_acl": None,  # the bucket's own (private) policy
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
