@@ -10,6 +10,9 @@
 # of them, at the top of the dashboard, get an estimate for the RAB pages and volume edits, default 5),
 # LOAD_REFERENCE_XLSX (a reference workbook to import before the run), LOAD_WORKER_CLASS (gthread, the
 # default, as in the Dockerfile; or sync) and LOAD_THREADS (threads per gthread worker, default 4).
+# LOAD_TARGET_URL (e.g. nginx of project/bin/multinode): load that running site instead of starting
+# gunicorn and the consumer here; DATABASE_URL must be its database (the accounts are seeded there); no
+# migrate, collectstatic, server CPU or access log then.
 #
 # Prints P50/P95/P99, requests and failures per endpoint, for the login phase (until every user has logged
 # in) and the steady state after it, and the CPU used by the server and by Locust;
@@ -17,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 die() {
   printf 'loadtest: %s\n' "$*" >&2
   exit 1
@@ -68,7 +71,10 @@ export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 BEHIND_TLS_PROXY=0 SECURE_HSTS_SECONDS=0
 export ACCOUNT_RATE_LIMITS_OFF=1 # every simulated user logs in from 127.0.0.1
 export CLIENT_METRICS_RATE_LIMIT=1000000 # every simulated browser beacons from 127.0.0.1 too
-export CACHE_KEY_PREFIX=ahsp-load HUEY_NAME=ahsp-load
+TARGET_URL=${LOAD_TARGET_URL:-}
+TARGET_URL=${TARGET_URL%/}
+# A target keeps its own cache keys and queue (seed.py writes through its cache).
+[ -n "$TARGET_URL" ] || export CACHE_KEY_PREFIX=ahsp-load HUEY_NAME=ahsp-load
 export LOAD_USER_COUNT=$USERS LOAD_ESTIMATES=$ESTIMATES
 export PYTHONUNBUFFERED=1
 
@@ -158,11 +164,19 @@ esac
 
 # --- database, static files, data ------------------------------------------------------------------
 log "migrate, collectstatic, seed ($USERS accounts x $PROJECTS projects, $ESTIMATES with an estimate)"
-"$PY" manage.py migrate --noinput -v 0 || die "migrate failed"
-"$PY" manage.py collectstatic --noinput -v 0 || die "collectstatic failed"
+if [ -z "$TARGET_URL" ]; then
+  "$PY" manage.py migrate --noinput -v 0 || die "migrate failed"
+  "$PY" manage.py collectstatic --noinput -v 0 || die "collectstatic failed"
+fi
 "$PY" loadtest/seed.py --users "$USERS" --projects "$PROJECTS" --estimates "$ESTIMATES" || die "seeding failed"
 
 # --- the stack -----------------------------------------------------------------------------------
+if [ -n "$TARGET_URL" ]; then
+  BASE_URL=$TARGET_URL
+  log "target: $BASE_URL (started elsewhere)"
+  "$PY" -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('$BASE_URL/healthz', timeout=5).status != 200)" ||
+    die "$BASE_URL/healthz did not answer 200"
+else
 PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE_URL=http://127.0.0.1:$PORT
 log "gunicorn: $WORKERS workers x $THREADS threads ($WORKER_CLASS) on $BASE_URL; huey consumer; logs in $RUN_DIR"
@@ -189,14 +203,20 @@ if [ -z "$healthy" ]; then
   tail -n 40 "$RUN_DIR/gunicorn.log" >&2
   die "$BASE_URL/healthz did not answer 200 within 60 s"
 fi
+fi
 echo "healthz: 200"
 
 # --- the load ------------------------------------------------------------------------------------
 SPAWN_RATE=$(((USERS + 9) / 10)) # everyone logged in within about 10 s
 log "locust: $USERS users (spawn $SPAWN_RATE/s) for ${DURATION}s against $BASE_URL (allauth rate limits OFF)"
-: >"$RUN_DIR/access.log" # count the load only, not the health checks above
 export LOAD_REQUEST_LOG=$RUN_DIR/requests.csv # every request, to split the login phase from the steady state
-"${REPORT[@]}" snapshot "$RUN_DIR/cpu-before.json" --pid "$SERVER_PID" --pid "$HUEY_PID"
+SERVER_REPORT=() # the server's access log and CPU: only of a server started here
+if [ -z "$TARGET_URL" ]; then
+  : >"$RUN_DIR/access.log" # count the load only, not the health checks above
+  "${REPORT[@]}" snapshot "$RUN_DIR/cpu-before.json" --pid "$SERVER_PID" --pid "$HUEY_PID"
+  SERVER_REPORT=(--access-log "$RUN_DIR/access.log" --cpu-before "$RUN_DIR/cpu-before.json"
+    --cpu-after "$RUN_DIR/cpu-after.json" --locust-cpu "$RUN_DIR/locust-cpu.json")
+fi
 # In the background + `wait`, so that a signal to this script is handled at once, not after the run.
 "${REPORT[@]}" measure "$RUN_DIR/locust-cpu.json" -- \
   "$PY" -m locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "$SPAWN_RATE" \
@@ -206,18 +226,19 @@ LOCUST_PID=$!
 locust_rc=0
 wait "$LOCUST_PID" || locust_rc=$?
 LOCUST_PID=""
-"${REPORT[@]}" snapshot "$RUN_DIR/cpu-after.json" --pid "$SERVER_PID" --pid "$HUEY_PID"
-kill -0 "$SERVER_PID" 2>/dev/null || echo "loadtest: gunicorn died during the run" >&2
-kill -0 "$HUEY_PID" 2>/dev/null || echo "loadtest: the huey consumer died during the run" >&2
+if [ -z "$TARGET_URL" ]; then
+  "${REPORT[@]}" snapshot "$RUN_DIR/cpu-after.json" --pid "$SERVER_PID" --pid "$HUEY_PID"
+  kill -0 "$SERVER_PID" 2>/dev/null || echo "loadtest: gunicorn died during the run" >&2
+  kill -0 "$HUEY_PID" 2>/dev/null || echo "loadtest: the huey consumer died during the run" >&2
+fi
 
 log "Results ($USERS users, ${DURATION}s, $WORKERS gunicorn $WORKER_CLASS workers x $THREADS threads)"
 report_rc=0
 "${REPORT[@]}" summary --stats "$RUN_DIR/stats" --requests "$LOAD_REQUEST_LOG" --users "$USERS" \
-  --access-log "$RUN_DIR/access.log" \
-  --cpu-before "$RUN_DIR/cpu-before.json" --cpu-after "$RUN_DIR/cpu-after.json" \
-  --locust-cpu "$RUN_DIR/locust-cpu.json" || report_rc=$?
+  ${SERVER_REPORT[@]+"${SERVER_REPORT[@]}"} || report_rc=$?
 
-tracebacks=$(cat "$RUN_DIR/gunicorn.log" "$RUN_DIR/huey.log" | grep -c '^Traceback' || true)
+tracebacks=0 # a target's logs are its own (project/bin/multinode's test reads them)
+[ -n "$TARGET_URL" ] || tracebacks=$(cat "$RUN_DIR/gunicorn.log" "$RUN_DIR/huey.log" | grep -c '^Traceback' || true)
 if [ "$tracebacks" -gt 0 ]; then
   echo
   echo "Server tracebacks: $tracebacks (gunicorn.log, huey.log). The first one:"
