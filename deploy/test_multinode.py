@@ -86,7 +86,7 @@ def topology(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"project/bin/multinode not up within 90 s:\n{log.read_text()}")
             time.sleep(0.25)
-        run_dir = Path(re.search(r"^logs:\s+(\S+)$", log.read_text(), re.M)[1])
+        run_dir = Path(re.search(r"^logs, pids:\s+(\S+)$", log.read_text(), re.M)[1])
         values = {}
         for line in (run_dir / "env").read_text().splitlines():
             _export, assignment = shlex.split(line)

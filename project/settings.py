@@ -114,8 +114,8 @@ DATABASES = {
 # consecutive transactions of one connection may run on different server connections. Server-side cursors
 # (`.iterator()`, WITH HOLD outside a transaction) would then be lost, so they are switched off. Django's
 # persistent connections are kept: they are cheap client slots of PgBouncer (max_client_conn), which holds
-# the few real server connections (default_pool_size) and re-applies TimeZone, the only session setting
-# Django sets, on every server connection it hands out.
+# the few real server connections (default_pool_size) and re-applies the session parameters Django sets
+# (client_encoding, TimeZone) on every server connection it hands out.
 DB_POOLER = env("DB_POOLER").strip().lower()
 if DB_POOLER not in {"", "pgbouncer"}:
     raise ImproperlyConfigured(f"DB_POOLER must be empty or 'pgbouncer', not {DB_POOLER!r}.")
