@@ -189,6 +189,13 @@ class _ReleasingBody:
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    """The browser journeys run with project pages cached as in production (ahsp.views._page_cache):
+    every edit followed by a page is also a check that the page is not stale."""
+    settings.PAGE_CACHE_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
 def _one_request_at_a_time(base_url, live_server):
     """Serialize the live server's requests while they share the in-memory SQLite test connection.
 

@@ -136,6 +136,9 @@ class Project(models.Model):
         help_text=_("Sebagian kantor membulatkan setiap HSP ke Rp 1, 10, atau 100 (terdekat)."),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Incremented in the transaction of every change to anything the project owns (``audit.record``):
+    # the key of its cached pages (``ahsp.views._page_cache``). ``version`` above is the header form's.
+    content_version = models.PositiveBigIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +155,11 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ahsp:project_detail", args=[self.pk])
+
+    @staticmethod
+    def bump_content_version(project_id: int) -> None:
+        """Every cached page of the project is out of date; call inside the transaction of the change."""
+        Project.objects.filter(pk=project_id).update(content_version=models.F("content_version") + 1)
 
     def clean(self) -> None:
         super().clean()
@@ -170,7 +178,7 @@ class Project(models.Model):
         """The values an audit event records before/after a change (JSON-safe)."""
         data = {}
         for field in self._meta.concrete_fields:
-            if field.name in {"id", "created_at", "updated_at"}:
+            if field.name in {"id", "created_at", "updated_at", "content_version"}:
                 continue
             value = getattr(self, field.attname)
             if value is not None and isinstance(field, models.DecimalField):

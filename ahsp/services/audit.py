@@ -1,6 +1,7 @@
 """Recording audit events. Only services call this, inside the transaction of the change.
 
-Recording an event is also what invalidates the dashboard widgets (``ahsp.dashboard_cache``): once the
+Recording an event also marks the project's cached pages out of date (``Project.content_version``, in the
+transaction of the change) and invalidates the dashboard widgets (``ahsp.dashboard_cache``): once the
 change commits, the data versions of the project and of every user who can see it are bumped (the global
 version for an event without a project).
 """
@@ -10,7 +11,7 @@ from functools import partial
 from django.db import transaction
 
 from ahsp import dashboard_cache
-from ahsp.models import AuditEvent
+from ahsp.models import AuditEvent, Project
 
 
 def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
@@ -45,6 +46,8 @@ def record(
         before=before,
         after=after,
     )
+    if project_id is not None:
+        Project.bump_content_version(project_id)  # the project's cached pages, in this transaction
     _bump_widgets_on_commit(event, target)
     return event
 

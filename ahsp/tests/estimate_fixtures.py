@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from ahsp.models import ReferenceAnalysis, ReferenceComponent, ReferenceResource
+from ahsp.models import ProjectResource, ReferenceAnalysis, ReferenceComponent, ReferenceResource
+from ahsp.services import recalc, sections, work_items
+from ahsp.tests.factories import make_project
 
 
 def make_reference_library() -> dict:
@@ -40,3 +42,17 @@ def make_reference_library() -> dict:
         analysis=slab, nested_analysis=concrete, coefficient=Decimal("0.12"), position=1
     )
     return {"dig": dig, "concrete": concrete, "slab": slab}
+
+
+def make_dig_estimate(user) -> dict:
+    """A project with one section and the excavation 2.2.1.1 priced: 0,75 OH x Rp 100.000,00 + 0,025 OH x
+    Rp 150.000,00 = Rp 78.750,00, + 10 % = HSP Rp 86.625,00 (volume 0)."""
+    library = make_reference_library()
+    project = make_project(user)
+    section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
+    item = work_items.add_from_reference(project=project, section=section, reference=library["dig"], by=user)
+    ProjectResource.objects.filter(project=project, code="TK.0008").update(unit_price=Decimal("100000"))
+    ProjectResource.objects.filter(project=project, code="TK.0006").update(unit_price=Decimal("150000"))
+    recalc.recalculate_project(project)
+    item.refresh_from_db()
+    return {"project": project, "section": section, "item": item, "library": library}

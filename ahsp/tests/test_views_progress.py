@@ -417,13 +417,13 @@ def test_query_counts_do_not_grow_with_the_items(
         response = logged_in_client.get(url("project_progress", project.pk), {"week": 1, "all": "1"})
     assert response.text.count('class="progress-row') == 3 + extra
     b.refresh_from_db()
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):  # 23 + the page-cache version bump (audit.record)
         logged_in_client.post(
             url("progress_item", project.pk, b.pk),
             {"week": "3", f"progress-{b.pk}": "25", f"version-{b.pk}": str(b.version)},
             headers=HX,
         )
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):  # 19 + the page-cache version bump
         logged_in_client.post(
             url("progress_report", project.pk),
             {"week": "3", "report_date": "", "actual_cost": ""},

@@ -4,11 +4,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ahsp.models import ProjectResource, Section, WorkItem
-from ahsp.services import recalc, sections, work_items
+from ahsp.models import Section, WorkItem
+from ahsp.services import sections, work_items
 from ahsp.services.work_items import CONFLICT_MESSAGE
-from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import make_project
+from ahsp.tests.estimate_fixtures import make_dig_estimate
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -16,14 +15,7 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def estimate(user):
-    library = make_reference_library()
-    project = make_project(user)
-    section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
-    item = work_items.add_from_reference(project=project, section=section, reference=library["dig"], by=user)
-    ProjectResource.objects.filter(project=project, code="TK.0008").update(unit_price=Decimal("100000"))
-    ProjectResource.objects.filter(project=project, code="TK.0006").update(unit_price=Decimal("150000"))
-    recalc.recalculate_project(project)
-    return {"project": project, "section": section, "item": item, "library": library}
+    return make_dig_estimate(user)
 
 
 def url(name, *args):

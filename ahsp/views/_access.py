@@ -19,9 +19,18 @@ from ahsp.models import Project
 
 
 def project_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    """The project ``pk`` if the user may see it (``edit=True``: may change it), else ``Http404``."""
-    projects = Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
-    return get_object_or_404(projects, pk=pk)
+    """The project ``pk`` if the user may see it (``edit=True``: may change it), else ``Http404``.
+
+    A GET asks the database once per request however often it is called (the page cache's check and then
+    the view's); a write always reads the row afresh."""
+    safe = request.method in ("GET", "HEAD")
+    memo = request.__dict__.setdefault("_projects_checked", {}) if safe else {}
+    if (pk, edit) not in memo:
+        projects = (
+            Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
+        )
+        memo[(pk, edit)] = get_object_or_404(projects, pk=pk)
+    return memo[(pk, edit)]
 
 
 def staff_required(view: Callable | None = None, *, forbidden: str | None = None) -> Callable:

@@ -40,6 +40,7 @@ from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services import analyses as analysis_services
 from ahsp.services import resources as resource_services
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import id_param, text_param
 from partials.htmx import is_partial
 
@@ -230,6 +231,7 @@ def _respond(
 
 @login_required
 @require_GET
+@cached_project_page("work_item_detail")
 def work_item_detail(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """The analysis of one work item (Detail AHSP): components, A/B/C/D/E, HSP; editable."""
     project = project_for(request, pk)
@@ -490,6 +492,7 @@ def work_item_direct_price(request: HttpRequest, pk: int, item_id: int) -> HttpR
 
 @login_required
 @require_GET
+@cached_project_page("project_analyses")
 def project_analyses(request: HttpRequest, pk: int) -> HttpResponse:
     """All analyses of the project (rincian AHSP) for reading and printing."""
     project = project_for(request, pk)

@@ -21,6 +21,7 @@ from ahsp.services import resources as resource_services
 from ahsp.services import workbook_imports
 from ahsp.views import workbook_imports as job_views
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import text_param
 from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial, template_for
@@ -134,6 +135,7 @@ def _page_context(project: Project, query: str) -> dict:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
+@cached_project_page("project_prices")
 def project_prices(request: HttpRequest, pk: int) -> HttpResponse:
     """The page; to an htmx request (active search) only the table of used resources."""
     project = project_for(request, pk)

@@ -40,6 +40,7 @@ from ahsp.progress_data import WeekPage, load_week
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import id_param, number_param
 from ahsp.views._version import posted_version
 from partials.htmx import is_partial, template_for
@@ -141,6 +142,7 @@ def _context(
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
+@cached_project_page("project_progress")
 def project_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _save_all(request, pk)

@@ -17,6 +17,7 @@ from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._version import with_posted_version
 from ahsp.widgets import WIDGETS
 from partials.htmx import is_partial, template_for
@@ -86,6 +87,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_project_page("project_detail")
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     events = AuditEvent.objects.filter(project_id=project.pk).order_by("-created_at", "-id")[:10]

@@ -19,6 +19,7 @@ from ahsp.exports import rab_csv
 from ahsp.models import Project
 from ahsp.rab_notes import load_rab_notes
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import ids_param
 from partials.htmx import is_partial
 
@@ -46,6 +47,7 @@ def _page(request: HttpRequest, project: Project, summary, rows, *, printing: bo
 
 @login_required
 @require_safe
+@cached_project_page("project_rab")
 def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     summary = loaders.load_rab_summary(project, count_missing_prices=False)
@@ -58,6 +60,7 @@ def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
+@cached_project_page("project_rab_section")
 def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.
     A plain GET renders the whole page with that section open."""

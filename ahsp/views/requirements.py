@@ -21,6 +21,7 @@ from ahsp.models import Project
 from ahsp.requirements import NO_STAGE, SectionNotFound, StageFilter, StageNotFound, load_requirements
 from ahsp.requirements_weekly import load_weekly_requirements
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import id_param
 from partials.htmx import template_for
 
@@ -101,6 +102,7 @@ def _schedule_url(project: Project) -> str:
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
+@cached_project_page("project_requirements")
 def project_requirements(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     weekly = request.GET.get("view", "") == WEEKLY

@@ -21,6 +21,7 @@ from ahsp import charts
 from ahsp.calculations.schedule import Week
 from ahsp.progress_data import load_curves
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from partials.htmx import template_for
 
 PAGE = "ahsp/project_s_curve.html"
@@ -37,6 +38,7 @@ def week_labels(weeks: list[Week]) -> tuple[list[str], list[str]]:
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
+@cached_project_page("project_s_curve")
 def project_s_curve(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     period = "month" if request.GET.get("period") == "month" else "week"

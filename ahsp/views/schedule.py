@@ -24,6 +24,7 @@ from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import id_param, ids_param
 from ahsp.views._version import posted_version
 from partials.htmx import is_partial
@@ -101,6 +102,7 @@ def _read_only(request: HttpRequest) -> HttpResponse | None:
 
 @login_required
 @vary_on_headers("HX-Request")
+@cached_project_page("project_schedule")
 def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """The Gantt page; an HTMX request (week window paging) gets only the grid."""
     project = project_for(request, pk)
@@ -111,6 +113,7 @@ def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @vary_on_headers("HX-Request")
+@cached_project_page("project_schedule_section")
 def project_schedule_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.
     A plain GET renders the whole page with that section open."""

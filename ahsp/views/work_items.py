@@ -26,6 +26,7 @@ from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import has_nul, id_param, ids_param, text_param
 from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial
@@ -117,6 +118,7 @@ def _tree(project: Project, open_ids: set[int] | frozenset = frozenset()) -> tup
 
 @login_required
 @require_GET
+@cached_project_page("work_item_section")
 def work_item_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """The rows of one section (HTMX), or the page with that section open (no JS)."""
     project = project_for(request, pk)
@@ -146,6 +148,7 @@ def _total(project: Project) -> Decimal:
 
 @login_required
 @require_GET
+@cached_project_page("work_item_list")
 def work_item_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     open_ids = ids_param(request.GET.getlist("open"))

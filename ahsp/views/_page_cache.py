@@ -1,0 +1,161 @@
+"""Rendered project pages, cached per content version: a page is rendered once per change, not per request
+(issue 13 §1).
+
+A project page (the RAB, the work breakdown, the Gantt, the Kurva S, the progress week, the prices, the
+analyses, the requirements, the project summary) and its HTMX fragments depend on the project's data, the
+user, the language, the date and the request's URL and htmx headers. ``cached_project_page`` keeps the
+response body of a GET under a key made of all of these and of ``Project.content_version``, which
+``ahsp.services.audit.record`` increments **in the transaction of every change** to the project. So:
+
+- A request that sees a change's data also sees its new version (same commit): a cached page can never
+  show figures older than the database. The version is read by the access check's own query
+  (``project_for``), so a hit costs that one query and one cache read.
+- Permissions come first: the decorator calls ``project_for`` (404 for a stranger) before looking in the
+  cache, and the user is part of the key.
+- Per-request values are never served twice: CSRF tokens are replaced by a fresh one and the one-time
+  tokens of create forms (``ahsp.idempotency``) by new ones on every response; a request with pending
+  messages, a response that is not a 200 text/html, or one that set cookies or messages, is not stored.
+- Writes that bypass the services (seed commands, the shell) must bump ``content_version`` themselves
+  (``Project.bump_content_version``), or wait ``PAGE_TIMEOUT``.
+
+Bodies are stored zlib-compressed (a 100 KB Gantt page takes about 8 KB of Redis).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import zlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+from ahsp.idempotency import FIELD as SUBMIT_FIELD
+from ahsp.idempotency import new_token
+from ahsp.models import Project
+from ahsp.views._access import project_for
+
+PAGE_TIMEOUT = 30 * 60  # seconds; bounds what a write that bypassed the services can leave stale
+#: Larger bodies are served but not stored (a print view of a huge RAB).
+MAX_STORED_BYTES = 2 * 1024 * 1024
+
+_CSRF_MARK = "\x00csrf\x00"
+_SUBMIT_MARK = "\x00submit\x00"
+_CSRF_PATTERNS = (
+    re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")'),
+    re.compile(r'("X-CSRFToken": ")[A-Za-z0-9]{64}(")'),
+)
+_SUBMIT_PATTERN = re.compile(rf'(name="{SUBMIT_FIELD}" value=")[0-9a-f]{{32}}(")')
+
+logger = logging.getLogger(__name__)
+
+
+def enabled() -> bool:
+    return getattr(settings, "PAGE_CACHE_ENABLED", True)
+
+
+def page_key(request: HttpRequest, name: str, project: Project) -> str:
+    user = request.user
+    headers = request.headers
+    varying = "|".join(
+        (
+            request.get_full_path(),
+            headers.get("HX-Request", ""),
+            headers.get("HX-Target", ""),
+            headers.get("HX-Trigger", ""),
+            user.get_username(),
+            str(user.is_staff),
+            translation.get_language() or "",
+            timezone.localdate().isoformat(),
+        )
+    )
+    digest = hashlib.blake2b(varying.encode(), digest_size=16).hexdigest()
+    return f"page:{name}:{project.pk}:{project.content_version}:{user.pk}:{digest}"
+
+
+def _with_marks(body: str) -> str:
+    for pattern in _CSRF_PATTERNS:
+        body = pattern.sub(rf"\g<1>{_CSRF_MARK}\g<2>", body)
+    return _SUBMIT_PATTERN.sub(rf"\g<1>{_SUBMIT_MARK}\g<2>", body)
+
+
+def _fill_marks(request: HttpRequest, body: str) -> str:
+    if _CSRF_MARK in body:
+        body = body.replace(_CSRF_MARK, get_token(request))
+    if _SUBMIT_MARK in body:
+        parts = body.split(_SUBMIT_MARK)
+        body = "".join(part + new_token() for part in parts[:-1]) + parts[-1]
+    return body
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and not response.cookies
+        and not len(messages.get_messages(request))
+        and len(response.content) <= MAX_STORED_BYTES
+    )
+
+
+def _read(key: str) -> tuple[str, dict[str, str]] | None:
+    try:
+        stored = cache.get(key)
+    except Exception as error:  # the cache is an optimisation: without it the page is rendered
+        logger.warning("Page cache unavailable: %s", error)
+        return None
+    if not stored:
+        return None
+    blob, headers = stored
+    return zlib.decompress(blob).decode(), headers
+
+
+def _write(key: str, body: str, headers: dict[str, str]) -> None:
+    try:
+        cache.set(key, (zlib.compress(body.encode(), 1), headers), PAGE_TIMEOUT)
+    except Exception as error:
+        logger.warning("Page cache unavailable, page not stored: %s", error)
+
+
+def _kept_headers(response: HttpResponse) -> dict[str, str]:
+    """The headers a view set that a cached copy must repeat (content type, Vary, htmx response headers)."""
+    return {
+        name: value
+        for name, value in response.items()
+        if name.lower() in {"content-type", "vary"} or name.lower().startswith("hx-")
+    }
+
+
+def cached_project_page(name: str) -> Callable:
+    """Cache a project view's GET responses (``view(request, pk, ...)``) per content version, as above.
+    Put it directly above the ``def``, below ``login_required`` and the method decorators."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def cached(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+            if request.method not in ("GET", "HEAD") or not enabled() or len(messages.get_messages(request)):
+                return view(request, pk, *args, **kwargs)
+            project = project_for(request, pk)  # 404 for a stranger, before the cache is looked at
+            key = page_key(request, name, project)
+            if (hit := _read(key)) is not None:
+                body, headers = hit
+                response = HttpResponse(_fill_marks(request, body))
+                for header, value in headers.items():
+                    response[header] = value
+                return response
+            response = view(request, pk, *args, **kwargs)
+            if _storable(request, response):
+                _write(key, _with_marks(response.content.decode()), _kept_headers(response))
+            return response
+
+        return cached
+
+    return decorate
