@@ -3,6 +3,7 @@
 # Argon2 logins) + the huey consumer + PostgreSQL + Redis, driven by Locust (loadtest/locustfile.py).
 #
 #   loadtest/run.sh [--users N] [--seconds S] [--workers W]
+#   loadtest/run.sh --capacity [--seconds S]   # req/s of each main page and fragment (capacity.py, wrk)
 #
 # Environment: PY (python, default .venv/bin/python), DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/ahsp_load, created when missing), REDIS_URL (default
@@ -29,10 +30,12 @@ log() { printf '\n== %s\n' "$*"; }
 
 USERS=10
 DURATION=30
+CAPACITY=""
 WORKERS=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS=${2:-}; shift 2 || die "--users needs a value" ;;
+    --capacity) CAPACITY=1; shift ;;
     --seconds) DURATION=${2:-}; shift 2 || die "--seconds needs a value" ;;
     --workers) WORKERS=${2:-}; shift 2 || die "--workers needs a value" ;;
     -h | --help) usage; exit 0 ;;
@@ -207,6 +210,11 @@ fi
 echo "healthz: 200"
 
 # --- the load ------------------------------------------------------------------------------------
+if [ -n "$CAPACITY" ]; then
+  log "capacity: wrk on each main page and fragment, ${DURATION}s each, against $BASE_URL"
+  "$PY" loadtest/capacity.py --base-url "$BASE_URL" --seconds "$DURATION"
+  exit $?
+fi
 SPAWN_RATE=$(((USERS + 9) / 10)) # everyone logged in within about 10 s
 log "locust: $USERS users (spawn $SPAWN_RATE/s) for ${DURATION}s against $BASE_URL (allauth rate limits OFF)"
 export LOAD_REQUEST_LOG=$RUN_DIR/requests.csv # every request, to split the login phase from the steady state
