@@ -131,13 +131,17 @@ def setup_django() -> None:
 
 
 def seed_users(count: int) -> list:
+    return seed_accounts([email_for(n) for n in range(1, count + 1)])
+
+
+def seed_accounts(emails: list[str]) -> list:
+    """The accounts with these addresses (verified), with the load-test password; sorted by e-mail."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
     User = get_user_model()
     hashed = make_password(password())  # one (slow, Argon2) hash shared by all accounts
-    emails = [email_for(n) for n in range(1, count + 1)]
     existing = {u.email: u for u in User.objects.filter(email__in=emails)}
     User.objects.bulk_create(
         [
