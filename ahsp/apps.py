@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AhspConfig(AppConfig):
     name = "ahsp"
     verbose_name = _("AHSP")
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from project.auth_backends import forget
+
+        user_model = get_user_model()
+        post_save.connect(forget, sender=user_model, dispatch_uid="auth-cache-forget-save")
+        post_delete.connect(forget, sender=user_model, dispatch_uid="auth-cache-forget-delete")

@@ -184,6 +184,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # --- Authentication (django-allauth, e-mail login) -----------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    # allauth's e-mail login, with the session's user read from the cache (project/auth_backends.py);
+    # allauth's own backend stays listed for sessions signed in before it.
+    "project.auth_backends.CachedUserBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # OWASP Argon2id parameters (19 MiB, t=2, p=1; project/hashers.py) first: it makes new hashes, and it

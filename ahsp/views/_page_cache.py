@@ -48,6 +48,8 @@ MAX_STORED_BYTES = 2 * 1024 * 1024
 
 _CSRF_MARK = "\x00csrf\x00"
 _SUBMIT_MARK = "\x00submit\x00"
+_CSRF_MARK_BYTES = _CSRF_MARK.encode()
+_SUBMIT_MARK_BYTES = _SUBMIT_MARK.encode()
 _CSRF_PATTERNS = (
     re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")'),
     re.compile(r'("X-CSRFToken": ")[A-Za-z0-9]{64}(")'),
@@ -86,12 +88,13 @@ def _with_marks(body: str) -> str:
     return _SUBMIT_PATTERN.sub(rf"\g<1>{_SUBMIT_MARK}\g<2>", body)
 
 
-def _fill_marks(request: HttpRequest, body: str) -> str:
-    if _CSRF_MARK in body:
-        body = body.replace(_CSRF_MARK, get_token(request))
-    if _SUBMIT_MARK in body:
-        parts = body.split(_SUBMIT_MARK)
-        body = "".join(part + new_token() for part in parts[:-1]) + parts[-1]
+def _fill_marks(request: HttpRequest, body: bytes) -> bytes:
+    """The stored body (UTF-8) with this request's CSRF token and new one-time tokens in the marks."""
+    if _CSRF_MARK_BYTES in body:
+        body = body.replace(_CSRF_MARK_BYTES, get_token(request).encode())
+    if _SUBMIT_MARK_BYTES in body:
+        parts = body.split(_SUBMIT_MARK_BYTES)
+        body = b"".join(part + new_token().encode() for part in parts[:-1]) + parts[-1]
     return body
 
 
@@ -106,7 +109,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _read(key: str) -> tuple[str, dict[str, str]] | None:
+def _read(key: str) -> tuple[bytes, dict[str, str]] | None:
     try:
         stored = cache.get(key)
     except Exception as error:  # the cache is an optimisation: without it the page is rendered
@@ -115,7 +118,7 @@ def _read(key: str) -> tuple[str, dict[str, str]] | None:
     if not stored:
         return None
     blob, headers = stored
-    return zlib.decompress(blob).decode(), headers
+    return zlib.decompress(blob), headers
 
 
 def _write(key: str, body: str, headers: dict[str, str]) -> None:
