@@ -163,3 +163,15 @@ def test_disabled_page_cache_renders_every_time(logged_in_client, estimate, sett
     with CaptureQueriesContext(connection) as second:
         logged_in_client.get(url("project_rab", project.pk))
     assert len(app_queries(second)) > 2
+
+
+def test_a_cached_page_carries_the_script_nonce_of_its_own_csp_header(logged_in_client, estimate):
+    project, _item = estimate
+    nonces = []
+    for _ in range(3):  # rendered, then twice from the cache
+        response = logged_in_client.get(url("project_rab", project.pk))
+        in_page = set(re.findall(r' nonce="([A-Za-z0-9_-]+)"', response.text))
+        policy = response["Content-Security-Policy"]
+        assert len(in_page) == 1 and f"'nonce-{next(iter(in_page))}'" in policy
+        nonces.append(next(iter(in_page)))
+    assert len(set(nonces)) == 3

@@ -12,8 +12,8 @@ response body of a GET under a key made of all of these and of ``Project.content
   (``project_for``), so a hit costs that one query and one cache read.
 - Permissions come first: the decorator calls ``project_for`` (404 for a stranger) before looking in the
   cache, and the user is part of the key.
-- Per-request values are never served twice: CSRF tokens are replaced by a fresh one and the one-time
-  tokens of create forms (``ahsp.idempotency``) by new ones on every response; a request with pending
+- Per-request values are never served twice: CSRF tokens and the script nonce (of this response's
+  Content-Security-Policy) are replaced by fresh ones and the one-time tokens of create forms (``ahsp.idempotency``) by new ones on every response; a request with pending
   messages, a response that is not a 200 text/html, or one that set cookies or messages, is not stored.
 - Writes that bypass the services (seed commands, the shell) must bump ``content_version`` themselves
   (``Project.bump_content_version``), or wait ``PAGE_TIMEOUT``.
@@ -34,6 +34,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
@@ -48,12 +49,15 @@ MAX_STORED_BYTES = 2 * 1024 * 1024
 
 _CSRF_MARK = "\x00csrf\x00"
 _SUBMIT_MARK = "\x00submit\x00"
+_NONCE_MARK = "\x00nonce\x00"
 _CSRF_MARK_BYTES = _CSRF_MARK.encode()
+_NONCE_MARK_BYTES = _NONCE_MARK.encode()
 _SUBMIT_MARK_BYTES = _SUBMIT_MARK.encode()
 _CSRF_PATTERNS = (
     re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")'),
     re.compile(r'("X-CSRFToken": ")[A-Za-z0-9]{64}(")'),
 )
+_NONCE_PATTERN = re.compile(r'( nonce=")[A-Za-z0-9_-]{16,}(")')
 _SUBMIT_PATTERN = re.compile(rf'(name="{SUBMIT_FIELD}" value=")[0-9a-f]{{32}}(")')
 
 logger = logging.getLogger(__name__)
@@ -85,6 +89,7 @@ def page_key(request: HttpRequest, name: str, project: Project) -> str:
 def _with_marks(body: str) -> str:
     for pattern in _CSRF_PATTERNS:
         body = pattern.sub(rf"\g<1>{_CSRF_MARK}\g<2>", body)
+    body = _NONCE_PATTERN.sub(rf"\g<1>{_NONCE_MARK}\g<2>", body)
     return _SUBMIT_PATTERN.sub(rf"\g<1>{_SUBMIT_MARK}\g<2>", body)
 
 
@@ -92,6 +97,8 @@ def _fill_marks(request: HttpRequest, body: bytes) -> bytes:
     """The stored body (UTF-8) with this request's CSRF token and new one-time tokens in the marks."""
     if _CSRF_MARK_BYTES in body:
         body = body.replace(_CSRF_MARK_BYTES, get_token(request).encode())
+    if _NONCE_MARK_BYTES in body:  # the script nonce of this response's Content-Security-Policy header
+        body = body.replace(_NONCE_MARK_BYTES, str(get_nonce(request)).encode())
     if _SUBMIT_MARK_BYTES in body:
         parts = body.split(_SUBMIT_MARK_BYTES)
         body = b"".join(part + new_token().encode() for part in parts[:-1]) + parts[-1]
