@@ -1,8 +1,9 @@
 """Bahasa Indonesia by default whatever the browser asks for; request bodies that are too large refused
-before they are read."""
+before they are read; ``Vary: HX-Request`` on every page."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,21 @@ class IndonesianByDefaultMiddleware:
     def __call__(self, request: HttpRequest):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class HtmxVaryMiddleware:
+    """``Vary: HX-Request`` on every HTML response: many views answer an htmx request with a fragment and
+    the same URL without htmx with the whole page, and a browser or proxy cache must keep the two apart.
+    One place instead of a decorator per view (which a new view could forget)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("HX-Request",))
+        return response
 
 
 class RequestBodyLimitMiddleware:

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "project.middleware.HtmxVaryMiddleware",  # Vary: HX-Request on every HTML response
     "allauth.account.middleware.AccountMiddleware",
 ]
 

@@ -232,7 +232,6 @@ def project_audit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
 def project_audit_event(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     project = project_for(request, pk)
     event = get_object_or_404(AuditEvent, pk=event_id, project_id=project.pk)
@@ -249,7 +248,6 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
 @staff_required
 def audit_event(request: HttpRequest, event_id: int) -> HttpResponse:
     event = get_object_or_404(AuditEvent, pk=event_id)

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from ahsp.calculations.money import exact_context, quantize_money
 from ahsp.forms_prices import PriceForm, PriceImportForm
@@ -134,7 +133,6 @@ def _page_context(project: Project, query: str) -> dict:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
 @cached_project_page("project_prices")
 def project_prices(request: HttpRequest, pk: int) -> HttpResponse:
     """The page; to an htmx request (active search) only the table of used resources."""

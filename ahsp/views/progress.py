@@ -28,7 +28,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 from zeal import zeal_ignore
 
@@ -141,7 +140,6 @@ def _context(
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@vary_on_headers("HX-Request")
 @cached_project_page("project_progress")
 def project_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":

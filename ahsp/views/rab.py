@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from ahsp import loaders
 from ahsp.exports import rab_csv
@@ -59,7 +58,6 @@ def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-@vary_on_headers("HX-Request")
 @cached_project_page("project_rab_section")
 def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.

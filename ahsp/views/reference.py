@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING
 
 from ahsp.forms import ReferenceUploadForm
@@ -36,7 +35,6 @@ PROGRESS_PARTIAL = f"{JOB_PAGE}#reference-import-progress"
 
 
 @login_required
-@vary_on_headers("HX-Request")
 def reference_search(request: HttpRequest) -> HttpResponse:
     query = text_param(request.GET.get("q"))
     qs = ReferenceAnalysis.objects.all()
@@ -112,7 +110,6 @@ def _recent_imports() -> list[ReferenceImport]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
 @staff_required(forbidden=STAFF_ONLY)
 def reference_upload(request: HttpRequest) -> HttpResponse:
     job = None
@@ -141,7 +138,6 @@ def reference_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-@vary_on_headers("HX-Request")
 @staff_required(forbidden=STAFF_ONLY)
 def reference_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ReferenceImportJob.objects.select_related("result"), pk=job_id)

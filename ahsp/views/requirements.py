@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from ahsp.calculations.unit_price import UnitPriceError
 from ahsp.models import Project
@@ -101,7 +100,6 @@ def _schedule_url(project: Project) -> str:
 
 @login_required
 @require_safe
-@vary_on_headers("HX-Request")
 @cached_project_page("project_requirements")
 def project_requirements(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)

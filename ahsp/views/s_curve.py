@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from ahsp import charts
 from ahsp.calculations.schedule import Week
@@ -37,7 +36,6 @@ def week_labels(weeks: list[Week]) -> tuple[list[str], list[str]]:
 
 @login_required
 @require_safe
-@vary_on_headers("HX-Request")
 @cached_project_page("project_s_curve")
 def project_s_curve(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from ahsp import gantt as gantt_data
@@ -101,7 +100,6 @@ def _read_only(request: HttpRequest) -> HttpResponse | None:
 
 
 @login_required
-@vary_on_headers("HX-Request")
 @cached_project_page("project_schedule")
 def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """The Gantt page; an HTMX request (week window paging) gets only the grid."""
@@ -112,7 +110,6 @@ def project_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@vary_on_headers("HX-Request")
 @cached_project_page("project_schedule_section")
 def project_schedule_section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """HTMX: the section's row (open) followed by its rows, or with ``?collapsed=1`` its closed row.

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from ahsp import dashboard_cache
 from ahsp.widgets import WIDGETS, Widget
@@ -43,7 +42,6 @@ def render_widget(widget: Widget, user) -> str:
 
 @login_required
 @require_safe
-@vary_on_headers("HX-Request")
 def widget(request: HttpRequest, name: str) -> HttpResponse:
     spec = WIDGETS.get(name)
     if spec is None:

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, HttpResponseClientRedirect
 
 from ahsp.models import Project, WorkbookImportJob
@@ -84,7 +83,6 @@ def progress(request: HttpRequest, job: WorkbookImportJob) -> HttpResponse:
 
 @login_required
 @require_safe
-@vary_on_headers("HX-Request")
 def workbook_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     jobs = Job.objects.select_related("project").filter(requested_by=request.user)
     job = get_object_or_404(jobs, pk=job_id)
