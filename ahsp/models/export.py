@@ -57,6 +57,9 @@ class ExportJob(models.Model):
     size = models.PositiveBigIntegerField(_("ukuran (byte)"), null=True, blank=True)
     error = models.TextField(_("pesan galat"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)  # runs started (claims)
+    # The project's content_version the file was built from (None: it changed during the build); a later
+    # job of the same document on the same day and version gets a copy of this file instead of a build.
+    content_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

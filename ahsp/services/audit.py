@@ -31,7 +31,11 @@ def record(
     project_id: int | None = None,
     before: dict | None = None,
     after: dict | None = None,
+    changes_content: bool = True,
 ) -> AuditEvent:
+    """``changes_content=False`` for bookkeeping that changes nothing a project page or document shows
+    (an export started): the project's ``content_version`` stays, so its cached pages and its built
+    documents stay valid."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change.")
     before, after = diff(before, after)
@@ -46,7 +50,7 @@ def record(
         before=before,
         after=after,
     )
-    if project_id is not None:
+    if project_id is not None and changes_content:
         Project.bump_content_version(project_id)  # the project's cached pages, in this transaction
     _bump_widgets_on_commit(event, target)
     return event

@@ -23,7 +23,7 @@ from datetime import timedelta
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -211,6 +211,7 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
         project_id=project.pk,
         summary=f"Ekspor {document.upper()} ({fmt.upper()}) dimulai",
         after={"document": document, "format": fmt, "parameters": parameters},
+        changes_content=False,  # the project's pages and documents stay as they are
     )
     job_id = job.pk
     transaction.on_commit(lambda: enqueue(job_id))
@@ -290,8 +291,9 @@ def run(job_id: int) -> ExportJob | None:
         return ExportJob.objects.filter(pk=job_id).first()
     job = ExportJob.objects.select_related("project").get(pk=job_id)
     try:
-        builder = BUILDERS[(job.document, job.format)]
-        content = builder(job, _Reporter(job_id))
+        version = _content_version(job.project_id)
+        if (content := _copy_of_identical_build(job, version)) is None:
+            content = BUILDERS[(job.document, job.format)](job, _Reporter(job_id))
         try:
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             job.file.save(f"{job.document}-{job.pk}-{stamp}.{job.format}", content, save=False)
@@ -302,6 +304,12 @@ def run(job_id: int) -> ExportJob | None:
             status=ExportJob.Status.DONE,
             file=job.file.name,
             size=size,
+            # The version it was built from, or NULL if the project changed during the build.
+            content_version=Subquery(
+                Project.objects.filter(pk=OuterRef("project_id"), content_version=version).values(
+                    "content_version"
+                )[:1]
+            ),
             progress_done=F("progress_total"),
             stage="Selesai",
             finished_at=timezone.now(),
@@ -316,6 +324,44 @@ def run(job_id: int) -> ExportJob | None:
         logger.exception("Export job %s failed.", job_id)
         _fail(job_id, BUILD_FAILED_MESSAGE.format(pk=job_id))
     return ExportJob.objects.get(pk=job_id)
+
+
+def _content_version(project_id: int) -> int:
+    return Project.objects.filter(pk=project_id).values_list("content_version", flat=True).get()
+
+
+def _copy_of_identical_build(job: ExportJob, version: int) -> File | None:
+    """The file of an earlier job that built this very document today from this project's data at
+    ``version`` (same document, format, parameters and requester), as a copy; None when there is none
+    or its file is gone. A document shows the print date, so only today's builds count."""
+    today = timezone.localdate()
+    earlier = (
+        ExportJob.objects.filter(
+            project_id=job.project_id,
+            document=job.document,
+            format=job.format,
+            requested_by_id=job.requested_by_id,
+            status=ExportJob.Status.DONE,
+            # The version it was built from, or NULL if the project changed during the build.
+            content_version=Subquery(
+                Project.objects.filter(pk=OuterRef("project_id"), content_version=version).values(
+                    "content_version"
+                )[:1]
+            ),
+            finished_at__date=today,
+        )
+        .exclude(pk=job.pk)
+        .order_by("-finished_at")
+    )
+    for candidate in earlier[:3]:
+        if candidate.parameters != job.parameters or not candidate.file:
+            continue
+        try:
+            with candidate.file.open("rb") as stored:
+                return ContentFile(stored.read())
+        except OSError:  # purged meanwhile: look further, or build
+            continue
+    return None
 
 
 def _fail(job_id: int, message: str) -> None:

@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING
 
 from ahsp.models import ExportJob, Project
@@ -77,7 +76,6 @@ def export_centre(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-@vary_on_headers("HX-Request")
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _visible_job(request, job_id)
     if is_partial(request):

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from ahsp import idempotency, rab_notes
@@ -17,14 +16,12 @@ from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
 from ahsp.views._access import project_for
-from ahsp.views._page_cache import cached_project_page
 from ahsp.views._version import with_posted_version
 from ahsp.widgets import WIDGETS
 from partials.htmx import is_partial, template_for
 
 
 @login_required
-@vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET or None)
     qs = Project.objects.visible_to(request.user)
@@ -87,8 +84,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@cached_project_page("project_detail")
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Not page-cached: its recent activity shows events that change no content (an export started)."""
     project = project_for(request, pk)
     events = AuditEvent.objects.filter(project_id=project.pk).order_by("-created_at", "-id")[:10]
     return render(request, "ahsp/project_detail.html", {"project": project, "events": events})
