@@ -181,6 +181,9 @@ else:
         },
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Project pages rendered once per change and served from the cache (ahsp/views/_page_cache.py); PAGE_CACHE=0
+# renders every request (to compare, or to rule the cache out).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 
 # --- Authentication (django-allauth, e-mail login) -----------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -153,6 +153,18 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """An update never writes ``content_version``: a project loaded before a change and saved after it
+        must not set the version back (a version that comes back would serve pages cached before the
+        change). Only ``bump_content_version`` (an SQL increment) moves it."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "content_version"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("ahsp:project_detail", args=[self.pk])
 

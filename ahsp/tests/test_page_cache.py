@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ahsp.models import Project, ProjectResource
-from ahsp.services import resources, work_items
+from ahsp.services import projects, resources, work_items
 from ahsp.tests.estimate_fixtures import make_dig_estimate
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,31 @@ def test_a_cached_page_carries_the_script_nonce_of_its_own_csp_header(logged_in_
         assert len(in_page) == 1 and f"'nonce-{next(iter(in_page))}'" in policy
         nonces.append(next(iter(in_page)))
     assert len(set(nonces)) == 3
+
+
+def test_the_dashboard_is_cached_per_user_data_version_and_shows_a_change(
+    logged_in_client, estimate, user, django_capture_on_commit_callbacks
+):
+    project, item = estimate
+    first = logged_in_client.get("/").text
+    assert project.name in first
+    with CaptureQueriesContext(connection) as hit:
+        assert logged_in_client.get("/").text.count(project.name) == first.count(project.name)
+    assert not [q for q in app_queries(hit) if "ahsp_project" in q]
+    with django_capture_on_commit_callbacks(execute=True):  # the bump runs after the commit
+        projects.update(
+            project=project, data={"name": "Gedung Baru Tahap II"}, expected_version=project.version, by=user
+        )
+    after = logged_in_client.get("/").text
+    assert "Gedung Baru Tahap II" in after
+
+
+def test_saving_a_project_loaded_before_a_change_does_not_set_the_version_back(estimate, user):
+    project, item = estimate
+    stale = Project.objects.get(pk=project.pk)
+    work_items.set_volume(item=item, volume=Decimal("2.5"), expected_version=None, by=user)
+    bumped = Project.objects.get(pk=project.pk).content_version
+    stale.client = "Dinas PUPR"
+    stale.save()  # a full save of the old instance
+    assert Project.objects.get(pk=project.pk).content_version == bumped
+    assert Project.objects.get(pk=project.pk).client == "Dinas PUPR"

@@ -38,9 +38,9 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
+from ahsp import dashboard_cache
 from ahsp.idempotency import FIELD as SUBMIT_FIELD
 from ahsp.idempotency import new_token
-from ahsp.models import Project
 from ahsp.views._access import project_for
 
 PAGE_TIMEOUT = 30 * 60  # seconds; bounds what a write that bypassed the services can leave stale
@@ -67,7 +67,9 @@ def enabled() -> bool:
     return getattr(settings, "PAGE_CACHE_ENABLED", True)
 
 
-def page_key(request: HttpRequest, name: str, project: Project) -> str:
+def page_key(request: HttpRequest, name: str, version: str) -> str:
+    """The key of this request's page: ``version`` (what the page's data is at) and everything else the
+    response depends on."""
     user = request.user
     headers = request.headers
     varying = "|".join(
@@ -83,7 +85,7 @@ def page_key(request: HttpRequest, name: str, project: Project) -> str:
         )
     )
     digest = hashlib.blake2b(varying.encode(), digest_size=16).hexdigest()
-    return f"page:{name}:{project.pk}:{project.content_version}:{user.pk}:{digest}"
+    return f"page:{name}:{version}:{user.pk}:{digest}"
 
 
 def _with_marks(body: str) -> str:
@@ -144,6 +146,24 @@ def _kept_headers(response: HttpResponse) -> dict[str, str]:
     }
 
 
+def _serve(request: HttpRequest, key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The cached response under ``key`` with this request's tokens, or ``render()`` (stored if it may)."""
+    if (hit := _read(key)) is not None:
+        body, headers = hit
+        response = HttpResponse(_fill_marks(request, body))
+        for header, value in headers.items():
+            response[header] = value
+        return response
+    response = render()
+    if _storable(request, response):
+        _write(key, _with_marks(response.content.decode()), _kept_headers(response))
+    return response
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and enabled() and not len(messages.get_messages(request))
+
+
 def cached_project_page(name: str) -> Callable:
     """Cache a project view's GET responses (``view(request, pk, ...)``) per content version, as above.
     Put it directly above the ``def``, below ``login_required`` and the method decorators."""
@@ -151,20 +171,34 @@ def cached_project_page(name: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def cached(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-            if request.method not in ("GET", "HEAD") or not enabled() or len(messages.get_messages(request)):
+            if not _cacheable(request):
                 return view(request, pk, *args, **kwargs)
             project = project_for(request, pk)  # 404 for a stranger, before the cache is looked at
-            key = page_key(request, name, project)
-            if (hit := _read(key)) is not None:
-                body, headers = hit
-                response = HttpResponse(_fill_marks(request, body))
-                for header, value in headers.items():
-                    response[header] = value
-                return response
-            response = view(request, pk, *args, **kwargs)
-            if _storable(request, response):
-                _write(key, _with_marks(response.content.decode()), _kept_headers(response))
-            return response
+            key = page_key(request, name, f"{project.pk}:{project.content_version}")
+            return _serve(request, key, lambda: view(request, pk, *args, **kwargs))
+
+        return cached
+
+    return decorate
+
+
+def cached_user_page(name: str) -> Callable:
+    """Cache a view over the user's projects (the dashboard) per the user's data version
+    (``ahsp.dashboard_cache``, bumped after the commit of every change to any project the user sees).
+    Weaker than the content version (a bump lost while Redis was unreachable leaves the page stale for
+    ``PAGE_TIMEOUT``), as for the dashboard widgets."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def cached(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            try:
+                version = dashboard_cache.data_version(request.user.pk)
+            except Exception as error:  # no cache: the page is rendered
+                logger.warning("Page cache unavailable: %s", error)
+                return view(request, *args, **kwargs)
+            return _serve(request, page_key(request, name, version), lambda: view(request, *args, **kwargs))
 
         return cached
 

@@ -16,12 +16,14 @@ from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
 from ahsp.views._access import project_for
+from ahsp.views._page_cache import cached_user_page
 from ahsp.views._version import with_posted_version
 from ahsp.widgets import WIDGETS
 from partials.htmx import is_partial, template_for
 
 
 @login_required
+@cached_user_page("dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET or None)
     qs = Project.objects.visible_to(request.user)
