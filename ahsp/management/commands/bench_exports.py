@@ -437,6 +437,9 @@ class Command(BaseCommand):
             result = self._build_in_subprocess(job.pk, trace=trace, timeout=options["build_timeout"])
         if result["status"] != ExportJob.Status.DONE:
             raise CommandError(f"{build.label}: job {job.pk} ended {result['status']}: {result['error']}")
+        # Every run measures a real build: this file must not be copied by the next run of the same
+        # document (exports.run copies an identical build of the same day).
+        ExportJob.objects.filter(pk=job.pk).update(content_version=None)
         return result
 
     @staticmethod
