@@ -59,7 +59,7 @@ ESTIMATES=${LOAD_ESTIMATES:-5}
 PY=${PY:-.venv/bin/python}
 [ -x "$PY" ] || die "PY=$PY is not an executable Python; create the virtualenv first (make venv) or set PY"
 "$PY" -c 'import django, gunicorn, locust, psutil' 2>/dev/null ||
-  die "$PY lacks django/gunicorn/locust/psutil; install requirements.txt into it (make venv)"
+  die "$PY lacks django/gunicorn/locust/psutil; install requirements-dev.txt into it (make venv)"
 REPORT=("$PY" loadtest/report.py)
 
 # --- settings of the stack under test -------------------------------------------------------------
