@@ -24,8 +24,10 @@ seed: migrate
 run: seed
 	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) PY=$(PY) project/bin/run-local
 
+# The suite runs in parallel (pytest-xdist, one worker per core; TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: venv
 	$(PY) -m pytest e2e $(PYTEST_ARGS)
