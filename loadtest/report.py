@@ -242,13 +242,20 @@ def _stats(method: str, name: str, requests: list[Request], seconds: float) -> E
     )
 
 
+#: Rows the locustfile times that are not HTTP requests (an export from its POST to the downloaded file,
+#: made of several requests that have their own rows): listed, but kept out of the aggregate.
+TIMED_FLOWS = {"EXPORT"}
+
+
 def phase_stats(requests: list[Request], seconds: float) -> tuple[list[EndpointStats], EndpointStats]:
-    """Per endpoint and aggregated, like Locust's stats, over `seconds` of wall time."""
+    """Per endpoint, and aggregated over the HTTP requests (not the ``TIMED_FLOWS`` rows), over `seconds`
+    of wall time."""
     groups: dict[tuple[str, str], list[Request]] = {}
     for request in requests:
         groups.setdefault((request.method, request.name), []).append(request)
     rows = [_stats(method, name, group, seconds) for (method, name), group in groups.items()]
-    return rows, _stats("", "Aggregated", requests, seconds)
+    http = [request for request in requests if request.method not in TIMED_FLOWS]
+    return rows, _stats("", "Aggregated", http, seconds)
 
 
 def format_phases(phases: Phases, users: int | None = None) -> str:

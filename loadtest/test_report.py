@@ -365,3 +365,17 @@ def test_summary_falls_back_to_the_whole_run_without_the_request_log(tmp_path, c
     out = capsys.readouterr().out
     assert "absent.csv not found, so no login/steady split" in out
     assert "TOTAL" in out and "Login phase" not in out
+
+
+def test_the_aggregate_counts_http_requests_not_the_timed_export_flows():
+    from report import Request, phase_stats
+
+    requests = [
+        Request(start=float(i), method="GET", name="/", response_time=10.0, failed=0) for i in range(99)
+    ]
+    requests.append(
+        Request(start=100.0, method="EXPORT", name="rab.pdf (start to file)", response_time=1000.0, failed=0)
+    )
+    rows, total = phase_stats(requests, 100.0)
+    assert total.requests == 99 and total.p99 == 10.0
+    assert {row.method for row in rows} == {"GET", "EXPORT"}
