@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ahsp.form_fields import DecimalInputField, IntegerInputField
 from ahsp.formatting import format_trimmed
+from ahsp.loaders.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.models import Project
 from ahsp.models.estimate import MAX_PARAMETER, MAX_VOLUME
 from ahsp.models.project import EARLIEST_DATE, LATEST_DATE
-from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services.projects import EDITABLE_FIELDS
 
 __all__ = ["DecimalInputField", "IntegerInputField"]  # re-exported: forms import number fields from here

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import seed
 
+from ahsp.loaders.dashboard import WIDGETS
 from ahsp.models import AuditEvent
-from ahsp.widgets import WIDGETS
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Resource requirements (Rekap Kebutuhan): how much of each resource the work items need, and its cost.
 
-Pure functions over ``Decimal`` (no ORM): ``ahsp/requirements.py`` builds the inputs.
+Pure functions over ``Decimal`` (no ORM): ``ahsp/loaders/requirements.py`` builds the inputs.
 
 - An analysis's *per-unit resource vector* is ``{resource_id: quantity per unit of work}``: its own resource
   components (coefficient k), plus ``k x`` the vector of every nested analysis it uses, recursively. Each

@@ -1,6 +1,6 @@
 """Unit price (HSP, harga satuan pekerjaan) of project analyses, including nested analyses.
 
-Pure functions over frozen dataclasses (no ORM): ``ahsp/loaders.py`` builds the inputs.
+Pure functions over frozen dataclasses (no ORM): ``ahsp/loaders/rab.py`` builds the inputs.
 
 For one analysis with components (coefficient k, price p):
 

@@ -22,7 +22,7 @@ more when the exact value has them, e.g. ``1,5 x 1234,57 = 1851,855``), so the f
 second time and the lines add up. Text cells that could run as a formula get a leading ``'``
 (``rab_csv.text_cell``).
 
-While the RAB is incomplete (``ahsp.rab_notes``), the line after the header says "DRAF — RAB belum
+While the RAB is incomplete (``ahsp.loaders.rab_notes``), the line after the header says "DRAF — RAB belum
 lengkap: ..." in ``uraian``, every other cell empty (``csv_chunks``).
 """
 
@@ -32,11 +32,11 @@ import csv
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from ahsp.analysis_sheets import AnalysisSheet, load_project_sheets
 from ahsp.exports.rab_csv import BOM, MONEY_PLACES, ROWS_PER_CHUNK, _Line, note_row, plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
+from ahsp.loaders.analyses import AnalysisSheet, load_project_sheets
+from ahsp.loaders.rab_notes import load_draft_mark
 from ahsp.models import Project
-from ahsp.rab_notes import load_draft_mark
 
 HEADER = (
     "kode_analisa",

@@ -3,15 +3,15 @@
 One block per analysis of the project, in natural code order (as on the Rincian AHSP page): its title,
 unit and reference, then a table (header repeated when it runs over a page) with the groups A tenaga
 kerja, B bahan, C peralatan and the nested analyses, each with its subtotal, and D, E (BUK) and F (HSP).
-The data comes from ``ahsp.analysis_sheets.load_project_sheets`` (three queries; one sheet per (analysis, BUK %) in use), so the document shows
+The data comes from ``ahsp.loaders.analyses.load_project_sheets`` (three queries; one sheet per (analysis, BUK %) in use), so the document shows
 exactly the values of the page. The document is laid out in parts of ``ANALYSES_PER_PART`` analyses
 (each part starts on a new page) so the worker's memory does not grow with the number of analyses.
 """
 
 from __future__ import annotations
 
-from ahsp.analysis_sheets import load_project_sheets
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf_in_parts
+from ahsp.loaders.analyses import load_project_sheets
 from ahsp.models import Project
 
 TEMPLATE = "ahsp/pdf/analyses.html"

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ahsp.analysis_sheets import AnalysisSheet, SheetGroup, SheetRow, load_project_sheets
 from ahsp.exports.rab_xlsx import MONEY_FORMAT, PERCENT_LABEL_FORMAT, STEP_FORMAT
 from ahsp.exports.xlsx_common import (
     CENTER_TOP,
@@ -50,6 +49,7 @@ from ahsp.exports.xlsx_common import (
     no_progress,
     save,
 )
+from ahsp.loaders.analyses import AnalysisSheet, SheetGroup, SheetRow, load_project_sheets
 from ahsp.models import Project
 
 SHEET_TITLE = "AHSP"

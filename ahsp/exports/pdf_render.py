@@ -3,7 +3,7 @@
 The PDF templates live in ``ahsp/templates/ahsp/pdf/`` and extend ``pdf/base.html`` (page size and
 orientation, the footer frame with "Halaman x dari y", the project header block, the signature block).
 
-Draft: while the RAB is incomplete (``ahsp.rab_notes``: a work item with HSP 0 or a used resource without a
+Draft: while the RAB is incomplete (``ahsp.loaders.rab_notes``: a work item with HSP 0 or a used resource without a
 price), ``document_context`` carries ``draft_mark`` ("DRAF — RAB belum lengkap: ..."), which ``pdf/base.html``
 prints in a box at the top of the document, and every page gets a light diagonal "DRAF" watermark in the
 same stamping pass as the page numbers.
@@ -33,7 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from xhtml2pdf import pisa
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
-from ahsp.rab_notes import RabNotes, load_rab_notes
+from ahsp.loaders.rab_notes import RabNotes, load_rab_notes
 
 Progress = Callable[[int, int, str], None]
 
@@ -196,7 +196,7 @@ def document_context(
     project, *, title: str, subtitle: str = "", landscape: bool = False, notes: RabNotes | None = None
 ) -> dict:
     """What ``pdf/base.html`` needs: the title, page orientation, print date, the signature block, and
-    the RAB's notes (``ahsp.rab_notes``; loaded here unless given) with the draft mark of an incomplete
+    the RAB's notes (``ahsp.loaders.rab_notes``; loaded here unless given) with the draft mark of an incomplete
     RAB, so that every document is marked the same way."""
     if notes is None:
         notes = load_rab_notes(project)

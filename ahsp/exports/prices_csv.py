@@ -2,13 +2,13 @@
 
 Columns ``kelompok;kode;uraian;satuan;harga_satuan;satuan_beli;faktor;harga_satuan_beli;keterangan``:
 one line per resource used by an analysis, by category (Tenaga Kerja, Bahan, Peralatan, Lain-lain) and
-code (``price_list.load_price_list``); no total lines.
+code (``ahsp.loaders.prices.load_price_list``); no total lines.
 
 Prices have 2 decimals; ``faktor`` 4 to 6 (as coefficients); ``harga_satuan_beli`` = harga_satuan x
 faktor rounded to cents (empty when either is missing). A missing price leaves ``harga_satuan`` empty and
 says ``belum diisi`` in ``keterangan``. Text cells that could run as a formula get a leading ``'``.
 
-While the RAB is incomplete (``ahsp.rab_notes``), the line after the header says "DRAF — RAB belum
+While the RAB is incomplete (``ahsp.loaders.rab_notes``), the line after the header says "DRAF — RAB belum
 lengkap: ..." in ``uraian``, every other cell empty (``csv_chunks``).
 """
 
@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ahsp.exports.analyses_csv import csv_chunks, money
-from ahsp.exports.price_list import PriceGroup, load_price_list
 from ahsp.exports.rab_csv import plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
 from ahsp.formatting import coefficient_places
+from ahsp.loaders.prices import PriceGroup, load_price_list
+from ahsp.loaders.rab_notes import load_draft_mark
 from ahsp.models import Project
-from ahsp.rab_notes import load_draft_mark
 
 HEADER = (
     "kelompok",

@@ -2,7 +2,7 @@
 
 The resources used by the project's analyses, by category (A Tenaga Kerja, B Bahan, C Peralatan,
 D Lain-lain), each ordered by code, with the purchase unit, its factor and the price per purchase unit
-where a resource has one; missing prices are marked and counted. Data: ``price_list.load_price_list``.
+where a resource has one; missing prices are marked and counted. Data: ``ahsp.loaders.prices.load_price_list``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf
-from ahsp.exports.price_list import PriceGroup, load_price_list, missing_count
+from ahsp.loaders.prices import PriceGroup, load_price_list, missing_count
 from ahsp.models import Project
 
 TEMPLATE = "ahsp/pdf/prices.html"

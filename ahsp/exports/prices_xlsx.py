@@ -3,7 +3,7 @@
 Layout: the header block with the project fields and the table header (row ``HEADER_ROW``, frozen and
 repeated on printed pages, see ``xlsx_common``); then per category (Tenaga Kerja, Bahan, Peralatan,
 Lain-lain; only those in use) a title row and one row per resource used by an analysis, ordered by code
-(``price_list.load_price_list``); at the bottom the number of resources and of missing prices.
+(``ahsp.loaders.prices.load_price_list``); at the bottom the number of resources and of missing prices.
 
 Prices and factors are real numbers. The price per purchase unit is the live formula ``=ROUND(E*G,2)``
 (``quantize_money(unit_price x factor)``, as on the price page), stored with that result, when the resource has both a price and a
@@ -14,7 +14,6 @@ while the RAB is incomplete (``xlsx_common``).
 
 from __future__ import annotations
 
-from ahsp.exports.price_list import PriceGroup, PriceRow, load_price_list, missing_count
 from ahsp.exports.rab_xlsx import MONEY_FORMAT
 from ahsp.exports.xlsx_common import (
     CENTER_TOP,
@@ -30,6 +29,7 @@ from ahsp.exports.xlsx_common import (
     save,
 )
 from ahsp.formatting import coefficient_places
+from ahsp.loaders.prices import PriceGroup, PriceRow, load_price_list, missing_count
 from ahsp.models import Project
 
 SHEET_TITLE = "Harga Satuan Dasar"

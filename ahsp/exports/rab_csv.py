@@ -3,7 +3,7 @@
 Columns ``no;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot``; one row per section (its
 subtotal in ``jumlah_harga``, its weight in ``bobot``) and per work item, in tree order; then the rows
 ``Jumlah``, ``PPN <x> %``, ``Jumlah total`` and ``Dibulatkan`` with their amount in ``jumlah_harga``; then,
-given the RAB's notes (``ahsp.rab_notes``), a line "Catatan: Harga satuan pekerjaan sudah termasuk ... BUK
+given the RAB's notes (``ahsp.loaders.rab_notes``), a line "Catatan: Harga satuan pekerjaan sudah termasuk ... BUK
 10 %, kecuali: ..." (and the warning above the 15 % ceiling) in ``uraian``.
 
 Draft: while the RAB is incomplete, the line right after the header carries "DRAF — RAB belum lengkap:
@@ -27,8 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from ahsp.formatting import format_number
-from ahsp.loaders import RabSummary, Row, SectionRow
-from ahsp.rab_notes import RabNotes
+from ahsp.loaders.rab import RabSummary, Row, SectionRow
+from ahsp.loaders.rab_notes import RabNotes
 
 HEADER = ("no", "kode", "uraian", "satuan", "volume", "harga_satuan", "jumlah_harga", "bobot")
 BOM = "\ufeff"
@@ -121,7 +121,7 @@ def build_rab_csv(
     """The CSV as UTF-8 byte chunks: BOM and header first (sent before the rows are read), then
     ``rows_per_chunk`` lines per chunk, so memory stays flat whatever the size of the RAB.
 
-    With ``notes`` (``ahsp.rab_notes``): an incomplete RAB gets the draft mark as the line right after
+    With ``notes`` (``ahsp.loaders.rab_notes``): an incomplete RAB gets the draft mark as the line right after
     the header, and the BUK statement follows the totals."""
     writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
     first = BOM + writer.writerow(HEADER)

@@ -4,7 +4,7 @@ Content: the project header block; one table (its header repeated on every page)
 work item in tree order (numbering as on the page), each section closed by a "Jumlah <section>" row with
 its subtotal; then the recap (Rekapitulasi) of the top-level sections with Jumlah, PPN, Jumlah total,
 Dibulatkan and the rounded total in words (terbilang); the BUK % the unit prices include, with the work
-items that have their own (``ahsp.rab_notes``); and the signature block. While the RAB is incomplete the
+items that have their own (``ahsp.loaders.rab_notes``); and the signature block. While the RAB is incomplete the
 document is a draft (``pdf/base.html``: the "DRAF — RAB belum lengkap" box and the watermark). Every page has "Halaman x dari y" in its footer.
 
 The table is written in chunks of ``ROWS_PER_TABLE`` rows (each chunk a table with the same repeated
@@ -18,9 +18,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf
-from ahsp.loaders import ItemRow, Row, SectionRow, iter_full_rab, load_rab_summary
+from ahsp.loaders.rab import ItemRow, Row, SectionRow, iter_full_rab, load_rab_summary
+from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import Project
-from ahsp.rab_notes import load_rab_notes
 
 TEMPLATE = "ahsp/pdf/rab.html"
 TITLE = "Rencana Anggaran Biaya (RAB)"

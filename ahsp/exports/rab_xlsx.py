@@ -9,7 +9,7 @@ its own), and the signature block (Dibuat / Diperiksa / Disetujui oleh, with the
 names, the place and date on the last), as the PDF prints them.
 
 Volumes and HSP are real numbers (``Decimal`` written exactly), never text. Everything derived is a live
-formula, stored with its result (the app's figure: ``ahsp.loaders``' amounts, subtotals, weights and
+formula, stored with its result (the app's figure: ``ahsp.loaders.rab``' amounts, subtotals, weights and
 totals), so viewers that do not recalculate show the numbers; editing a volume or an HSP in Excel
 recalculates the item, its sections and the totals:
 
@@ -52,9 +52,9 @@ from ahsp.exports.xlsx_common import (
     header_block,
     indented,
 )
-from ahsp.loaders import ItemRow, RabSummary, Row, SectionRow, iter_full_rab, load_rab_summary
+from ahsp.loaders.rab import ItemRow, RabSummary, Row, SectionRow, iter_full_rab, load_rab_summary
+from ahsp.loaders.rab_notes import RabNotes, load_rab_notes
 from ahsp.models import Project
-from ahsp.rab_notes import RabNotes, load_rab_notes
 
 Progress = Callable[[int, int, str], None]
 

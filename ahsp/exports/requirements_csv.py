@@ -11,7 +11,7 @@ leaves ``harga_satuan`` and ``jumlah_biaya`` empty and says ``belum berharga`` i
 cells that could run as a formula get a leading ``'`` (``rab_csv.text_cell``). When the analyses cannot
 be expanded (a loop of nested analyses), the file has the header and one line with the reason.
 
-While the RAB is incomplete (``ahsp.rab_notes``), the line after the header says "DRAF — RAB belum
+While the RAB is incomplete (``ahsp.loaders.rab_notes``), the line after the header says "DRAF — RAB belum
 lengkap: ..." in ``uraian``, every other cell empty (``csv_chunks``).
 """
 
@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ahsp.exports import requirements_doc as doc
 from ahsp.exports.analyses_csv import csv_chunks, exact_number, money
 from ahsp.exports.rab_csv import plain_number, text_cell
 from ahsp.exports.xlsx_common import Progress, no_progress
 from ahsp.formatting import coefficient_places
+from ahsp.loaders import requirements_doc as doc
+from ahsp.loaders.rab_notes import load_draft_mark
 from ahsp.models import Project
-from ahsp.rab_notes import load_draft_mark
 
 HEADER = (
     "kelompok",

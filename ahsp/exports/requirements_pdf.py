@@ -10,8 +10,8 @@ a total may differ by a cent from the sum of its printed rows. Missing prices ar
 
 from __future__ import annotations
 
-from ahsp.exports import requirements_doc as doc
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf
+from ahsp.loaders import requirements_doc as doc
 from ahsp.models import Project
 
 TEMPLATE = "ahsp/pdf/requirements.html"

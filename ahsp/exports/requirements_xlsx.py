@@ -22,7 +22,6 @@ The header block carries the draft mark while the RAB is incomplete (``xlsx_comm
 from __future__ import annotations
 
 from ahsp.calculations.money import exact_context, quantize_money
-from ahsp.exports import requirements_doc as doc
 from ahsp.exports.rab_xlsx import MONEY_FORMAT, _sum_formula
 from ahsp.exports.xlsx_common import (
     CENTER_TOP,
@@ -40,8 +39,9 @@ from ahsp.exports.xlsx_common import (
 )
 from ahsp.exports.xlsx_sheets import TOTAL_FILL, note_row
 from ahsp.formatting import coefficient_places
+from ahsp.loaders import requirements_doc as doc
+from ahsp.loaders.requirements import RequirementRow
 from ahsp.models import Project
-from ahsp.requirements import RequirementRow
 
 SHEET_TITLE = "Kebutuhan"
 TITLE = "REKAP KEBUTUHAN SUMBER DAYA"

@@ -1,6 +1,6 @@
 """Kurva S and earned value as a formal PDF document (xhtml2pdf), landscape A4.
 
-Content, from ``ahsp.progress_data.load_curves`` (the values of the Kurva S page):
+Content, from ``ahsp.loaders.progress.load_curves`` (the values of the Kurva S page):
 
 - the S-curve chart (cumulative planned and actual % of the project; ``charts.s_curve_chart`` geometry drawn
   as a standalone SVG with inline attributes, ``svg_chart``, embedded as a data-URI image that xhtml2pdf
@@ -24,8 +24,8 @@ from ahsp import charts
 from ahsp.calculations.schedule import Week
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf
 from ahsp.exports.svg_chart import LEGEND_HEIGHT, chart_svg, data_uri
+from ahsp.loaders.progress import load_curves
 from ahsp.models import Project
-from ahsp.progress_data import load_curves
 
 TEMPLATE = "ahsp/pdf/s_curve.html"
 TITLE = "Kurva S dan Nilai Hasil"

@@ -50,9 +50,9 @@ from ahsp.exports.xlsx_sheets import (
     add_sheet,
     note_row,
 )
+from ahsp.loaders.rab_notes import load_draft_mark
+from ahsp.loaders.schedule import ScheduleSummary, load_schedule
 from ahsp.models import Project
-from ahsp.rab_notes import load_draft_mark
-from ahsp.schedule_data import ScheduleSummary, load_schedule
 
 CURVE_SHEET = "Kurva S"
 VALUE_SHEET = "Nilai Hasil"

@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from ahsp.calculations.schedule import Week, WeekProgress
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf, render_pdf_in_parts
-from ahsp.exports.schedule_table import (
+from ahsp.loaders.gantt import percent_label
+from ahsp.loaders.schedule_table import (
     EMPTY_NOTE,
     NO_SCHEDULE_NOTE,
     UNPLANNED_LABEL,
@@ -28,7 +29,6 @@ from ahsp.exports.schedule_table import (
     bands,
     load_schedule_table,
 )
-from ahsp.gantt import percent_label
 from ahsp.models import Project
 
 TEMPLATE = "ahsp/pdf/schedule.html"

@@ -31,14 +31,6 @@ from decimal import Decimal
 from xlsxwriter.utility import xl_col_to_name
 
 from ahsp.exports.rab_xlsx import MONEY_FORMAT, _sum_formula
-from ahsp.exports.schedule_table import (
-    EMPTY_NOTE,
-    NO_SCHEDULE_NOTE,
-    UNPLANNED_LABEL,
-    ScheduleLine,
-    ScheduleTable,
-    load_schedule_table,
-)
 from ahsp.exports.xlsx_common import (
     CENTER,
     HEADER_FILL,
@@ -63,8 +55,16 @@ from ahsp.exports.xlsx_sheets import (
     add_sheet,
     note_row,
 )
+from ahsp.loaders.rab_notes import load_draft_mark
+from ahsp.loaders.schedule_table import (
+    EMPTY_NOTE,
+    NO_SCHEDULE_NOTE,
+    UNPLANNED_LABEL,
+    ScheduleLine,
+    ScheduleTable,
+    load_schedule_table,
+)
 from ahsp.models import Project
-from ahsp.rab_notes import load_draft_mark
 
 SHEET_TITLE = "Jadwal"
 TITLE = "JADWAL PELAKSANAAN PEKERJAAN"

@@ -32,8 +32,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from ahsp.exports.rab_csv import FORMULA_STARTS
+from ahsp.loaders.rab_notes import load_draft_mark
 from ahsp.models import Project
-from ahsp.rab_notes import load_draft_mark
 
 Progress = Callable[[int, int, str], None]
 

@@ -39,10 +39,10 @@ from decimal import Decimal
 from ahsp.calculations.unit_price import AnalysisCycleError, find_cycle
 from ahsp.formatting import format_trimmed
 from ahsp.importers.safe_workbook import WorkbookRejected, open_workbook
+from ahsp.loaders.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.models import Project, ReferenceAnalysis, ReferenceComponent, ReferenceResource, ResourceCategory
 from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE, MAX_VOLUME
 from ahsp.parsing import NumberInputError, parse_decimal
-from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 
 SHEET_PROJECT = "Proyek"
 SHEET_WORK = "Pekerjaan"

@@ -1,5 +1,5 @@
 """The analysis editor (Rincian AHSP): writes to project analyses (the sheets are read by
-``ahsp.analysis_sheets``).
+``ahsp.loaders.analyses``).
 
 Writes: one transaction each, the project row locked first (a change to one analysis reprices every work
 item that uses it, directly or nested, so analysis writes of a project are serialised), ``full_clean()``
@@ -24,11 +24,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
 
-from ahsp.analysis_sheets import nested_edges
 from ahsp.calculations.unit_price import (
     find_cycle,
 )
 from ahsp.formatting import format_coefficient, format_money, format_number
+from ahsp.loaders.analyses import nested_edges
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,

@@ -28,10 +28,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ahsp import loaders
 from ahsp.exports import rab_csv
+from ahsp.loaders import rab as rab_loader
+from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import AuditEvent, ExportJob, Project
-from ahsp.rab_notes import load_rab_notes
 from ahsp.services import audit, job_queue
 
 logger = logging.getLogger(__name__)
@@ -64,11 +64,11 @@ def _build_rab_csv(job: ExportJob, progress: Progress) -> File:
     """The streamed RAB CSV (ahsp/exports/rab_csv.py) written to a temporary file, rows counted."""
     progress(0, 0, "Menghitung RAB")
     project = job.project
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    summary = rab_loader.load_rab_summary(project, count_missing_prices=False)
     total = len(summary.sections) + summary.item_count
-    rows = loaders.iter_full_rab(project, summary, chunk_size=500)
+    rows = rab_loader.iter_full_rab(project, summary, chunk_size=500)
 
-    def counted() -> Iterator[loaders.Row]:
+    def counted() -> Iterator[rab_loader.Row]:
         for number, row in enumerate(rows, start=1):
             progress(number, total, f"Menulis baris {number}/{total}")
             yield row

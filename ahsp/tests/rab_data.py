@@ -37,10 +37,10 @@ Bobot (amount / 1.854.149 x 100, 6 decimals half-up):
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ahsp import loaders
 from ahsp.exports.rab_csv import build_rab_csv
+from ahsp.loaders import rab as rab_loader
+from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, Section, WorkItem
-from ahsp.rab_notes import load_rab_notes
 from ahsp.services import recalc, sections, work_items
 from ahsp.tests.factories import make_project
 
@@ -114,6 +114,6 @@ def build_small_rab(user, **project_fields) -> SmallRab:
 def rab_csv_bytes(project: Project) -> bytes:
     """The RAB CSV as the page's direct download streams it (with its notes): an export job's file must be
     these bytes."""
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    summary = rab_loader.load_rab_summary(project, count_missing_prices=False)
     notes = load_rab_notes(project, summary)
-    return b"".join(build_rab_csv(summary, loaders.iter_full_rab(project, summary), notes=notes))
+    return b"".join(build_rab_csv(summary, rab_loader.iter_full_rab(project, summary), notes=notes))

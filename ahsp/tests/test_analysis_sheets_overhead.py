@@ -12,8 +12,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from ahsp.analysis_sheets import load_item_sheet, load_project_sheets
 from ahsp.exports.analyses_csv import build_analyses_csv
+from ahsp.loaders.analyses import load_item_sheet, load_project_sheets
 from ahsp.models import WorkItem
 from ahsp.services import analyses, recalc
 from ahsp.tests.rab_data import build_small_rab

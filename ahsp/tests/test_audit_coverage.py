@@ -18,9 +18,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.files import File
 
-from ahsp.audit_trail import field_label
 from ahsp.importers import reference_workbook
 from ahsp.importers.reference_workbook import import_reference
+from ahsp.loaders.audit import field_label
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ahsp import audit_trail
-from ahsp.audit_trail import (
+from ahsp.loaders import audit as audit_trail
+from ahsp.loaders.audit import (
     CURSOR_SALT,
     InvalidCursor,
     TrailFilters,

@@ -16,7 +16,7 @@ import pytest
 
 from ahsp.calculations.progress import item_week_progress, period_report, planned_value_curve
 from ahsp.calculations.schedule import ItemSchedule, project_weeks, s_curve, weekly_sums
-from ahsp.progress_data import input_value
+from ahsp.loaders.progress import input_value
 
 ITEMS = [
     ItemSchedule(D("2000000"), {1: D(50), 2: D(50)}, {1: D(40), 2: D(60)}),

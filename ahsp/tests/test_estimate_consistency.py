@@ -38,13 +38,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from openpyxl import load_workbook
 
-from ahsp import analysis_sheets, loaders, requirements, schedule_data, widgets
 from ahsp.calculations.terbilang import terbilang_rupiah
 from ahsp.exports.analyses_xlsx import build_analyses_xlsx
 from ahsp.exports.rab_csv import build_rab_csv
 from ahsp.exports.rab_xlsx import build_rab_xlsx
 from ahsp.formatting import format_number
 from ahsp.forms import ProjectForm
+from ahsp.loaders import analyses as analysis_sheets
+from ahsp.loaders import dashboard as widgets
+from ahsp.loaders import rab as rab_loader
+from ahsp.loaders import requirements
+from ahsp.loaders import schedule as schedule_data
 from ahsp.models import (
     AnalysisComponent,
     Project,
@@ -595,7 +599,7 @@ class EstimateMachine(RuleBasedStateMachine):
             assert same_stored(direct, expected) and missing == oracle.missing[pk], (pk, direct, expected)
 
         # The RAB recap: rows, totals, PPN, rounded total, terbilang.
-        summary = loaders.load_rab_summary(project)
+        summary = rab_loader.load_rab_summary(project)
         totals = summary.totals
         assert (totals.total, totals.vat, totals.grand_total, totals.rounded_total) == (
             oracle.total,
@@ -604,7 +608,7 @@ class EstimateMachine(RuleBasedStateMachine):
             oracle.rounded,
         )
         assert summary.terbilang == terbilang_rupiah(oracle.rounded)
-        rows = loaders.load_full_rab(project, summary)
+        rows = rab_loader.load_full_rab(project, summary)
         item_rows = [row for row in rows if row.kind == "item"]
         assert {row.id: (row.unit_rate, row.amount) for row in item_rows} == {
             pk: (i["hsp"], i["amount"]) for pk, i in oracle.items.items()

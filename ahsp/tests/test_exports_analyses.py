@@ -8,11 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from openpyxl import load_workbook
 
-from ahsp.analysis_sheets import load_project_sheets
 from ahsp.exports.analyses_csv import HEADER as CSV_HEADER
 from ahsp.exports.analyses_csv import build_analyses_csv
 from ahsp.exports.analyses_xlsx import EMPTY_NOTE, HEADER, build_analyses_xlsx
 from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
+from ahsp.loaders.analyses import load_project_sheets
 from ahsp.models import AnalysisComponent, ExportJob, ProjectAnalysis, ProjectResource
 from ahsp.services import exports
 from ahsp.tests.factories import make_project

@@ -17,7 +17,7 @@ from ahsp.exports.rab_pdf import SubtotalRow, build_rab_pdf, chunked, with_subto
 from ahsp.exports.requirements_pdf import build_requirements_pdf
 from ahsp.exports.s_curve_pdf import build_s_curve_pdf
 from ahsp.exports.schedule_pdf import build_schedule_pdf
-from ahsp.loaders import ItemRow, SectionRow
+from ahsp.loaders.rab import ItemRow, SectionRow
 from ahsp.models import ExportJob, ProjectResource, Section, WorkItem
 from ahsp.services import exports, recalc, sections, work_items
 from ahsp.tests.factories import make_project

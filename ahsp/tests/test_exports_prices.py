@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from ahsp.exports.price_list import PriceGroup, PriceRow, load_price_list, missing_count
 from ahsp.exports.prices_csv import HEADER as CSV_HEADER
 from ahsp.exports.prices_csv import build_prices_csv
 from ahsp.exports.prices_xlsx import EMPTY_NOTE, HEADER, build_prices_xlsx
 from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
+from ahsp.loaders.prices import PriceGroup, PriceRow, load_price_list, missing_count
 from ahsp.models import ExportJob, ProjectResource
 from ahsp.services import exports
 from ahsp.tests.factories import make_project

@@ -7,10 +7,10 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from ahsp import loaders
 from ahsp.demo_estimate import build_demo_estimate
 from ahsp.exports.project_workbook import build_project_workbook
 from ahsp.importers.project_workbook import PROJECT_KEYS, parse_workbook
+from ahsp.loaders import rab as rab_loader
 from ahsp.management.commands.seed_demo import load_reference
 from ahsp.models import AnalysisComponent, ExportJob, ProjectAnalysis, ProjectResource, Section, WorkItem
 from ahsp.services import analyses, exports, parameters, recalc, sections, work_items
@@ -41,12 +41,12 @@ def round_trip(project, user):
 
 def snapshot(project) -> dict:
     """Everything that must survive the round trip (no ids, no derived-from-library fields)."""
-    summary = loaders.load_rab_summary(project)
+    summary = rab_loader.load_rab_summary(project)
     totals = summary.totals
     rows = [
         (row.kind, row.number, row.name)
         + (() if row.kind == "section" else (row.unit, row.volume, row.unit_rate, row.amount))
-        for row in loaders.load_full_rab(project, summary)
+        for row in rab_loader.load_full_rab(project, summary)
     ]
     resources = sorted(
         ProjectResource.objects.filter(project=project).values_list(

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ahsp import loaders
 from ahsp.exports.rab_csv import HEADER, build_rab_csv, plain_number, rab_csv_rows, text_cell
+from ahsp.loaders import rab as rab_loader
+from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import ProjectResource, Section, WorkItem
-from ahsp.rab_notes import load_rab_notes
 from ahsp.services import recalc, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
@@ -84,12 +84,12 @@ def _row(**fields):
         "weight": Decimal("100"),
         "missing_prices": 0,
     }
-    return loaders.ItemRow(**{**defaults, **fields})
+    return rab_loader.ItemRow(**{**defaults, **fields})
 
 
 @pytest.mark.django_db
 def test_negative_numbers_stay_numbers(user):
-    summary = loaders.load_rab_summary(make_project(user))
+    summary = rab_loader.load_rab_summary(make_project(user))
 
     cells = next(rab_csv_rows(summary, [_row(amount=Decimal("-5"), name="-5")]))
 
@@ -99,7 +99,7 @@ def test_negative_numbers_stay_numbers(user):
 
 @pytest.mark.django_db
 def test_header_is_sent_before_any_row_is_read(user):
-    summary = loaders.load_rab_summary(make_project(user))
+    summary = rab_loader.load_rab_summary(make_project(user))
     read = []
 
     def rows():
@@ -279,7 +279,7 @@ def test_csv_of_an_incomplete_rab_says_draft_right_after_the_header(logged_in_cl
 def test_draft_line_is_sent_with_the_header_before_any_row_is_read(user):
     rab = build_small_rab(user)
     ProjectResource.objects.filter(project=rab.project, code="M.15").update(unit_price=None)
-    summary = loaders.load_rab_summary(rab.project)
+    summary = rab_loader.load_rab_summary(rab.project)
     notes = load_rab_notes(rab.project, summary)
     read = []
 

@@ -26,9 +26,9 @@ from pypdf import PdfReader
 
 from ahsp.exports import schedule_pdf
 from ahsp.exports.schedule_pdf import build_schedule_pdf, widths
-from ahsp.exports.schedule_table import NO_SCHEDULE_NOTE, bands, load_schedule_table
 from ahsp.exports.schedule_xlsx import FIRST_DATA_ROW, HEADER, build_schedule_xlsx
 from ahsp.exports.xlsx_common import HEADER_ROW
+from ahsp.loaders.schedule_table import NO_SCHEDULE_NOTE, bands, load_schedule_table
 from ahsp.models import ExportJob, WorkItem
 from ahsp.services import exports, schedule, sections, work_items
 from ahsp.tests.factories import make_project

@@ -23,10 +23,10 @@ from openpyxl import load_workbook
 
 from ahsp.exports.requirements_csv import HEADER as CSV_HEADER
 from ahsp.exports.requirements_csv import build_requirements_csv
-from ahsp.exports.requirements_doc import EMPTY_NOTE
 from ahsp.exports.requirements_pdf import build_requirements_pdf
 from ahsp.exports.requirements_xlsx import HEADER, build_requirements_xlsx
 from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
+from ahsp.loaders.requirements_doc import EMPTY_NOTE
 from ahsp.models import AnalysisComponent, ExportJob, ProjectResource, WorkItem
 from ahsp.services import exports, recalc
 from ahsp.tests.factories import make_project

@@ -30,8 +30,8 @@ from ahsp.exports.s_curve_pdf import NO_SCHEDULE_NOTE, NOT_REPORTED_NOTE, ZERO_T
 from ahsp.exports.s_curve_xlsx import CURVE_HEADER, VALUE_HEADER, build_s_curve_xlsx
 from ahsp.exports.svg_chart import chart_svg
 from ahsp.exports.xlsx_common import FIRST_DATA_ROW, FREEZE, HEADER_ROW
+from ahsp.loaders.progress import load_curves
 from ahsp.models import ExportJob, WorkItem
-from ahsp.progress_data import load_curves
 from ahsp.services import exports, schedule, sections, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.test_exports_schedule_docs import (

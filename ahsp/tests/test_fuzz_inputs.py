@@ -283,7 +283,11 @@ _FORM_FIELD = re.compile(r"^\s+(\w+)\s*=\s*(?:forms\.\w+|\w*InputField|\w+Field)
 
 def field_names_from_source() -> list[str]:
     names = set()
-    for path in [*AHSP_DIR.glob("views/*.py"), *AHSP_DIR.glob("forms*.py"), AHSP_DIR / "audit_trail.py"]:
+    for path in [
+        *AHSP_DIR.glob("views/*.py"),
+        *AHSP_DIR.glob("forms*.py"),
+        AHSP_DIR / "loaders" / "audit.py",
+    ]:
         text = path.read_text()
         names.update(_READ.findall(text))
         names.update(_FORM_FIELD.findall(text))
@@ -389,7 +393,7 @@ def path_value(converter: str, name: str, world: dict) -> st.SearchStrategy:
             st.sampled_from(world["foreign"] + [0]),
         )
     if converter.endswith("SlugConverter"):
-        from ahsp.widgets import WIDGETS
+        from ahsp.loaders.dashboard import WIDGETS
 
         return st.one_of(st.sampled_from(sorted(WIDGETS)), st.from_regex(r"\A[-a-zA-Z0-9_]{1,40}\Z"))
     if converter == "regex":

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ahsp import loaders
 from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.totals import ItemInput, SectionInput, calculate_rab, line_amount
+from ahsp.loaders import rab as rab_loader
 from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, WorkItem
 from ahsp.tests.factories import make_project
@@ -104,7 +104,7 @@ def _tree_key(number: str) -> tuple[int, ...]:
 def test_summary_of_the_hand_worked_project(user):
     rab = build_small_rab(user)
 
-    summary = loaders.load_rab_summary(rab.project)
+    summary = rab_loader.load_rab_summary(rab.project)
 
     totals = summary.totals
     assert totals.total == Decimal("1854149.00")
@@ -131,9 +131,9 @@ def test_summary_of_the_hand_worked_project(user):
 
 def test_full_rab_rows_of_the_hand_worked_project(user):
     rab = build_small_rab(user)
-    summary = loaders.load_rab_summary(rab.project)
+    summary = rab_loader.load_rab_summary(rab.project)
 
-    rows = loaders.load_full_rab(rab.project, summary)
+    rows = rab_loader.load_full_rab(rab.project, summary)
 
     assert [(row.kind, row.number) for row in rows] == [
         ("section", "I"),
@@ -159,7 +159,7 @@ def test_full_rab_rows_of_the_hand_worked_project(user):
 def test_summary_agrees_with_calculate_rab_on_every_item(mixed):
     expected, _ = _reference_totals(mixed)
 
-    totals = loaders.load_rab_summary(mixed).totals
+    totals = rab_loader.load_rab_summary(mixed).totals
 
     assert totals.subtotals == expected.subtotals
     assert (totals.total, totals.vat, totals.grand_total, totals.rounded_total) == (
@@ -172,9 +172,9 @@ def test_summary_agrees_with_calculate_rab_on_every_item(mixed):
 
 def test_full_rab_is_numbered_and_ordered_like_number_tree(mixed):
     expected_totals, numbers = _reference_totals(mixed)
-    summary = loaders.load_rab_summary(mixed)
+    summary = rab_loader.load_rab_summary(mixed)
 
-    rows = loaders.load_full_rab(mixed, summary)
+    rows = rab_loader.load_full_rab(mixed, summary)
 
     assert {(row.kind, row.id): row.number for row in rows} == numbers
     assert [row.number for row in rows] == sorted(numbers.values(), key=_tree_key)
@@ -184,11 +184,11 @@ def test_full_rab_is_numbered_and_ordered_like_number_tree(mixed):
 
 
 def test_section_fragment_rows_match_the_full_view(mixed):
-    summary = loaders.load_rab_summary(mixed)
-    full = {(row.kind, row.id): row for row in loaders.load_full_rab(mixed, summary)}
+    summary = rab_loader.load_rab_summary(mixed)
+    full = {(row.kind, row.id): row for row in rab_loader.load_full_rab(mixed, summary)}
 
     for section_id, section in summary.sections.items():
-        rows = loaders.load_section_rows(mixed, section_id, summary)
+        rows = rab_loader.load_section_rows(mixed, section_id, summary)
 
         head, *children = rows
         assert head.id == section_id and head.is_open
@@ -208,10 +208,10 @@ def test_section_fragment_rows_match_the_full_view(mixed):
 
 
 def test_items_in_a_mixed_section_are_interleaved_with_sub_sections(mixed):
-    summary = loaders.load_rab_summary(mixed)
+    summary = rab_loader.load_rab_summary(mixed)
     a = summary.top_level[0]
 
-    rows = loaders.load_section_rows(mixed, a.id, summary)
+    rows = rab_loader.load_section_rows(mixed, a.id, summary)
 
     # a0 (pos 0), A1 (pos 1), A2 and A3 (pos 2, sections first), a2 and a2b (pos 2), A4 (pos 4), a5 (pos 5)
     assert [(row.kind, row.number) for row in rows] == [
@@ -229,18 +229,18 @@ def test_items_in_a_mixed_section_are_interleaved_with_sub_sections(mixed):
 
 
 def test_iter_full_rab_streams_the_same_rows_in_small_chunks(mixed):
-    summary = loaders.load_rab_summary(mixed)
+    summary = rab_loader.load_rab_summary(mixed)
 
-    streamed = list(loaders.iter_full_rab(mixed, summary, chunk_size=1))
+    streamed = list(rab_loader.iter_full_rab(mixed, summary, chunk_size=1))
 
-    assert streamed == loaders.load_full_rab(mixed, summary)
+    assert streamed == rab_loader.load_full_rab(mixed, summary)
 
 
 def test_open_ids_open_the_ancestors_and_ignore_unknown_ids(mixed):
-    summary = loaders.load_rab_summary(mixed)
+    summary = rab_loader.load_rab_summary(mixed)
     a1x = next(s for s in summary.sections.values() if s.name == "A1x")
 
-    rows = loaders.load_rab_rows(mixed, summary, open_ids=[a1x.id, 999_999])
+    rows = rab_loader.load_rab_rows(mixed, summary, open_ids=[a1x.id, 999_999])
 
     open_names = [row.name for row in rows if row.kind == "section" and row.is_open]
     assert open_names == ["A", "A1", "A1x"]
@@ -257,9 +257,9 @@ def test_open_ids_open_the_ancestors_and_ignore_unknown_ids(mixed):
 
 
 def test_collapsed_rows_are_the_top_level_sections_only(mixed):
-    summary = loaders.load_rab_summary(mixed)
+    summary = rab_loader.load_rab_summary(mixed)
 
-    rows = loaders.load_rab_rows(mixed, summary)
+    rows = rab_loader.load_rab_rows(mixed, summary)
 
     assert [(row.kind, row.name, row.is_open) for row in rows] == [
         ("section", "A", False),
@@ -273,7 +273,7 @@ def test_collapsed_rows_are_the_top_level_sections_only(mixed):
 def test_rounding_follows_the_project_setting(user):
     rab = build_small_rab(user, rounding_mode="up", rounding_step=10000)
 
-    totals = loaders.load_rab_summary(rab.project).totals
+    totals = rab_loader.load_rab_summary(rab.project).totals
 
     assert totals.rounded_total == Decimal("2060000.00")  # 2.058.105,39 up to Rp 10.000
 
@@ -281,12 +281,12 @@ def test_rounding_follows_the_project_setting(user):
 def test_empty_project(user):
     project = make_project(user)
 
-    summary = loaders.load_rab_summary(project)
+    summary = rab_loader.load_rab_summary(project)
 
     assert summary.totals.total == Decimal("0.00") and summary.totals.rounded_total == Decimal("0.00")
     assert summary.terbilang == "nol rupiah"
-    assert loaders.load_rab_rows(project, summary) == []
-    assert loaders.load_full_rab(project, summary) == []
+    assert rab_loader.load_rab_rows(project, summary) == []
+    assert rab_loader.load_full_rab(project, summary) == []
 
 
 def test_zero_total_gives_zero_weights(user):
@@ -295,8 +295,8 @@ def test_zero_total_gives_zero_weights(user):
     analysis = ProjectAnalysis.objects.create(project=project, code="C.1", name="A", unit="m2")
     _item(project, section, analysis, 0, "0", "1000")
 
-    summary = loaders.load_rab_summary(project)
-    rows = loaders.load_full_rab(project, summary)
+    summary = rab_loader.load_rab_summary(project)
+    rows = rab_loader.load_full_rab(project, summary)
 
     assert [row.weight for row in rows] == [Decimal("0.000000"), Decimal("0.000000")]
 
@@ -316,10 +316,10 @@ def test_unpriced_resources_are_counted_once_and_only_when_used(user):
     for analysis, res in ((a1, used_twice), (a2, used_twice), (a2, used_once), (a1, priced)):
         AnalysisComponent.objects.create(analysis=analysis, resource=res, coefficient=Decimal("1"))
 
-    assert loaders.count_unpriced_resources(project) == 2
-    summary = loaders.load_rab_summary(project)
+    assert rab_loader.count_unpriced_resources(project) == 2
+    summary = rab_loader.load_rab_summary(project)
     assert summary.missing_price_count == 2 and not summary.is_complete
-    assert loaders.load_rab_summary(project, count_missing_prices=False).missing_price_count is None
+    assert rab_loader.load_rab_summary(project, count_missing_prices=False).missing_price_count is None
 
 
 def _queries(function) -> int:
@@ -333,20 +333,20 @@ def test_query_counts_do_not_grow_with_the_project(user, django_assert_num_queri
     big = build_synthetic_project(user, name="Besar", top=10, sub=9, items=2000, components=2, resources=50)
 
     def counts(project):
-        summary = loaders.load_rab_summary(project)
+        summary = rab_loader.load_rab_summary(project)
         top = summary.children[None][0]
         leaf = next(s.id for s in summary.sections.values() if s.direct_item_count)
         return {
-            "summary": _queries(lambda: loaders.load_rab_summary(project)),
+            "summary": _queries(lambda: rab_loader.load_rab_summary(project)),
             "summary without count": _queries(
-                lambda: loaders.load_rab_summary(project, count_missing_prices=False)
+                lambda: rab_loader.load_rab_summary(project, count_missing_prices=False)
             ),
-            "collapsed rows": _queries(lambda: loaders.load_rab_rows(project, summary)),
-            "open path": _queries(lambda: loaders.load_rab_rows(project, summary, [leaf])),
-            "top fragment": _queries(lambda: loaders.load_section_rows(project, top, summary)),
-            "leaf fragment": _queries(lambda: loaders.load_section_rows(project, leaf, summary)),
-            "full": _queries(lambda: loaders.load_full_rab(project, summary)),
-            "streamed": _queries(lambda: list(loaders.iter_full_rab(project, summary, chunk_size=100))),
+            "collapsed rows": _queries(lambda: rab_loader.load_rab_rows(project, summary)),
+            "open path": _queries(lambda: rab_loader.load_rab_rows(project, summary, [leaf])),
+            "top fragment": _queries(lambda: rab_loader.load_section_rows(project, top, summary)),
+            "leaf fragment": _queries(lambda: rab_loader.load_section_rows(project, leaf, summary)),
+            "full": _queries(lambda: rab_loader.load_full_rab(project, summary)),
+            "streamed": _queries(lambda: list(rab_loader.iter_full_rab(project, summary, chunk_size=100))),
         }
 
     small_counts = counts(small)
@@ -362,7 +362,7 @@ def test_query_counts_do_not_grow_with_the_project(user, django_assert_num_queri
         "streamed": 1,
     }
     with django_assert_num_queries(5):
-        summary = loaders.load_rab_summary(big)
-        rows = loaders.load_full_rab(big, summary)
+        summary = rab_loader.load_rab_summary(big)
+        rows = rab_loader.load_full_rab(big, summary)
     assert len(rows) == 2000 + 100
     assert sum(row.amount for row in rows if row.kind == "item") == summary.totals.total

@@ -26,9 +26,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ahsp.loaders.requirements import NO_STAGE, load_requirements
+from ahsp.loaders.requirements_weekly import WINDOW, load_weekly_requirements, weekly_quantities
 from ahsp.models import AnalysisComponent, PlannedShare, Project, ProjectResource, Stage, WorkItem
-from ahsp.requirements import NO_STAGE, load_requirements
-from ahsp.requirements_weekly import WINDOW, load_weekly_requirements, weekly_quantities
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
 

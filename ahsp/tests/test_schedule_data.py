@@ -12,15 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ahsp.calculations.schedule import ItemSchedule, earned_value, project_weeks, s_curve, weekly_sums
+from ahsp.loaders.schedule import current_week, load_item_schedules, load_schedule
 from ahsp.models import PlannedShare, ProgressEntry, ProjectAnalysis, Section, WeekReport, WorkItem
-from ahsp.schedule_data import current_week, load_item_schedules, load_schedule
 from ahsp.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
 START = date(2026, 3, 2)
 # At most 15 significant digits (what SQLite stores exactly): up to 10 trillion rupiah, whose products
-# with a share go beyond 64 bits (the database sums split the cents, ``ahsp.db_sums.weighted_sums``).
+# with a share go beyond 64 bits (the database sums split the cents, ``ahsp.loaders._sums.weighted_sums``).
 CENTS = st.one_of(st.integers(0, 10**6), st.integers(0, 10**15 - 1))
 UNITS = st.one_of(st.sampled_from([0, 1, 250000, 333333, 333334, 1000000]), st.integers(0, 10**6))
 

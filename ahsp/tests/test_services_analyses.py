@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from ahsp import analysis_sheets, formatting
+from ahsp import formatting
+from ahsp.loaders import analyses as analysis_sheets
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,

@@ -11,8 +11,8 @@ from decimal import Decimal as D
 import pytest
 
 from ahsp.calculations.schedule import ScheduleError
+from ahsp.loaders.schedule import load_schedule
 from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Section, WorkItem
-from ahsp.schedule_data import load_schedule
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import ConflictError
 from ahsp.tests.factories import make_project

@@ -123,7 +123,7 @@ def test_default_week_is_the_current_week_else_the_last_reported(logged_in_clien
     project, _ = planned
     response = logged_in_client.get(url("project_progress", project.pk))  # today is after the project
     assert "Progres minggu ke-3" in response.text  # the last reported week
-    monkeypatch.setattr("ahsp.schedule_data.timezone.localdate", lambda: date(2026, 3, 10))
+    monkeypatch.setattr("ahsp.loaders.schedule.timezone.localdate", lambda: date(2026, 3, 10))
     response = logged_in_client.get(url("project_progress", project.pk))
     assert "Progres minggu ke-2" in response.text and "minggu ini" in response.text
     response = logged_in_client.get(url("project_progress", project.pk), {"week": "abc"})

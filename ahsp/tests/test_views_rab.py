@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import ProjectResource, Section, WorkItem
-from ahsp.rab_notes import load_rab_notes
 from ahsp.services import recalc, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab

@@ -16,8 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ahsp.loaders.requirements import NO_STAGE, SectionNotFound, StageNotFound, load_requirements
 from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, Stage, WorkItem
-from ahsp.requirements import NO_STAGE, SectionNotFound, StageNotFound, load_requirements
 from ahsp.services import recalc, sections, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab

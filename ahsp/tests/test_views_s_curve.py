@@ -131,7 +131,7 @@ def test_svg_curves_gridlines_axis_and_titles(logged_in_client, example):
 
 
 def test_current_week_is_marked(logged_in_client, example, monkeypatch):
-    monkeypatch.setattr("ahsp.schedule_data.timezone.localdate", lambda: date(2026, 3, 17))
+    monkeypatch.setattr("ahsp.loaders.schedule.timezone.localdate", lambda: date(2026, 3, 17))
     html = logged_in_client.get(url(example)).text
     assert '<g class="current-week"><line x1="611.5" x2="611.5" y1="28" y2="308"/>' in html
     assert "minggu ini (minggu ke-3)" in html

@@ -27,11 +27,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ahsp import gantt
 from ahsp.calculations.schedule import ScheduleError, even_shares
+from ahsp.loaders import gantt
+from ahsp.loaders.schedule import load_schedule
 from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import PlannedShare, Project, ProjectQuerySet, Section, Stage, WorkItem
-from ahsp.schedule_data import load_schedule
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import CONFLICT_MESSAGE
 from ahsp.tests.factories import make_project

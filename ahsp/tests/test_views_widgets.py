@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ahsp import dashboard_cache, widgets
+from ahsp import dashboard_cache
+from ahsp.loaders import dashboard as widgets
 from ahsp.models import ProjectResource, WorkItem
 from ahsp.services import projects, recalc, resources, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library

@@ -1,4 +1,4 @@
-"""The data of the dashboard widgets (``ahsp.widgets``), with values worked out by hand.
+"""The data of the dashboard widgets (``ahsp.loaders.dashboard``), with values worked out by hand.
 
 The schedule example is the one of ``test_services_schedule.py``: amounts 2.000.000 / 5.000.000 /
 3.000.000 over 4 weeks from Monday 2 March 2026; planned cumulative 10 / 30 / 45 / 100 %, actual
@@ -10,7 +10,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from ahsp import widgets
+from ahsp.loaders import dashboard as widgets
+from ahsp.loaders.schedule import load_schedule
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,
@@ -22,7 +23,6 @@ from ahsp.models import (
     Section,
     WorkItem,
 )
-from ahsp.schedule_data import load_schedule
 from ahsp.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -364,7 +364,7 @@ def test_bench_widgets_seeds_the_user_and_measures_every_widget(capsys):
 
 def test_summary_counts_and_names_the_projects_whose_rab_is_incomplete(user, other_user):
     """Incomplete = a work item with HSP 0, or a resource used by an analysis without a price
-    (``ahsp.rab_notes``); archived projects and other users' projects are left out."""
+    (``ahsp.loaders.rab_notes``); archived projects and other users' projects are left out."""
     priced = make_project(user, name="Gedung lengkap", status="active")
     for item in add_items(priced, "1234567.89"):
         WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("98765.43"))
@@ -402,7 +402,7 @@ def test_project_rows_with_completeness_mark_the_incomplete_rab(user, rf):
     from django.core.paginator import Paginator
     from django.template.loader import render_to_string
 
-    from ahsp.rab_notes import with_completeness
+    from ahsp.loaders.rab_notes import with_completeness
 
     complete = make_project(user, name="Gedung lengkap")
     for item in add_items(complete, "1234.5"):

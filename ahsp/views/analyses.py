@@ -21,9 +21,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ahsp import analysis_sheets
 from ahsp.formatting import format_coefficient
 from ahsp.forms import DecimalInputField
+from ahsp.loaders import analyses as analysis_sheets
+from ahsp.loaders.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.models import (
     AnalysisComponent,
     Project,
@@ -36,7 +37,6 @@ from ahsp.models import (
     WorkItem,
 )
 from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE
-from ahsp.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.services import analyses as analysis_services
 from ahsp.services import resources as resource_services
 from ahsp.views._access import project_for

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from ahsp.audit_trail import (
+from ahsp.loaders.audit import (
     TARGET_TYPES,
     InvalidCursor,
     TrailFilters,

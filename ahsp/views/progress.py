@@ -34,9 +34,9 @@ from django_htmx.http import reswap, retarget
 
 from ahsp.calculations.schedule import SHARE_PLACES, ScheduleError
 from ahsp.formatting import format_number
+from ahsp.loaders.progress import WeekPage, load_week
 from ahsp.models import Project, WorkItem
 from ahsp.parsing import NumberInputError, parse_decimal
-from ahsp.progress_data import WeekPage, load_week
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
 from ahsp.views._access import project_for

@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ahsp import idempotency, rab_notes
+from ahsp import idempotency
 from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
+from ahsp.loaders import rab_notes
+from ahsp.loaders.dashboard import WIDGETS
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
 from ahsp.views._access import project_for
 from ahsp.views._page_cache import cached_user_page
 from ahsp.views._version import with_posted_version
-from ahsp.widgets import WIDGETS
 from partials.htmx import is_partial, template_for
 
 

@@ -1,7 +1,7 @@
 """Rekap RAB: the recap page (sections collapsed, opened through HTMX), its print view and the CSV.
 
 Permissions are checked here, in every view: another user's project is a 404, for pages and fragments.
-The page and the print view state the BUK % and whether the RAB is complete from ``ahsp.rab_notes``
+The page and the print view state the BUK % and whether the RAB is complete from ``ahsp.loaders.rab_notes``
 (the one notion of completeness; the summary's own unpriced count is not loaded).
 """
 
@@ -13,10 +13,10 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from ahsp import loaders
 from ahsp.exports import rab_csv
+from ahsp.loaders import rab as rab_loader
+from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import Project
-from ahsp.rab_notes import load_rab_notes
 from ahsp.views._access import project_for
 from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import ids_param
@@ -49,10 +49,10 @@ def _page(request: HttpRequest, project: Project, summary, rows, *, printing: bo
 @cached_project_page("project_rab")
 def project_rab(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    summary = rab_loader.load_rab_summary(project, count_missing_prices=False)
     if request.GET.get("print") == "1":
-        return _page(request, project, summary, loaders.load_full_rab(project, summary), printing=True)
-    rows = loaders.load_rab_rows(project, summary, _open_ids(request))
+        return _page(request, project, summary, rab_loader.load_full_rab(project, summary), printing=True)
+    rows = rab_loader.load_rab_rows(project, summary, _open_ids(request))
     return _page(request, project, summary, rows, printing=False)
 
 
@@ -64,16 +64,16 @@ def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpR
     A plain GET renders the whole page with that section open."""
     project = project_for(request, pk)
     partial = is_partial(request)
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    summary = rab_loader.load_rab_summary(project, count_missing_prices=False)
     if section_id not in summary.sections:
         raise Http404
     if not partial:
-        rows = loaders.load_rab_rows(project, summary, {section_id} | _open_ids(request))
+        rows = rab_loader.load_rab_rows(project, summary, {section_id} | _open_ids(request))
         return _page(request, project, summary, rows, printing=False)
     if request.GET.get("collapsed") == "1":
         rows = [summary.sections[section_id]]
     else:
-        rows = loaders.load_section_rows(project, section_id, summary)
+        rows = rab_loader.load_section_rows(project, section_id, summary)
     return render(request, f"{PAGE}#rab-rows", {"project": project, "rows": rows, "printing": False})
 
 
@@ -81,9 +81,9 @@ def project_rab_section(request: HttpRequest, pk: int, section_id: int) -> HttpR
 @require_safe
 def project_rab_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     project = project_for(request, pk)
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    summary = rab_loader.load_rab_summary(project, count_missing_prices=False)
     notes = load_rab_notes(project, summary)
-    rows = loaders.iter_full_rab(project, summary, chunk_size=CSV_CHUNK_SIZE)
+    rows = rab_loader.iter_full_rab(project, summary, chunk_size=CSV_CHUNK_SIZE)
     response = StreamingHttpResponse(
         rab_csv.build_rab_csv(summary, rows, notes=notes), content_type="text/csv; charset=utf-8"
     )

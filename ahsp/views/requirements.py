@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ahsp.calculations.unit_price import UnitPriceError
+from ahsp.loaders.requirements import NO_STAGE, SectionNotFound, StageFilter, StageNotFound, load_requirements
+from ahsp.loaders.requirements_weekly import load_weekly_requirements
 from ahsp.models import Project
-from ahsp.requirements import NO_STAGE, SectionNotFound, StageFilter, StageNotFound, load_requirements
-from ahsp.requirements_weekly import load_weekly_requirements
 from ahsp.views._access import project_for
 from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import id_param

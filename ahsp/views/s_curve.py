@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from ahsp import charts
 from ahsp.calculations.schedule import Week
-from ahsp.progress_data import load_curves
+from ahsp.loaders.progress import load_curves
 from ahsp.views._access import project_for
 from ahsp.views._page_cache import cached_project_page
 from partials.htmx import template_for

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from ahsp import gantt as gantt_data
 from ahsp import idempotency
 from ahsp.calculations.schedule import ScheduleError
+from ahsp.loaders import gantt as gantt_data
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from ahsp import dashboard_cache
-from ahsp.widgets import WIDGETS, Widget
+from ahsp.loaders.dashboard import WIDGETS, Widget
 from partials.htmx import is_partial
 
 logger = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ahsp.audit_trail import (
+from ahsp.loaders.audit import (
     PAGE_SIZE,
     TrailFilters,
     encode_cursor,

@@ -2,15 +2,15 @@
 
 Every query starts from ``Project.objects.visible_to(user)`` and aggregates in the database: a fixed number
 of queries whatever the number of projects (no loop over ORM objects). Money is summed as exact integer
-cents (``ahsp.db_sums.Scaled``), the schedule as exact sums of amount x share (cents x 1/10,000 %: numeric
-products on PostgreSQL, the 64-bit split of ``ahsp.gantt.weighted_sums`` on SQLite), so the figures are
+cents (``ahsp.loaders._sums.Scaled``), the schedule as exact sums of amount x share (cents x 1/10,000 %: numeric
+products on PostgreSQL, the 64-bit split of ``ahsp.loaders.gantt.weighted_sums`` on SQLite), so the figures are
 the same Decimals the project pages show.
 
 - ``ringkasan``: projects by status; over the projects that are not archived, the value of the estimates
   before PPN (sum of the work items' amounts, "Jumlah" of each RAB), with PPN (sum of each project's
   "Jumlah total" = Jumlah + PPN rounded to cents, before the project's rounding to Rp 1.000 etc.) and
   the budget ceilings (pagu); and the projects (not archived) whose RAB is incomplete ("RAB belum
-  lengkap": a work item with HSP 0 or a used resource without a price, the rule of ``ahsp.rab_notes``),
+  lengkap": a work item with HSP 0 or a used resource without a price, the rule of ``ahsp.loaders.rab_notes``),
   counted and the first ``INCOMPLETE_LIMIT`` named. One query (two ``EXISTS`` per project row). Prices
   and items change only through audited services, whose events bump the data versions, so the cached
   fragment follows them.
@@ -52,9 +52,9 @@ from django.utils.translation import gettext_lazy as _
 from ahsp import dashboard_cache
 from ahsp.calculations.money import exact_context, quantize_money, quantize_quotient
 from ahsp.calculations.schedule import PERCENT_PLACES, SHARE_PLACES, progress_status, week_of
-from ahsp.db_sums import CENTS, SHARE_UNITS, DayNumber, Scaled, joined, weighted_sums
+from ahsp.loaders._sums import CENTS, SHARE_UNITS, DayNumber, Scaled, joined, weighted_sums
+from ahsp.loaders.rab_notes import incompleteness_exists
 from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Project, WorkItem
-from ahsp.rab_notes import incompleteness_exists
 
 ACTIVITY_LIMIT = 10
 LARGEST_LIMIT = 5
@@ -105,7 +105,7 @@ class Summary:
     grand_total: Decimal  # sum of Jumlah total (with PPN)
     budget_total: Decimal  # sum of the budget ceilings (pagu)
     over_budget: int  # projects whose Jumlah total exceeds their pagu
-    incomplete: int = 0  # projects (not archived) whose RAB is incomplete (``ahsp.rab_notes``)
+    incomplete: int = 0  # projects (not archived) whose RAB is incomplete (``ahsp.loaders.rab_notes``)
     incomplete_projects: tuple[IncompleteProject, ...] = ()  # the first ``INCOMPLETE_LIMIT``, by name
 
 

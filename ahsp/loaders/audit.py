@@ -30,7 +30,7 @@ from django.utils.translation import pgettext_lazy
 from ahsp.models import AuditEvent, Project, ResourceCategory
 
 PAGE_SIZE = 50
-CURSOR_SALT = "ahsp.audit_trail.cursor"
+CURSOR_SALT = "ahsp.loaders.audit.cursor"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Columns a trail row shows; the before/after JSON is loaded only when a row is opened.
 LIST_COLUMNS = (

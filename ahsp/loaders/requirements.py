@@ -8,7 +8,7 @@ The identity shown on the page: the sum of the requirement costs equals the sum 
 items of volume x D (the direct cost per unit, before BUK), i.e. the RAB before overhead and per-item
 rounding.
 
-The parts shared with the weekly breakdown (``ahsp.requirements_weekly``): ``load_scope`` (the section and
+The parts shared with the weekly breakdown (``ahsp.loaders.requirements_weekly``): ``load_scope`` (the section and
 stage filters and the items they select), ``load_analyses``, ``load_resources``, ``by_category``,
 ``purchase_quantity``.
 """

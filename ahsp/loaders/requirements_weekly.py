@@ -10,8 +10,8 @@ through nested analyses: ``item_requirements``) and ``share(w, t)`` the % of the
 shares sum to 100), the sum over all weeks of a resource's quantity equals its total requirement.
 
 Items without a planned share in the project's weeks are left out (counted as unplanned). The weeks are
-shown by windows of ``WINDOW`` like the Gantt (``ahsp.gantt.window_for``: same ``?from=`` rules). The same
-section and stage filters as the totals apply (``ahsp.requirements.load_scope``).
+shown by windows of ``WINDOW`` like the Gantt (``ahsp.loaders.gantt.window_for``: same ``?from=`` rules). The same
+section and stage filters as the totals apply (``ahsp.loaders.requirements.load_scope``).
 
 Six queries whatever the size of the project: sections, stages, work items, analysis components, planned
 shares, resources (three for a project without a start date or duration).
@@ -27,9 +27,8 @@ from decimal import Decimal
 from ahsp.calculations.money import exact_context
 from ahsp.calculations.requirements import Vector, item_requirements
 from ahsp.calculations.schedule import Week, project_weeks
-from ahsp.gantt import WINDOW, Window, is_scheduled, window_for
-from ahsp.models import PlannedShare, Project
-from ahsp.requirements import (
+from ahsp.loaders.gantt import WINDOW, Window, is_scheduled, window_for
+from ahsp.loaders.requirements import (
     Filtered,
     ResourceRow,
     Scope,
@@ -40,7 +39,8 @@ from ahsp.requirements import (
     load_scope,
     purchase_quantity,
 )
-from ahsp.schedule_data import current_week
+from ahsp.loaders.schedule import current_week
+from ahsp.models import PlannedShare, Project
 
 ZERO = Decimal("0")
 

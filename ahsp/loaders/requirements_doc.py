@@ -1,6 +1,6 @@
 """Data of the "Rekap Kebutuhan Sumber Daya" document (shared by the PDF, XLSX and CSV builders).
 
-``load_document(project)`` is ``ahsp.requirements.load_requirements`` for the whole project (five queries):
+``load_document(project)`` is ``ahsp.loaders.requirements.load_requirements`` for the whole project (five queries):
 every resource the work items need, expanded through nested analyses, by category (Tenaga Kerja, Bahan,
 Peralatan, Lain-lain) and code, with its exact quantity, price, exact cost, and the quantity in its
 purchase unit; the grand total equals the direct cost of the work items before BUK (the identity).
@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ahsp.calculations.unit_price import UnitPriceError
+from ahsp.loaders.requirements import RequirementGroup, Requirements, load_requirements
 from ahsp.models import Project
-from ahsp.requirements import RequirementGroup, Requirements, load_requirements
 
 TITLE = "Rekap Kebutuhan Sumber Daya"
 MISSING_LABEL = "belum berharga"

@@ -32,8 +32,8 @@ from ahsp.calculations.schedule import (
 from ahsp.calculations.totals import ItemInput, SectionInput
 from ahsp.calculations.tree import breakdown_order
 from ahsp.formatting import format_number
+from ahsp.loaders.schedule import ScheduleSummary, load_schedule
 from ahsp.models import Project, Section, WorkItem
-from ahsp.schedule_data import ScheduleSummary, load_schedule
 
 ZERO = Decimal(0)
 ZERO_PERCENT = ZERO.quantize(Decimal(1).scaleb(-PERCENT_PLACES))

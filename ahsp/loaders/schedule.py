@@ -6,7 +6,7 @@ and actual % of the project, the deviation and status, and earned value (``ahsp.
 Weights follow the current amounts: nothing is stored per week.
 
 The weekly sums of amount x share are aggregated by the database as exact integers (cents x 1/10,000 %,
-with the expressions of ``ahsp.gantt``), so a few dozen rows come back whatever the number of planned
+with the expressions of ``ahsp.loaders.gantt``), so a few dozen rows come back whatever the number of planned
 weeks; they are the same Decimals as ``weekly_sums`` over every item (tested against it in
 ``ahsp/tests/test_schedule_data.py``), kept in ``planned_sums`` / ``actual_sums``. The per-item values
 (``planned``, ``actual``, ``amounts``) are only read when a caller asks for them
@@ -42,7 +42,7 @@ from ahsp.calculations.schedule import (
     s_curve,
     week_of,
 )
-from ahsp.db_sums import CENTS, Scaled, as_text, joined, weighted_sums
+from ahsp.loaders._sums import CENTS, Scaled, as_text, joined, weighted_sums
 from ahsp.models import PlannedShare, ProgressEntry, Project, WeekReport, WorkItem
 
 # Kinds of rows in ``load_item_schedules``' single query.

@@ -1,8 +1,8 @@
 """Data of the "Jadwal Pelaksanaan" document (shared by the PDF and XLSX builders).
 
 ``load_schedule_table(project)`` returns every section and work item of the RAB in tree order (numbers,
-names, amounts and bobot exactly as the RAB: ``ahsp.loaders``) with the planned distribution of each work
-item (``ahsp.schedule_data.load_schedule``: week -> % of the item), the weeks with their dates, and the
+names, amounts and bobot exactly as the RAB: ``ahsp.loaders.rab``) with the planned distribution of each work
+item (``ahsp.loaders.schedule.load_schedule``: week -> % of the item), the weeks with their dates, and the
 project's planned % per week and cumulative (the S-curve, so the document shows the values of the Gantt
 page). Seven queries whatever the size of the project.
 
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ahsp.calculations.schedule import Week, WeekProgress
-from ahsp.loaders import ItemRow, SectionRow, iter_full_rab, load_rab_summary
+from ahsp.loaders.rab import ItemRow, SectionRow, iter_full_rab, load_rab_summary
+from ahsp.loaders.schedule import load_schedule
 from ahsp.models import Project
-from ahsp.schedule_data import load_schedule
 
 Progress = Callable[[int, int, str], None]
 

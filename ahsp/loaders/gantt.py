@@ -1,7 +1,7 @@
 """The Gantt page (jadwal pelaksanaan): one window of weeks over the work breakdown, in a constant number
 of queries whatever the size of the project.
 
-Rows come from the RAB loaders (``ahsp.loaders``: the same tree, numbers and weights as the Rekap RAB);
+Rows come from the RAB loaders (``ahsp.loaders.rab``: the same tree, numbers and weights as the Rekap RAB);
 this module adds, for one window of ``WINDOW`` weeks:
 
 - per work item row: its planned share (% of the item) and actual progress in each week of the window,
@@ -10,7 +10,7 @@ this module adds, for one window of ``WINDOW`` weeks:
   first and last planned week of the subtree and its weighted cumulative progress;
 - the bottom rows: planned and actual % of the project per week and cumulative (``s_curve``).
 
-Why not ``ahsp.schedule_data.load_schedule``: it reads every planned share of the project and converts
+Why not ``ahsp.loaders.schedule.load_schedule``: it reads every planned share of the project and converts
 each one (Django's float -> Decimal converter on SQLite) before multiplying in the exact context: about
 240 ms at 2,000 items x ~5 planned weeks, beyond the budget of a window fragment (100 ms). Here the
 database sums amount x share per week, per section and window week, and per section, as exact 64-bit
@@ -18,7 +18,7 @@ integers (cents x 1/10,000 %, see ``weighted_sums``), so a few hundred rows come
 number of planned weeks; the weekly sums then go through the same ``s_curve``, so the curve is identical
 (tested in ``ahsp/tests/test_views_schedule.py``). Only the visible items' own weeks are read row by row.
 
-Queries: ``load_rab_summary`` (3), the open sections' items (0 or 1, ``ahsp.loaders``), then per section
+Queries: ``load_rab_summary`` (3), the open sections' items (0 or 1, ``ahsp.loaders.rab``), then per section
 (amounts, planned items and their first/last week), planned per week up to the window's end, per section
 and window week, progress per section and week, week reports and stages (6), and for visible items their
 version/stage, plans and progress (3).
@@ -45,7 +45,6 @@ from django.db.models import (
 )
 from django.utils.translation import gettext
 
-from ahsp import loaders
 from ahsp.calculations.money import quantize_quotient
 from ahsp.calculations.schedule import (
     SHARE_PLACES,
@@ -55,12 +54,13 @@ from ahsp.calculations.schedule import (
     s_curve,
     week_of,
 )
-from ahsp.db_sums import CENTS, SHARE_UNITS, Scaled, as_text, joined, weighted_sums
 from ahsp.formatting import format_number
-from ahsp.loaders import ItemRow, RabSummary, SectionRow
+from ahsp.loaders import rab as rab_loader
+from ahsp.loaders._sums import CENTS, SHARE_UNITS, Scaled, as_text, joined, weighted_sums
+from ahsp.loaders.rab import ItemRow, RabSummary, SectionRow
+from ahsp.loaders.schedule import current_week
 from ahsp.models import PlannedShare, ProgressEntry, Project, Stage, WeekReport, WorkItem
 from ahsp.parsing import NumberInputError, parse_decimal
-from ahsp.schedule_data import current_week
 
 WINDOW = 12  # weeks per window of the Gantt
 MAX_WEEK_DIGITS = 6
@@ -579,7 +579,7 @@ def _window(project: Project, raw_from, today: date | None) -> Window:
 
 
 def _summary(project: Project) -> tuple[RabSummary, bool]:
-    summary = loaders.load_rab_summary(project, count_missing_prices=False)
+    summary = rab_loader.load_rab_summary(project, count_missing_prices=False)
     return summary, summary.item_count <= settings.WORK_BREAKDOWN_EAGER_ITEMS
 
 
@@ -596,12 +596,12 @@ def load_gantt(
     out), else the top-level sections closed except ``open_ids``."""
     summary, eager = _summary(project)
     if not eager:
-        rows = loaders.load_rab_rows(project, summary, open_ids)
+        rows = rab_loader.load_rab_rows(project, summary, open_ids)
         return _load(project, summary, rows, _window(project, raw_from, today), eager=eager)
     closed = set(closed_ids) & set(summary.sections)
     rows = [
         replace(row, is_open=False) if row.kind == "section" and row.id in closed else row
-        for row in loaders.load_full_rab(project, summary)
+        for row in rab_loader.load_full_rab(project, summary)
         if not closed.intersection(row.ancestor_ids)
     ]
     gantt = _load(project, summary, rows, _window(project, raw_from, today), eager=eager)
@@ -617,7 +617,7 @@ def load_gantt_section(
     if collapsed:
         rows = [summary.sections[section_id]]
     else:
-        rows = loaders.load_section_rows(project, section_id, summary)
+        rows = rab_loader.load_section_rows(project, section_id, summary)
     return _load(project, summary, rows, _window(project, raw_from, today), eager=eager)
 
 
@@ -627,7 +627,7 @@ def load_gantt_item(project: Project, item: WorkItem, raw_from=None, *, today: d
     summary, eager = _summary(project)
     rows = [
         row
-        for row in loaders.load_section_rows(project, item.section_id, summary)
+        for row in rab_loader.load_section_rows(project, item.section_id, summary)
         if row.kind == "item" and row.id == item.pk
     ]
     ancestors = [replace(summary.sections[pk], is_open=True) for pk in rows[0].ancestor_ids] if rows else []
