@@ -1,6 +1,6 @@
 """Rows of the SNI AHSP workbook in, a clean reference library and its review report out.
 
-Pure: no ORM and no file access (`workbook_reader` reads, `reference_workbook` writes). Every decision
+Pure: no ORM and no file access (`workbook_reader` reads, `ahsp.services.reference_library` writes). Every decision
 that changes, drops or doubts a value adds a `ReviewRow`; row numbers are the worksheet's own (Excel)
 row numbers, so every line of the report can be found in the file. The rules:
 

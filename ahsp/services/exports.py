@@ -2,8 +2,9 @@
 
 ``start`` runs in the web request and only writes the job row (plus one audit event) and enqueues the
 huey task after commit. ``run`` is the body of that task: it builds the file through the builder chosen
-by (document, format), reports progress and a heartbeat as it goes, and stores the file through the
-default storage (``STORAGES["default"]``). ``mark_stale`` and ``purge`` are called by a periodic task.
+by (document, format) in ``ahsp.exports.registry``, reports progress and a heartbeat as it goes, and stores
+the file through the default storage (``STORAGES["default"]``). ``mark_stale`` and ``purge`` are called by
+a periodic task.
 
 Every status change after ``start`` is a conditional UPDATE (``status=<expected>``), so a job that the
 sweeper marked failed can never be flipped back to done by a worker that was only slow, and a task that
@@ -12,12 +13,10 @@ is delivered twice builds once.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.files import File
@@ -28,16 +27,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ahsp.exports import rab_csv
-from ahsp.loaders import rab as rab_loader
-from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import AuditEvent, ExportJob, Project
 from ahsp.services import audit, job_queue
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-Builder = Callable[[ExportJob, Progress], File]
 
 STALE_MESSAGE = "Pekerja antrean berhenti saat membuat berkas; silakan ulangi."
 MAX_ATTEMPTS = 2  # a job whose worker died is run once more before it fails with STALE_MESSAGE
@@ -57,86 +52,32 @@ class ExportCancelled(Exception):
     """The job is no longer running (marked stale meanwhile): stop building."""
 
 
-# --- Builders: (document, format) -> a File with the content ------------------------------------------
-
-
-def _build_rab_csv(job: ExportJob, progress: Progress) -> File:
-    """The streamed RAB CSV (ahsp/exports/rab_csv.py) written to a temporary file, rows counted."""
-    progress(0, 0, "Menghitung RAB")
-    project = job.project
-    summary = rab_loader.load_rab_summary(project, count_missing_prices=False)
-    total = len(summary.sections) + summary.item_count
-    rows = rab_loader.iter_full_rab(project, summary, chunk_size=500)
-
-    def counted() -> Iterator[rab_loader.Row]:
-        for number, row in enumerate(rows, start=1):
-            progress(number, total, f"Menulis baris {number}/{total}")
-            yield row
-
-    target = tempfile.TemporaryFile()
-    notes = load_rab_notes(project, summary)
-    for chunk in rab_csv.build_rab_csv(summary, counted(), notes=notes):
-        target.write(chunk)
-    target.seek(0)
-    return File(target, name="rab.csv")
-
-
-def _bytes_builder(path: str, extension: str) -> Builder:
-    """A builder from ``"module:function"`` where ``function(project, progress=...) -> bytes``.
-
-    The module is imported when a job runs, so the web process never loads openpyxl or xhtml2pdf.
-    """
-    module_name, function_name = path.split(":")
-
-    def build(job: ExportJob, progress: Progress) -> File:
-        function = getattr(importlib.import_module(module_name), function_name)
-        return ContentFile(function(job.project, progress=progress), name=f"{job.document}.{extension}")
-
-    build.__name__ = f"build_{function_name}"
-    return build
-
-
-def _chunks_builder(path: str) -> Builder:
-    """A builder from ``"module:function"`` where ``function(project, progress=...)`` yields ``bytes``
-    chunks (CSV): written to a temporary file, so memory stays flat at any size."""
-    module_name, function_name = path.split(":")
-
-    def build(job: ExportJob, progress: Progress) -> File:
-        function = getattr(importlib.import_module(module_name), function_name)
-        target = tempfile.TemporaryFile()
-        for chunk in function(job.project, progress=progress):
-            target.write(chunk)
-        target.seek(0)
-        return File(target, name=f"{job.document}.csv")
-
-    build.__name__ = f"build_{function_name}"
-    return build
-
+# --- What the export centre offers --------------------------------------------------------------------
 
 _DOC = ExportJob.Document
 _FMT = ExportJob.Format
-# Order = the order of the export centre (documents, then formats within a document).
-BUILDERS: dict[tuple[str, str], Builder] = {
-    (_DOC.RAB, _FMT.PDF): _bytes_builder("ahsp.exports.rab_pdf:build_rab_pdf", "pdf"),
-    (_DOC.RAB, _FMT.XLSX): _bytes_builder("ahsp.exports.rab_xlsx:build_rab_xlsx", "xlsx"),
-    (_DOC.RAB, _FMT.CSV): _build_rab_csv,
-    (_DOC.AHSP, _FMT.PDF): _bytes_builder("ahsp.exports.analyses_pdf:build_analyses_pdf", "pdf"),
-    (_DOC.AHSP, _FMT.XLSX): _bytes_builder("ahsp.exports.analyses_xlsx:build_analyses_xlsx", "xlsx"),
-    (_DOC.AHSP, _FMT.CSV): _chunks_builder("ahsp.exports.analyses_csv:build_analyses_csv"),
-    (_DOC.HARGA, _FMT.PDF): _bytes_builder("ahsp.exports.prices_pdf:build_prices_pdf", "pdf"),
-    (_DOC.HARGA, _FMT.XLSX): _bytes_builder("ahsp.exports.prices_xlsx:build_prices_xlsx", "xlsx"),
-    (_DOC.HARGA, _FMT.CSV): _chunks_builder("ahsp.exports.prices_csv:build_prices_csv"),
-    (_DOC.PROYEK, _FMT.XLSX): _bytes_builder("ahsp.exports.project_workbook:build_project_workbook", "xlsx"),
-    (_DOC.JADWAL, _FMT.PDF): _bytes_builder("ahsp.exports.schedule_pdf:build_schedule_pdf", "pdf"),
-    (_DOC.JADWAL, _FMT.XLSX): _bytes_builder("ahsp.exports.schedule_xlsx:build_schedule_xlsx", "xlsx"),
-    (_DOC.KURVA_S, _FMT.PDF): _bytes_builder("ahsp.exports.s_curve_pdf:build_s_curve_pdf", "pdf"),
-    (_DOC.KURVA_S, _FMT.XLSX): _bytes_builder("ahsp.exports.s_curve_xlsx:build_s_curve_xlsx", "xlsx"),
-    (_DOC.KEBUTUHAN, _FMT.PDF): _bytes_builder("ahsp.exports.requirements_pdf:build_requirements_pdf", "pdf"),
-    (_DOC.KEBUTUHAN, _FMT.XLSX): _bytes_builder(
-        "ahsp.exports.requirements_xlsx:build_requirements_xlsx", "xlsx"
-    ),
-    (_DOC.KEBUTUHAN, _FMT.CSV): _chunks_builder("ahsp.exports.requirements_csv:build_requirements_csv"),
-}
+# (document, format) in the order of the export centre (documents, then formats within a document): the
+# keys of ``ahsp.exports.registry.BUILDERS`` (a test checks they agree), listed here so that the web
+# process never imports the builders (openpyxl, xhtml2pdf, reportlab); the worker does, in ``run``.
+OFFERED: tuple[tuple[str, str], ...] = (
+    (_DOC.RAB, _FMT.PDF),
+    (_DOC.RAB, _FMT.XLSX),
+    (_DOC.RAB, _FMT.CSV),
+    (_DOC.AHSP, _FMT.PDF),
+    (_DOC.AHSP, _FMT.XLSX),
+    (_DOC.AHSP, _FMT.CSV),
+    (_DOC.HARGA, _FMT.PDF),
+    (_DOC.HARGA, _FMT.XLSX),
+    (_DOC.HARGA, _FMT.CSV),
+    (_DOC.PROYEK, _FMT.XLSX),
+    (_DOC.JADWAL, _FMT.PDF),
+    (_DOC.JADWAL, _FMT.XLSX),
+    (_DOC.KURVA_S, _FMT.PDF),
+    (_DOC.KURVA_S, _FMT.XLSX),
+    (_DOC.KEBUTUHAN, _FMT.PDF),
+    (_DOC.KEBUTUHAN, _FMT.XLSX),
+    (_DOC.KEBUTUHAN, _FMT.CSV),
+)
 
 
 DESCRIPTIONS = {
@@ -153,7 +94,7 @@ DESCRIPTIONS = {
 def available() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
     """What the export centre offers: ``[(document, label, description, [(format, label), ...]), ...]``."""
     offered: dict[str, list[tuple[str, str]]] = {}
-    for document, fmt in BUILDERS:
+    for document, fmt in OFFERED:
         offered.setdefault(document, []).append((fmt, ExportJob.Format(fmt).label))
     return [
         (document, ExportJob.Document(document).label, DESCRIPTIONS.get(document, ""), formats)
@@ -162,7 +103,7 @@ def available() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
 
 
 def is_available(document: str, fmt: str) -> bool:
-    return (document, fmt) in BUILDERS
+    return (document, fmt) in OFFERED
 
 
 def download_name(job: ExportJob) -> str:
@@ -221,9 +162,7 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
 def enqueue(job_id: int) -> bool:
     """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
     it later (``ahsp.services.job_queue``)."""
-    from ahsp.tasks import build_export  # noqa: PLC0415 (tasks import this module)
-
-    return job_queue.enqueue(build_export, job_id, "Export")
+    return job_queue.enqueue("export", job_id, "Export")
 
 
 def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
@@ -293,7 +232,7 @@ def run(job_id: int) -> ExportJob | None:
     try:
         version = _content_version(job.project_id)
         if (content := _copy_of_identical_build(job, version)) is None:
-            content = BUILDERS[(job.document, job.format)](job, _Reporter(job_id))
+            content = _builder(job)(job, _Reporter(job_id))
         try:
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             job.file.save(f"{job.document}-{job.pk}-{stamp}.{job.format}", content, save=False)
@@ -324,6 +263,14 @@ def run(job_id: int) -> ExportJob | None:
         logger.exception("Export job %s failed.", job_id)
         _fail(job_id, BUILD_FAILED_MESSAGE.format(pk=job_id))
     return ExportJob.objects.get(pk=job_id)
+
+
+def _builder(job: ExportJob) -> Callable[[ExportJob, Progress], File]:
+    """The builder of the job's (document, format). Imported here, in the worker only: the registry loads
+    every builder (openpyxl, xhtml2pdf, reportlab), which the web process never needs."""
+    from ahsp.exports.registry import BUILDERS  # noqa: PLC0415 (worker only, see above)
+
+    return BUILDERS[(job.document, job.format)]
 
 
 def _content_version(project_id: int) -> int:

@@ -18,8 +18,21 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task: Callable[[int], object], job_id: int, label: str) -> bool:
-    """Call the huey ``task`` for ``job_id``; False (logged, nothing raised) when the queue is down."""
+# The huey task of each kind of job, bound by ``ahsp.tasks`` when it is imported (``AhspConfig.ready``
+# imports it in every process). Services name the kind, so they never import the tasks module, which
+# imports them (tasks -> services, never back).
+TASKS: dict[str, Callable[[int], object]] = {}
+
+
+def bind_task(kind: str, task: Callable[[int], object]) -> None:
+    """``task(job_id)`` enqueues a job of ``kind`` (``"export"``, ``"reference_import"``, ...)."""
+    TASKS[kind] = task
+
+
+def enqueue(kind: str, job_id: int, label: str) -> bool:
+    """Call the huey task of ``kind`` for ``job_id``; False (logged, nothing raised) when the queue is
+    down. A kind with no task bound raises: the tasks module was not imported, a setup error."""
+    task = TASKS[kind]
     try:
         task(job_id)
     except Exception:

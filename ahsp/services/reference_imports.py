@@ -21,10 +21,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from ahsp.importers.reference_workbook import SOURCE_MAX_LENGTH, ImportFailed, import_reference
 from ahsp.importers.sni_values import clean_text, fit
+from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import ReferenceImport, ReferenceImportJob
 from ahsp.services import job_queue
+from ahsp.services.reference_library import SOURCE_MAX_LENGTH, import_reference
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +73,7 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
 def enqueue(job_id: int) -> bool:
     """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
     it later (``ahsp.services.job_queue``)."""
-    from ahsp.tasks import run_reference_import  # noqa: PLC0415 (tasks import this module)
-
-    return job_queue.enqueue(run_reference_import, job_id, "Reference import")
+    return job_queue.enqueue("reference_import", job_id, "Reference import")
 
 
 def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:

@@ -88,9 +88,7 @@ def _start(*, kind: str, project: Project | None, upload, by) -> WorkbookImportJ
 def enqueue(job_id: int) -> bool:
     """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
     it later (``ahsp.services.job_queue``)."""
-    from ahsp.tasks import run_workbook_import  # noqa: PLC0415 (tasks import this module)
-
-    return job_queue.enqueue(run_workbook_import, job_id, "Workbook import")
+    return job_queue.enqueue("workbook_import", job_id, "Workbook import")
 
 
 def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:

@@ -48,7 +48,7 @@ def _exit_with_parent() -> None:
 
 
 def _slow_down_builders(delay: float) -> None:
-    from ahsp.services import exports  # noqa: PLC0415 (after django.setup())
+    from ahsp.exports import registry  # noqa: PLC0415 (after django.setup())
 
     def slowed(builder):
         def build(job, progress):
@@ -60,8 +60,8 @@ def _slow_down_builders(delay: float) -> None:
 
         return build
 
-    for key, builder in list(exports.BUILDERS.items()):
-        exports.BUILDERS[key] = slowed(builder)
+    for key, builder in list(registry.BUILDERS.items()):
+        registry.BUILDERS[key] = slowed(builder)
 
 
 def main(argv: list[str]) -> None:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from ahsp.exports import registry
 from ahsp.models import ExportJob, Project, WorkItem
 from ahsp.services import exports, work_items
 from ahsp.tests.rab_data import build_small_rab
@@ -21,13 +22,13 @@ def _media(settings, tmp_path):
 def builds(monkeypatch):
     """Counts the real builds of the RAB CSV."""
     counted = {"n": 0}
-    real = exports.BUILDERS[("rab", "csv")]
+    real = registry.BUILDERS[("rab", "csv")]
 
     def counting(job, progress):
         counted["n"] += 1
         return real(job, progress)
 
-    monkeypatch.setitem(exports.BUILDERS, ("rab", "csv"), counting)
+    monkeypatch.setitem(registry.BUILDERS, ("rab", "csv"), counting)
     return counted
 
 
@@ -95,12 +96,12 @@ def test_a_file_built_while_the_project_changed_is_nobodys_copy(
     user, monkeypatch, django_capture_on_commit_callbacks
 ):
     rab = build_small_rab(user)
-    real = exports.BUILDERS[("rab", "csv")]
+    real = registry.BUILDERS[("rab", "csv")]
 
     def changing(job, progress):
         built = real(job, progress)
         Project.bump_content_version(job.project_id)  # a change committed during the build
         return built
 
-    monkeypatch.setitem(exports.BUILDERS, ("rab", "csv"), changing)
+    monkeypatch.setitem(registry.BUILDERS, ("rab", "csv"), changing)
     assert export(rab.project, user, django_capture_on_commit_callbacks).content_version is None

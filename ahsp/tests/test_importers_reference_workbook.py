@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
-from ahsp.importers import reference_workbook
-from ahsp.importers.reference_workbook import ImportFailed, import_reference
 from ahsp.importers.review import ACTIONS, REPORT_COLUMNS
+from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import AuditEvent, ReferenceAnalysis, ReferenceComponent, ReferenceImport, ReferenceResource
+from ahsp.services import reference_library
+from ahsp.services.reference_library import import_reference
 
 HEADER = [
     "id",
@@ -300,7 +301,7 @@ def test_failure_midway_leaves_the_library_unchanged(defects_file, tmp_path, mon
     changed[1][4] = "Semen lain"
     changed.append(("5.1.1", "Pembuatan 1 m2 baru", *WORKER, "0.1"))
     newer = make_workbook(tmp_path / "v2.xlsx", changed)
-    original = reference_workbook.replace_components
+    original = reference_library.replace_components
     calls = []
 
     def fail_after_writing(library, **kwargs):
@@ -308,7 +309,7 @@ def test_failure_midway_leaves_the_library_unchanged(defects_file, tmp_path, mon
         calls.append(ReferenceComponent.objects.filter(analysis__code="5.1.1").count())
         raise DatabaseError("disk penuh")
 
-    monkeypatch.setattr(reference_workbook, "replace_components", fail_after_writing)
+    monkeypatch.setattr(reference_library, "replace_components", fail_after_writing)
     with pytest.raises(ImportFailed, match="pustaka referensi tidak berubah"):
         import_reference(newer, source="SNI 2025")
 
@@ -325,7 +326,7 @@ def test_unexpected_error_propagates_and_rolls_back(defects_file, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(reference_workbook, "write_report", broken)
+    monkeypatch.setattr(reference_library, "write_report", broken)
     with pytest.raises(RuntimeError):
         import_reference(defects_file, source="SNI 2025")
     assert library_state() == before

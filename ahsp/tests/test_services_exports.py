@@ -1,8 +1,6 @@
 """Export jobs: start/reuse, the worker body in huey immediate mode, progress, stale jobs, retry, purge."""
 
 import os
-import sys
-import types
 from datetime import timedelta
 
 import pytest
@@ -10,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ahsp.exports import registry
 from ahsp.models import AuditEvent, ExportJob, ProjectResource
-from ahsp.services import exports
+from ahsp.services import exports, job_queue
 from ahsp.tasks import sweep_exports
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
@@ -58,7 +57,7 @@ def test_identical_queued_job_is_reused_and_other_formats_are_not(
 ):
     project = make_project(user)
     enqueued = []
-    monkeypatch.setattr("ahsp.tasks.build_export", enqueued.append)
+    monkeypatch.setitem(job_queue.TASKS, "export", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         first = exports.start(project=project, document="rab", fmt="xlsx", by=user)
         again = exports.start(project=project, document="rab", fmt="xlsx", by=user)
@@ -96,9 +95,9 @@ def test_xlsx_job_uses_the_xlsx_builder_with_progress(user, monkeypatch, django_
             progress(done, 100, f"Menulis baris {done}/100")
         return b"PK\x03\x04 fake workbook"
 
-    module = types.ModuleType("ahsp.exports.rab_xlsx")
-    module.build_rab_xlsx = fake_build_rab_xlsx
-    monkeypatch.setitem(sys.modules, "ahsp.exports.rab_xlsx", module)
+    monkeypatch.setitem(
+        registry.BUILDERS, ("rab", "xlsx"), registry.bytes_builder(fake_build_rab_xlsx, "xlsx")
+    )
 
     job = start_and_run(project, user, fmt="xlsx", capture=django_capture_on_commit_callbacks)
 
@@ -135,7 +134,7 @@ def test_builder_error_marks_the_job_failed_with_a_clear_message(
     def broken(job, progress):
         raise ZeroDivisionError("secret internal detail")
 
-    monkeypatch.setitem(exports.BUILDERS, ("rab", "csv"), broken)
+    monkeypatch.setitem(registry.BUILDERS, ("rab", "csv"), broken)
 
     job = start_and_run(project, user, capture=django_capture_on_commit_callbacks)
 
@@ -152,7 +151,7 @@ def test_a_stale_job_with_an_attempt_left_is_queued_again_and_built_once_more(
     builds the file; a second death fails it."""
     rab = build_small_rab(user)
     enqueued = []
-    monkeypatch.setattr("ahsp.tasks.build_export", enqueued.append)
+    monkeypatch.setitem(job_queue.TASKS, "export", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         job = exports.start(project=rab.project, document="rab", fmt="csv", by=user)
     ExportJob.objects.filter(pk=job.pk).update(
@@ -223,7 +222,7 @@ def test_worker_that_was_marked_stale_stops_and_leaves_no_file(user, monkeypatch
         progress(10, 10, "Menulis baris 10/10")
         raise AssertionError("not reached")
 
-    monkeypatch.setitem(exports.BUILDERS, ("rab", "csv"), slow)
+    monkeypatch.setitem(registry.BUILDERS, ("rab", "csv"), slow)
 
     result = exports.run(job.pk)
 
@@ -276,3 +275,10 @@ def test_csv_job_of_an_incomplete_rab_carries_the_draft_line(user, django_captur
     with job.file.open("rb") as handle:
         lines = handle.read().decode("utf-8-sig").splitlines()
     assert "DRAF — RAB belum lengkap" in lines[1]
+
+
+def test_the_export_centre_offers_exactly_the_registered_builders():
+    """The web process lists ``OFFERED`` without importing the builders; the worker builds from
+    ``ahsp.exports.registry.BUILDERS``: same (document, format) pairs, in the same order."""
+    assert list(registry.BUILDERS) == list(exports.OFFERED)
+    assert all(callable(builder) for builder in registry.BUILDERS.values())

@@ -12,10 +12,9 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from ahsp import tasks
-from ahsp.importers import reference_workbook
-from ahsp.importers.reference_workbook import ImportFailed
+from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import AuditEvent, ReferenceImport, ReferenceImportJob
-from ahsp.services import reference_imports
+from ahsp.services import job_queue, reference_imports, reference_library
 from ahsp.tests.test_importers_reference_workbook import (
     DEFECTS,
     DEFECTS_SUMMARY,
@@ -58,7 +57,7 @@ def start_and_run(content: bytes, user, capture, *, source: str = "SNI 2025") ->
 
 def test_start_stores_the_upload_and_queues_without_an_audit_event(user, workbook, monkeypatch, media_root):
     enqueued = []
-    monkeypatch.setattr(tasks, "run_reference_import", enqueued.append)
+    monkeypatch.setitem(job_queue.TASKS, "reference_import", enqueued.append)
 
     job = reference_imports.start(file=upload(workbook), source="  SNI   2025 ", by=user)
 
@@ -126,13 +125,13 @@ def test_an_invalid_workbook_fails_the_job_with_the_importers_message(
 def test_a_database_failure_midway_leaves_nothing_half_written(
     user, workbook, monkeypatch, django_capture_on_commit_callbacks
 ):
-    original = reference_workbook.replace_components
+    original = reference_library.replace_components
 
     def fail_after_writing(library, **kwargs):
         original(library, **kwargs)
         raise DatabaseError("disk penuh")
 
-    monkeypatch.setattr(reference_workbook, "replace_components", fail_after_writing)
+    monkeypatch.setattr(reference_library, "replace_components", fail_after_writing)
 
     job = start_and_run(workbook, user, django_capture_on_commit_callbacks)
 
@@ -174,7 +173,7 @@ def test_a_failed_enqueue_keeps_the_job_queued_and_the_sweep_enqueues_it(
     def queue_down(job_id):
         raise ConnectionError("redis down")
 
-    monkeypatch.setattr(tasks, "run_reference_import", queue_down)
+    monkeypatch.setitem(job_queue.TASKS, "reference_import", queue_down)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         job = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
 
@@ -184,13 +183,13 @@ def test_a_failed_enqueue_keeps_the_job_queued_and_the_sweep_enqueues_it(
 
     ReferenceImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=1))
     enqueued = []
-    monkeypatch.setattr(tasks, "run_reference_import", enqueued.append)
+    monkeypatch.setitem(job_queue.TASKS, "reference_import", enqueued.append)
     monkeypatch.setattr(tasks.HUEY, "pending", lambda: [])
     assert tasks.requeue_lost_reference_imports() == [job.pk] and enqueued == [job.pk]
 
 
 def test_run_claims_once(user, workbook, monkeypatch):
-    monkeypatch.setattr(tasks, "run_reference_import", lambda job_id: None)
+    monkeypatch.setitem(job_queue.TASKS, "reference_import", lambda job_id: None)
     job = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
 
     first = reference_imports.run(job.pk)
@@ -204,7 +203,7 @@ def test_run_claims_once(user, workbook, monkeypatch):
 def test_mark_stale_fails_dead_running_jobs_only_and_deletes_their_uploads(
     user, workbook, monkeypatch, media_root
 ):
-    monkeypatch.setattr(tasks, "run_reference_import", lambda job_id: None)
+    monkeypatch.setitem(job_queue.TASKS, "reference_import", lambda job_id: None)
     now = timezone.now()
     dead = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
     alive = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
@@ -258,7 +257,7 @@ def test_an_import_that_commits_after_the_sweep_gave_up_still_ends_done(
 
 
 def test_a_missing_upload_fails_the_job(user, workbook, monkeypatch, media_root):
-    monkeypatch.setattr(tasks, "run_reference_import", lambda job_id: None)
+    monkeypatch.setitem(job_queue.TASKS, "reference_import", lambda job_id: None)
     job = reference_imports.start(file=ContentFile(workbook, name="sni.xlsx"), source="SNI 2025", by=user)
     job.file.delete(save=False)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HTMX_STOP_POLLING
 
 from ahsp.forms import ReferenceUploadForm
-from ahsp.importers.reference_workbook import ImportFailed
+from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import (
     ReferenceAnalysis,
     ReferenceComponent,

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ahsp.importers.reference_workbook import ImportFailed, import_reference
 from ahsp.importers.review import ACTIONS
+from ahsp.importers.workbook_reader import ImportFailed
+from ahsp.services.reference_library import import_reference
 
 
 class Command(BaseCommand):

@@ -1,10 +1,12 @@
-"""Import an AHSP reference workbook (SNI format) into the reference library.
+"""Import an AHSP reference workbook (SNI format) into the reference library: the write half.
 
-read (`workbook_reader`) -> clean and decide (`sni_parse`, pure) -> write here, in one transaction:
-a failure anywhere leaves the library as it was. Writes are bulk upserts, so a re-import updates in
-place: analyses matched by (source, code), resources by code, and the components of every imported
-analysis replaced. Placeholder analyses (made for nested references the file does not contain) are
-only created when missing, so work done on them after an import is never overwritten.
+read (``ahsp.importers.workbook_reader``) -> clean and decide (``ahsp.importers.sni_parse``, pure) -> write
+here, in one transaction with one audit event: a failure anywhere leaves the library as it was. Writes are
+bulk upserts, so a re-import updates in place: analyses matched by (source, code), resources by code, and
+the components of every imported analysis replaced. Placeholder analyses (made for nested references the
+file does not contain) are only created when missing, so work done on them after an import is never
+overwritten. Called by the worker (``ahsp.services.reference_imports.run``) and the ``import_reference``
+command.
 """
 
 from dataclasses import dataclass, field
