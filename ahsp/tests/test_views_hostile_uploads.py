@@ -68,11 +68,11 @@ def timed_post(logged_in_client, django_capture_on_commit_callbacks):
     """POST the upload, let the worker run its job (on commit), then open the job page it redirects to."""
 
     def post(url, content):
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: independent of what else the machine runs
         with django_capture_on_commit_callbacks(execute=True):
             response = logged_in_client.post(url, {"file": upload(content)})
         assert response.status_code == 302 and response["Location"].startswith("/imports/")
-        seconds = time.perf_counter() - started
+        seconds = time.process_time() - started
         return logged_in_client.get(response["Location"]), seconds
 
     return post
