@@ -5,6 +5,7 @@ One module per page or document; the money and schedule math they feed is in ``a
 
 - ``rab``: the Rekap RAB (summary, rows in tree order, the streamed full RAB); ``rab_notes``: what every
   RAB page and document states beside the figures (BUK %, the draft mark);
+- ``work_breakdown``: the Daftar Pekerjaan tree (sections and work items, numbered);
 - ``analyses``: the Rincian AHSP sheets;
 - ``prices``: the Daftar Harga Satuan Dasar (page counts and document);
 - ``gantt``: the Jadwal page's window of weeks; ``schedule``: the schedule summary (weekly planned and

@@ -7,8 +7,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ahsp.loaders import work_breakdown
 from ahsp.tests.rab_data import build_small_rab
-from ahsp.views import work_items as work_item_views
 from ahsp.views._params import MAX_ID, MAX_IDS, id_param, ids_param, number_param
 
 
@@ -89,9 +89,9 @@ def test_schedule_ignores_bad_closed_ids(logged_in_client, rab, value):
 def test_work_item_list_opens_the_valid_id_among_bad_ones(logged_in_client, rab, monkeypatch):
     """``?open=²&open=<section>&open=-1``: the section opens as if the bad ids were not there."""
     seen = []
-    real_tree = work_item_views._tree
+    real_tree = work_breakdown.load_tree
     monkeypatch.setattr(
-        work_item_views, "_tree", lambda project, ids: seen.append(ids) or real_tree(project, ids)
+        work_breakdown, "load_tree", lambda project, ids: seen.append(ids) or real_tree(project, ids)
     )
     url = reverse("ahsp:work_item_list", args=[rab.project.pk])
     response = logged_in_client.get(f"{url}?open={quote('²')}&open={rab.earthwork.pk}&open=-1")

@@ -1,14 +1,10 @@
 """The work breakdown page (Daftar Pekerjaan): sections, work items, volumes, the reference picker."""
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ahsp import idempotency
-from ahsp.calculations.numbering import number_tree
-from ahsp.calculations.totals import ItemInput, SectionInput
 from ahsp.forms import CustomItemForm, DecimalInputField, ParameterForm, SectionForm, VolumeForm
+from ahsp.loaders import work_breakdown
 from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
 from ahsp.models.estimate import MAX_PRICE
 from ahsp.services import parameters as parameter_services
@@ -30,90 +25,6 @@ from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import has_nul, id_param, ids_param, text_param
 from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial
-
-
-@dataclass
-class SectionNode:
-    section: Section
-    number: str
-    depth: int
-    items: list = field(default_factory=list)
-    children: list = field(default_factory=list)
-    item_count: int = 0
-    loaded: bool = True
-
-
-ITEM_FIELDS = (
-    "id",
-    "section_id",
-    "name",
-    "unit",
-    "position",
-    "volume",
-    "volume_formula",
-    "volume_error",
-    "unit_rate",
-    "amount",
-    "version",
-    "analysis__code",
-    "analysis__reference_code",
-    "analysis__is_modified",
-    "analysis__missing_prices",
-)
-
-
-def _items(project: Project, section_ids: set[int] | None = None) -> list[WorkItem]:
-    qs = WorkItem.objects.filter(project=project)
-    if section_ids is not None:
-        qs = qs.filter(section_id__in=section_ids)
-    return list(qs.select_related("analysis").only(*ITEM_FIELDS).order_by("position", "id"))
-
-
-def _numbers(project: Project, sections: list[Section]) -> tuple[dict, dict[int, int]]:
-    """Derived numbers of every section and item (from positions only) and the item count per section."""
-    positions = list(WorkItem.objects.filter(project=project).values_list("id", "section_id", "position"))
-    numbers = number_tree(
-        [SectionInput(s.pk, s.parent_id, s.position) for s in sections],
-        [
-            ItemInput(pk, section_id, position, Decimal("0"), Decimal("0"))
-            for pk, section_id, position in positions
-        ],
-        project.numbering_style,
-    )
-    counts: dict[int, int] = {}
-    for _pk, section_id, _position in positions:
-        counts[section_id] = counts.get(section_id, 0) + 1
-    return numbers, counts
-
-
-def _tree(project: Project, open_ids: set[int] | frozenset = frozenset()) -> tuple[list[SectionNode], dict]:
-    """The breakdown, numbered (I, I.1, I.1.1), in a constant number of queries. A big project shows its
-    sections closed (rows load per section through HTMX); a small one shows everything."""
-    sections = list(Section.objects.filter(project=project).order_by("position", "id"))
-    numbers, counts = _numbers(project, sections)
-    eager = sum(counts.values()) <= settings.WORK_BREAKDOWN_EAGER_ITEMS
-    items = _items(project, None if eager else set(open_ids))
-    nodes = {s.pk: SectionNode(s, numbers[("section", s.pk)], 0) for s in sections}
-    roots = []
-    for s in sections:
-        node = nodes[s.pk]
-        node.item_count = counts.get(s.pk, 0)
-        node.loaded = eager or s.pk in open_ids
-        if s.parent_id is None:
-            roots.append(node)
-        else:
-            nodes[s.parent_id].children.append(node)
-    for item in items:
-        item.number = numbers[("item", item.pk)]
-        nodes[item.section_id].items.append(item)
-
-    def set_depth(node_list, depth):
-        for node in node_list:
-            node.depth = depth
-            set_depth(node.children, depth + 1)
-
-    set_depth(roots, 0)
-    return roots, nodes
 
 
 @login_required
@@ -127,23 +38,11 @@ def work_item_section(request: HttpRequest, pk: int, section_id: int) -> HttpRes
         return redirect(
             reverse("ahsp:work_item_list", args=[project.pk]) + f"?open={section.pk}#section-{section.pk}"
         )
-    numbers, _counts = _numbers(project, list(Section.objects.filter(project=project)))
-    items = _items(project, {section.pk})
+    numbers, _counts = work_breakdown.load_numbers(project, list(Section.objects.filter(project=project)))
+    items = work_breakdown.load_items(project, {section.pk})
     for item in items:
         item.number = numbers[("item", item.pk)]
     return render(request, "ahsp/work_item_list.html#section-items", {"project": project, "items": items})
-
-
-def _flat_sections(roots: list[SectionNode]) -> list[SectionNode]:
-    out = []
-    for node in roots:
-        out.append(node)
-        out.extend(_flat_sections(node.children))
-    return out
-
-
-def _total(project: Project) -> Decimal:
-    return WorkItem.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or Decimal("0")
 
 
 @login_required
@@ -152,15 +51,15 @@ def _total(project: Project) -> Decimal:
 def work_item_list(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     open_ids = ids_param(request.GET.getlist("open"))
-    roots, _nodes = _tree(project, open_ids)
-    flat = _flat_sections(roots)
+    roots, _nodes = work_breakdown.load_tree(project, open_ids)
+    flat = work_breakdown.flat_sections(roots)
     context = {
         "project": project,
         "roots": roots,
         "section_form": SectionForm(project=project),
         "custom_form": CustomItemForm(project=project),
         "flat_sections": flat,
-        "total": _total(project),
+        "total": work_breakdown.load_total(project),
         "parameters": list(project.parameters.all()),
         "parameter_form": ParameterForm(),
     }
@@ -257,7 +156,9 @@ def reference_picker(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "query": query,
         "results": results,
-        "flat_sections": _flat_sections(_tree(project)[0]) if not is_partial(request) else None,
+        "flat_sections": work_breakdown.flat_sections(work_breakdown.load_tree(project)[0])
+        if not is_partial(request)
+        else None,
         "section_id": request.GET.get("section", ""),
     }
     template = "ahsp/work_item_picker.html" + ("#picker-results" if is_partial(request) else "")
@@ -320,21 +221,15 @@ class DirectPriceItemForm(forms.Form):
     includes_overhead = forms.ChoiceField(label=_("BUK"), choices=[("0", "0"), ("1", "1")], required=False)
 
 
-def _item_number(project: Project, item: WorkItem) -> str:
-    """The derived number of one row: all sections plus the items of its own section (two queries)."""
-    sections = Section.objects.filter(project=project).values_list("id", "parent_id", "position")
-    siblings = WorkItem.objects.filter(section_id=item.section_id).values_list("id", "position")
-    numbers = number_tree(
-        [SectionInput(*row) for row in sections],
-        [ItemInput(pk, item.section_id, position, Decimal("0"), Decimal("0")) for pk, position in siblings],
-        project.numbering_style,
-    )
-    return numbers[("item", item.pk)]
-
-
 def _row_context(project: Project, item: WorkItem, form: VolumeForm | None = None) -> dict:
-    item.number = _item_number(project, item)
-    return {"project": project, "item": item, "form": form, "total": _total(project), "oob": True}
+    item.number = work_breakdown.load_item_number(project, item)
+    return {
+        "project": project,
+        "item": item,
+        "form": form,
+        "total": work_breakdown.load_total(project),
+        "oob": True,
+    }
 
 
 @login_required
