@@ -130,7 +130,11 @@ def test_killed_consumer_leaves_a_running_job_that_the_sweep_queues_again_for_a_
     # action needed.
     assert exports.mark_stale(older_than_seconds=1) == 1
     requeued = fresh(job)
-    assert requeued.attempts == 1 and requeued.stage == exports.RETRY_STAGE
+    # Queued for its retry, unless the waiting consumer has already claimed it (the enqueue runs on commit,
+    # and a fast consumer can win the race with this read): then it is on its second attempt.
+    assert (requeued.attempts, requeued.stage) == (1, exports.RETRY_STAGE) or (
+        requeued.attempts == 2 and requeued.status in (Status.RUNNING, Status.DONE)
+    )
     workers.wait_for("the requeued job to finish", lambda: fresh(job).status in ExportJob.TERMINAL_STATUSES)
 
     done = fresh(job)
