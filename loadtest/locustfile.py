@@ -164,7 +164,7 @@ AUDIT_ROW = re.compile(r'<tr id="audit-event-(\d+)" class="audit-row">')
 AUDIT_DIFF = re.compile(r'<details hx-get="(/projects/\d+/audit/\d+/)"')
 AUDIT_PAGES = 3  # pages a user scrolls through at most (50 rows each)
 
-# What the exporter asks for, (document, format) -> how often (ahsp.services.exports.BUILDERS).
+# What the exporter asks for, (document, format) -> how often (ahsp.exports.registry.BUILDERS).
 EXPORTS = {
     ("rab", "xlsx"): 3,
     ("rab", "pdf"): 2,
