@@ -213,6 +213,10 @@ class WorkItem(models.Model):
     unit_rate = models.DecimalField(default=Decimal("0"), **MONEY)
     amount = models.DecimalField(default=Decimal("0"), **MONEY)
     version = models.PositiveIntegerField(default=1)
+    # The optimistic lock of the item's schedule (plan, stage, actual progress), apart from ``version``
+    # (its estimate fields): a progress save neither conflicts with a volume edit nor makes the cached
+    # work breakdown's forms stale (``ahsp.services.schedule``).
+    schedule_version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "id"]

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+#: The cache keys of the project's pages: moved only by ``Project.bump_content_version`` (an SQL increment).
+CACHE_VERSIONS = ("content_version", "estimate_version")
+
 class ProjectQuerySet(models.QuerySet):
     """Every project query goes through these two methods, so sharing with roles can grow here."""
 
@@ -139,6 +142,11 @@ class Project(models.Model):
     # Incremented in the transaction of every change to anything the project owns (``audit.record``):
     # the key of its cached pages (``ahsp.views._page_cache``). ``version`` above is the header form's.
     content_version = models.PositiveBigIntegerField(default=1, editable=False)
+    # Incremented with ``content_version`` by every change EXCEPT those of the schedule and the progress
+    # (plans, stages, actual progress, week reports): the key of the estimate pages (RAB, work breakdown,
+    # item sheet, Rincian AHSP, prices), which show nothing of the schedule, so a progress save leaves them
+    # cached. ``ahsp.services.audit.Changes`` says which change bumps which.
+    estimate_version = models.PositiveBigIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,14 +162,14 @@ class Project(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        """An update never writes ``content_version``: a project loaded before a change and saved after it
+        """An update never writes ``content_version`` (nor ``estimate_version``): a project loaded before a change and saved after it
         must not set the version back (a version that comes back would serve pages cached before the
         change). Only ``bump_content_version`` (an SQL increment) moves it."""
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "content_version"
+                if not field.primary_key and field.name not in CACHE_VERSIONS
             ]
         super().save(*args, **kwargs)
 
@@ -169,9 +177,13 @@ class Project(models.Model):
         return reverse("ahsp:project_detail", args=[self.pk])
 
     @staticmethod
-    def bump_content_version(project_id: int) -> None:
-        """Every cached page of the project is out of date; call inside the transaction of the change."""
-        Project.objects.filter(pk=project_id).update(content_version=models.F("content_version") + 1)
+    def bump_content_version(project_id: int, *, estimate: bool = True) -> None:
+        """Every cached page of the project is out of date (``estimate=False``: every page but the estimate
+        pages, for a change of the schedule or the progress only); call inside the transaction of the change."""
+        versions = {"content_version": models.F("content_version") + 1}
+        if estimate:
+            versions["estimate_version"] = models.F("estimate_version") + 1
+        Project.objects.filter(pk=project_id).update(**versions)
 
     def clean(self) -> None:
         super().clean()
@@ -190,7 +202,7 @@ class Project(models.Model):
         """The values an audit event records before/after a change (JSON-safe)."""
         data = {}
         for field in self._meta.concrete_fields:
-            if field.name in {"id", "created_at", "updated_at", "content_version"}:
+            if field.name in {"id", "created_at", "updated_at", *CACHE_VERSIONS}:
                 continue
             value = getattr(self, field.attname)
             if value is not None and isinstance(field, models.DecimalField):
