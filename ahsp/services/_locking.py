@@ -22,15 +22,17 @@ def lock_version[M: models.Model](
     expected_version: int | None,
     *,
     message: str = CONFLICT_MESSAGE,
+    field: str = "version",
 ) -> M:
     """The row ``pk``, locked for this transaction; ``ConflictError(message)`` if its ``version`` is no
-    longer ``expected_version``. ``expected_version=None``: lock only (a write that does not compare)."""
+    longer ``expected_version``. ``expected_version=None``: lock only (a write that does not compare).
+    ``field``: the version column compared (a work item's schedule has its own, ``schedule_version``)."""
     rows = (
         model_or_queryset
         if isinstance(model_or_queryset, models.QuerySet)
         else model_or_queryset._default_manager
     )
     current = rows.select_for_update().get(pk=pk)
-    if expected_version is not None and current.version != expected_version:
+    if expected_version is not None and getattr(current, field) != expected_version:
         raise ConflictError(message)
     return current
