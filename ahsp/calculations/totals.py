@@ -101,15 +101,30 @@ def section_path(sections: Iterable[SectionInput], section_id: int) -> list[int]
     return ancestor_paths(sections)[section_id]
 
 
-def _finish(total: Decimal, vat_pct: Decimal, rounding_step: int, rounding_mode: str) -> dict:
+def vat_amount(total: Decimal, vat_pct: Decimal) -> Decimal:
+    """PPN of a total: ``quantize_money(total x vat_pct / 100)`` (the division by 100 is exact)."""
+    total = to_decimal(total, name="total")
+    vat_pct = to_decimal(vat_pct, name="vat_pct")
     with exact_context():
-        vat = quantize_money(total * vat_pct / 100)
-        grand_total = total + vat
+        return quantize_money(total * vat_pct / 100)
+
+
+def grand_total(total: Decimal, vat_pct: Decimal) -> Decimal:
+    """Jumlah total: the total plus its PPN (``vat_amount``), before the project's rounding."""
+    vat = vat_amount(total, vat_pct)
+    with exact_context():
+        return total + vat
+
+
+def _finish(total: Decimal, vat_pct: Decimal, rounding_step: int, rounding_mode: str) -> dict:
+    vat = vat_amount(total, vat_pct)
+    with exact_context():
+        grand = total + vat
     return {
         "total": total,
         "vat": vat,
-        "grand_total": grand_total,
-        "rounded_total": round_to_step(grand_total, rounding_step, rounding_mode),
+        "grand_total": grand,
+        "rounded_total": round_to_step(grand, rounding_step, rounding_mode),
     }
 
 

@@ -9,8 +9,8 @@ items of volume x D (the direct cost per unit, before BUK), i.e. the RAB before 
 rounding.
 
 The parts shared with the weekly breakdown (``ahsp.loaders.requirements_weekly``): ``load_scope`` (the section and
-stage filters and the items they select), ``load_analyses``, ``load_resources``, ``by_category``,
-``purchase_quantity``.
+stage filters and the items they select), ``load_analyses``, ``load_resources``, ``by_category``; both
+convert to purchase units with ``ahsp.calculations.prices.purchase_quantity``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
-from ahsp.calculations.money import exact_context, quantize_money, quantize_quotient
+from ahsp.calculations.money import exact_context, quantize_money
 from ahsp.calculations.numbering import number_tree
+from ahsp.calculations.prices import purchase_quantity
 from ahsp.calculations.requirements import Component, calculate_costs, calculate_requirements
 from ahsp.calculations.totals import ItemInput, SectionInput
 from ahsp.calculations.tree import Children, children_by_parent, pre_order, subtree_ids
@@ -36,7 +37,6 @@ from ahsp.models import (
 )
 
 ZERO = Decimal("0")
-PURCHASE_PLACES = 4
 NO_STAGE = "none"  # the stage filter of the items without a stage (``?stage=none``)
 
 # The stage filter: None = every item, a stage id, or ``NO_STAGE``.
@@ -279,11 +279,6 @@ def load_resources(project: Project, ids: Iterable[int]) -> list[ResourceRow]:
         )
         if row[0] in wanted
     ]
-
-
-def purchase_quantity(quantity: Decimal, factor: Decimal | None) -> Decimal | None:
-    """``quantity`` in the purchase unit (quantity / factor, 4 decimals half-up); None without a factor."""
-    return quantize_quotient(quantity, factor, PURCHASE_PLACES) if factor else None
 
 
 def by_category[T](

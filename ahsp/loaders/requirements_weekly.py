@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from ahsp.calculations.money import exact_context
+from ahsp.calculations.prices import purchase_quantity
 from ahsp.calculations.requirements import Vector, item_requirements
 from ahsp.calculations.schedule import Week, project_weeks
 from ahsp.loaders.gantt import WINDOW, Window, is_scheduled, window_for
@@ -37,7 +38,6 @@ from ahsp.loaders.requirements import (
     load_analyses,
     load_resources,
     load_scope,
-    purchase_quantity,
 )
 from ahsp.loaders.schedule import current_week
 from ahsp.models import PlannedShare, Project

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext
 
-from ahsp.calculations.formula import FormulaError, evaluate, names_in
-from ahsp.calculations.money import quantize_quantity
+from ahsp.calculations.formula import FormulaError, names_in
 from ahsp.calculations.totals import line_amount
+from ahsp.calculations.volume import volume_from_formula
 from ahsp.models import AuditEvent, Project, ProjectParameter, WorkItem
 from ahsp.models.estimate import MAX_VOLUME, MONEY, fits
 from ahsp.services import audit
@@ -30,7 +30,7 @@ def _recompute_volumes(project: Project, name: str) -> int:
         except FormulaError:
             continue
         try:
-            volume = quantize_quantity(evaluate(item.volume_formula, params))
+            volume = volume_from_formula(item.volume_formula, params)
             error = _volume_error(volume, item.unit_rate)
         except FormulaError as exc:
             volume, error = item.volume, str(exc)[:255]

@@ -11,7 +11,7 @@ Optimistic locking (as for work items): every write that changes a resource row 
 
 Rounding (the one documented boundary of this module): a price entered per PURCHASE unit (e.g. Rp 65.000
 per zak of 50 kg) gives the base price ``purchase_price / purchase_factor`` rounded ONCE to whole cents,
-half up (``ahsp.calculations.money.quantize_quotient(..., places=2)``, the exact-integer form of
+half up (``ahsp.calculations.prices.base_price_from_purchase``, the exact-integer form of
 ``quantize_money(purchase_price / purchase_factor)``: no intermediate rounding of the quotient, so no
 double rounding). Rp 65.000 / 50 = Rp 1.300,00; Rp 100.000 / 3 = Rp 33.333,33; Rp 10 / 8 = Rp 1,25;
 Rp 0,05 / 2 = Rp 0,03 (0,025 half up). The purchase price itself is not stored: the base price is.
@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import F, RestrictedError
 from openpyxl.utils import get_column_letter
 
-from ahsp.calculations.money import quantize_quotient
+from ahsp.calculations import prices as price_math
 from ahsp.formatting import format_money
 from ahsp.importers.safe_workbook import WorkbookRejected, not_xlsx_message, open_workbook
 from ahsp.models import AnalysisComponent, AuditEvent, Project, ProjectResource
@@ -65,7 +65,7 @@ def base_price_from_purchase(purchase_price: Decimal, purchase_factor: Decimal) 
     """Price of one base unit from the price of one purchase unit, to whole cents, half up (see above)."""
     if purchase_factor <= 0:
         raise ValidationError({"purchase_factor": "Isi per satuan beli harus lebih dari 0."})
-    return quantize_quotient(purchase_price, purchase_factor, places=MONEY_PLACES)
+    return price_math.base_price_from_purchase(purchase_price, purchase_factor)
 
 
 # --------------------------------------------------------------------------------------------------

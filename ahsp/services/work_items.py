@@ -7,8 +7,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext
 
-from ahsp.calculations.formula import FormulaError, evaluate
-from ahsp.calculations.money import quantize_quantity
+from ahsp.calculations.formula import FormulaError
+from ahsp.calculations.volume import volume_from_formula
 from ahsp.formatting import format_money
 from ahsp.models import (
     AnalysisComponent,
@@ -195,7 +195,7 @@ def set_volume(
     formula = formula.strip()
     if formula:
         try:
-            volume = quantize_quantity(evaluate(formula, project_parameters(current.project)))
+            volume = volume_from_formula(formula, project_parameters(current.project))
         except FormulaError as exc:
             raise ValidationError({"volume_formula": str(exc)}) from exc
         if volume < 0:
