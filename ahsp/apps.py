@@ -10,7 +10,7 @@ class AhspConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
-        # The huey tasks bind themselves to the job kinds the services enqueue (ahsp.services.job_queue):
+        # The huey tasks bind themselves to the job kinds the services enqueue (ahsp.services.jobs):
         # importing them here, in every process, is what lets a service enqueue without importing tasks.
         import ahsp.tasks  # noqa: F401
         from project.auth_backends import forget

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
-from ahsp.services import exports, job_queue, reference_imports, workbook_imports
+from ahsp.services import exports, jobs, reference_imports, workbook_imports
 
 WORKER_HEARTBEAT_KEY = "ahsp:worker:heartbeat"
 STALE_AFTER_SECONDS = 120
@@ -38,7 +38,7 @@ def build_export(job_id: int) -> None:
 
 
 BUILD_EXPORT_TASK = build_export.task_class.__name__  # the name of its messages on the queue
-job_queue.bind_task("export", build_export)
+jobs.bind_task(exports.JOB.name, build_export)
 
 
 @db_task(retries=0)
@@ -48,7 +48,7 @@ def run_reference_import(job_id: int) -> None:
 
 
 RUN_REFERENCE_IMPORT_TASK = run_reference_import.task_class.__name__
-job_queue.bind_task("reference_import", run_reference_import)
+jobs.bind_task(reference_imports.JOB.name, run_reference_import)
 
 
 @db_task(retries=0)
@@ -58,7 +58,7 @@ def run_workbook_import(job_id: int) -> None:
 
 
 RUN_WORKBOOK_IMPORT_TASK = run_workbook_import.task_class.__name__
-job_queue.bind_task("workbook_import", run_workbook_import)
+jobs.bind_task(workbook_imports.JOB.name, run_workbook_import)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -28,9 +28,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ahsp.models import AuditEvent, ExportJob, Project
-from ahsp.services import audit, job_queue
+from ahsp.services import audit, jobs
 
 logger = logging.getLogger(__name__)
+
+JOB = jobs.JobKind("export", ExportJob, "export")
 
 Progress = Callable[[int, int, str], None]
 
@@ -152,7 +154,7 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
         project_id=project.pk,
         summary=f"Ekspor {document.upper()} ({fmt.upper()}) dimulai",
         after={"document": document, "format": fmt, "parameters": parameters},
-        changes_content=False,  # the project's pages and documents stay as they are
+        changes=audit.Changes.NOTHING,  # the project's pages and documents stay as they are
     )
     job_id = job.pk
     transaction.on_commit(lambda: enqueue(job_id))
@@ -161,13 +163,13 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
 
 def enqueue(job_id: int) -> bool:
     """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
-    it later (``ahsp.services.job_queue``)."""
-    return job_queue.enqueue("export", job_id, "Export")
+    it later (``ahsp.services.jobs``)."""
+    return jobs.enqueue(JOB, job_id)
 
 
 def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
-    """Queued jobs whose enqueue failed (``ahsp.services.job_queue.lost_queued_ids``)."""
-    return job_queue.lost_queued_ids(ExportJob, older_than_seconds=older_than_seconds, pending=pending)
+    """Queued jobs whose enqueue failed (``ahsp.services.jobs.lost_queued_ids``)."""
+    return jobs.lost_queued_ids(JOB, older_than_seconds=older_than_seconds, pending=pending)
 
 
 def retry(*, job: ExportJob, by) -> ExportJob:
@@ -205,28 +207,16 @@ class _Reporter:
         if not due:
             return
         self.last_percent, self.last_kind, self.last_write = percent, kind, now
-        updated = ExportJob.objects.filter(pk=self.job_id, status=ExportJob.Status.RUNNING).update(
-            progress_done=max(done, 0),
-            progress_total=max(total, 0),
-            stage=stage[:200],
-            heartbeat_at=timezone.now(),
+        alive = jobs.heartbeat(
+            JOB, self.job_id, progress_done=max(done, 0), progress_total=max(total, 0), stage=stage[:200]
         )
-        if not updated:
+        if not alive:
             raise ExportCancelled
 
 
 def run(job_id: int) -> ExportJob | None:
     """Build the file of a queued job. Never raises for a build error: the job is marked failed."""
-    now = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        stage="Memulai",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        logger.info("Export job %s is not queued (gone or already taken); skipped.", job_id)
+    if not jobs.claim(JOB, job_id, stage="Memulai"):
         return ExportJob.objects.filter(pk=job_id).first()
     job = ExportJob.objects.select_related("project").get(pk=job_id)
     try:
@@ -239,7 +229,10 @@ def run(job_id: int) -> ExportJob | None:
         finally:
             content.close()
         size = job.file.size
-        finished = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+        finished = jobs.finish(
+            JOB,
+            job_id,
+            from_statuses=[ExportJob.Status.RUNNING],
             status=ExportJob.Status.DONE,
             file=job.file.name,
             size=size,
@@ -251,8 +244,6 @@ def run(job_id: int) -> ExportJob | None:
             ),
             progress_done=F("progress_total"),
             stage="Selesai",
-            finished_at=timezone.now(),
-            heartbeat_at=timezone.now(),
         )
         if not finished:
             job.file.delete(save=False)
@@ -312,8 +303,8 @@ def _copy_of_identical_build(job: ExportJob, version: int) -> File | None:
 
 
 def _fail(job_id: int, message: str) -> None:
-    ExportJob.objects.filter(pk=job_id, status__in=ExportJob.ACTIVE_STATUSES).update(
-        status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    jobs.finish(
+        JOB, job_id, from_statuses=ExportJob.ACTIVE_STATUSES, status=ExportJob.Status.FAILED, error=message
     )
 
 
@@ -323,34 +314,15 @@ def _fail(job_id: int, message: str) -> None:
 def mark_stale(*, older_than_seconds: int) -> int:
     """Running jobs without a heartbeat for ``older_than_seconds`` (their worker died or hangs): queued
     again and enqueued while they have an attempt left (``MAX_ATTEMPTS``), else failed with
-    ``STALE_MESSAGE`` (the user can retry). Returns how many jobs were handled.
-
-    A worker that was only slow, not dead, cannot finish the job afterwards: its final UPDATE is
-    conditional on the job still running, so its file is discarded and the new run's is kept."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=older_than_seconds)
-
-    def stale():
-        return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff)
-
-    again = list(stale().filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
-    requeued = (
-        stale()
-        .filter(pk__in=again)
-        .update(
-            status=ExportJob.Status.QUEUED,
-            stage=RETRY_STAGE,
-            progress_done=0,
-            started_at=None,
-            heartbeat_at=None,
-        )
+    ``STALE_MESSAGE`` (the user can retry). Returns how many jobs were handled (``jobs.sweep_stale``)."""
+    requeued, failed = jobs.sweep_stale(
+        JOB,
+        older_than_seconds=older_than_seconds,
+        message=STALE_MESSAGE,
+        max_attempts=MAX_ATTEMPTS,
+        retry_fields={"stage": RETRY_STAGE, "progress_done": 0},
     )
-    failed = stale().update(status=ExportJob.Status.FAILED, error=STALE_MESSAGE, finished_at=now)
-    for job_id in again:
-        enqueue(job_id)  # a failed enqueue leaves it queued for the lost-job sweep
-    if requeued or failed:
-        logger.warning("Stale export jobs: %s queued again, %s failed.", requeued, failed)
-    return requeued + failed
+    return len(requeued) + len(failed)
 
 
 def purge(*, older_than: timedelta) -> int:

@@ -19,17 +19,17 @@ import tempfile
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from ahsp.importers.sni_values import clean_text, fit
 from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import ReferenceImport, ReferenceImportJob
-from ahsp.services import job_queue
+from ahsp.services import jobs
 from ahsp.services.reference_library import SOURCE_MAX_LENGTH, import_reference
 
 logger = logging.getLogger(__name__)
 
 Job = ReferenceImportJob
+JOB = jobs.JobKind("reference_import", Job, "reference import")
 FILE_NAME_MAX_LENGTH = Job._meta.get_field("file_name").max_length
 
 STAGE_QUEUED = "Menunggu giliran"
@@ -67,18 +67,18 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
         file_name=fit(original, FILE_NAME_MAX_LENGTH),
         stage=STAGE_QUEUED,
     )
-    return job_queue.save_with_upload(job, file, enqueue)
+    return jobs.save_with_upload(JOB, job, file)
 
 
 def enqueue(job_id: int) -> bool:
     """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
-    it later (``ahsp.services.job_queue``)."""
-    return job_queue.enqueue("reference_import", job_id, "Reference import")
+    it later (``ahsp.services.jobs``)."""
+    return jobs.enqueue(JOB, job_id)
 
 
 def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
-    """Queued jobs whose enqueue failed (``ahsp.services.job_queue.lost_queued_ids``)."""
-    return job_queue.lost_queued_ids(Job, older_than_seconds=older_than_seconds, pending=pending)
+    """Queued jobs whose enqueue failed (``ahsp.services.jobs.lost_queued_ids``)."""
+    return jobs.lost_queued_ids(JOB, older_than_seconds=older_than_seconds, pending=pending)
 
 
 # --- The worker side ---------------------------------------------------------------------------------
@@ -87,12 +87,7 @@ def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
 def run(job_id: int) -> ReferenceImportJob | None:
     """Import the workbook of a queued job. Never raises for an import error: the job is marked failed
     (``ImportFailed``: its message; anything else: a generic message, the traceback goes to the log)."""
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, stage=STAGE_RUNNING
-    )
-    if not claimed:
-        logger.info("Reference import job %s is not queued (gone or already taken); skipped.", job_id)
+    if not jobs.claim(JOB, job_id, stage=STAGE_RUNNING):
         return Job.objects.filter(pk=job_id).first()
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     try:
@@ -104,13 +99,10 @@ def run(job_id: int) -> ReferenceImportJob | None:
         outcome = {"status": Job.Status.FAILED, "error": RUN_FAILED_MESSAGE.format(pk=job_id), "stage": ""}
     else:
         outcome = {"status": Job.Status.DONE, "result": record, "error": "", "stage": STAGE_DONE}
-    _discard_upload(job)
-    finished = timezone.now()
+    jobs.discard_upload(JOB, job)
     # RUNNING, or FAILED when the sweep took the job for dead meanwhile: the worker's outcome is the
     # truth (a committed import changed the library, so the job must say done and link it).
-    Job.objects.filter(pk=job_id, status__in=[Job.Status.RUNNING, Job.Status.FAILED]).update(
-        **outcome, file="", finished_at=finished, heartbeat_at=finished
-    )
+    jobs.finish(JOB, job_id, from_statuses=[Job.Status.RUNNING, Job.Status.FAILED], **outcome, file="")
     return Job.objects.select_related("result").get(pk=job_id)
 
 
@@ -125,17 +117,17 @@ def _import(job: ReferenceImportJob) -> ReferenceImport:
     return result.record
 
 
-def _discard_upload(job: ReferenceImportJob) -> None:
-    job_queue.discard_upload(job, "reference import")
-
-
 # --- Housekeeping (periodic task) --------------------------------------------------------------------
 
 
 def mark_stale(*, older_than_seconds: int) -> int:
     """Running jobs claimed more than ``older_than_seconds`` ago (their worker died: the import runs
     in seconds) become failed, and their stored uploads are deleted."""
-    failed = job_queue.mark_stale(
-        Job, older_than_seconds=older_than_seconds, message=STALE_MESSAGE, label="reference import"
+    _, failed = jobs.sweep_stale(
+        JOB,
+        older_than_seconds=older_than_seconds,
+        message=STALE_MESSAGE,
+        failed_fields={"stage": "", "file": ""},
+        discard_uploads=True,
     )
     return len(failed)

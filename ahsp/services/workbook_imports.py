@@ -2,7 +2,7 @@
 
 ``start_project`` / ``start_prices`` run in the web request: they store the uploaded workbook through the
 default storage (shared by the web server and the worker), write the job row and enqueue the huey task
-after commit (``job_queue``). ``run`` is the body of that task: it claims the job with a conditional
+after commit (``jobs``). ``run`` is the body of that task: it claims the job with a conditional
 UPDATE (a task delivered twice imports once), imports a local copy of the stored workbook with
 ``import_project_report`` or ``import_prices`` as the user who uploaded it (the import records its own
 single audit event, so ``start`` records none), saves the report on the job and deletes the upload. A bad
@@ -30,18 +30,17 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from ahsp.importers.sni_values import fit
 from ahsp.models import Project, WorkbookImportJob
-from ahsp.services import job_queue
+from ahsp.services import jobs
 from ahsp.services.project_import import ProjectImportError, import_project_report
 from ahsp.services.resources import import_prices
 
 logger = logging.getLogger(__name__)
 
 Job = WorkbookImportJob
+JOB = jobs.JobKind("workbook_import", Job, "workbook import")
 FILE_NAME_MAX_LENGTH = Job._meta.get_field("file_name").max_length
 MAX_ROWS_KEPT = 1000  # problems / warnings / notes stored on the job; the counts always cover all
 
@@ -82,18 +81,18 @@ def _start(*, kind: str, project: Project | None, upload, by) -> WorkbookImportJ
         file_name=fit(original, FILE_NAME_MAX_LENGTH),
         stage=STAGE_QUEUED,
     )
-    return job_queue.save_with_upload(job, upload, enqueue)
+    return jobs.save_with_upload(JOB, job, upload)
 
 
 def enqueue(job_id: int) -> bool:
     """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
-    it later (``ahsp.services.job_queue``)."""
-    return job_queue.enqueue("workbook_import", job_id, "Workbook import")
+    it later (``ahsp.services.jobs``)."""
+    return jobs.enqueue(JOB, job_id)
 
 
 def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
-    """Queued jobs whose enqueue failed (``ahsp.services.job_queue.lost_queued_ids``)."""
-    return job_queue.lost_queued_ids(Job, older_than_seconds=older_than_seconds, pending=pending)
+    """Queued jobs whose enqueue failed (``ahsp.services.jobs.lost_queued_ids``)."""
+    return jobs.lost_queued_ids(JOB, older_than_seconds=older_than_seconds, pending=pending)
 
 
 # --- The worker side ---------------------------------------------------------------------------------
@@ -102,16 +101,7 @@ def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
 def run(job_id: int) -> WorkbookImportJob | None:
     """Import the workbook of a queued job. Never raises for an import error: the job is failed with
     the import's message and report (anything unexpected: a generic message, the traceback is logged)."""
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        stage=STAGE_RUNNING,
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        logger.info("Workbook import job %s is not queued (gone or already taken); skipped.", job_id)
+    if not jobs.claim(JOB, job_id, stage=STAGE_RUNNING):
         return Job.objects.filter(pk=job_id).first()
     job = Job.objects.select_related("requested_by", "project").get(pk=job_id)
     rss_before = _peak_rss_kb()
@@ -123,17 +113,14 @@ def run(job_id: int) -> WorkbookImportJob | None:
     grown = _peak_rss_kb() - rss_before
     if grown > 0:
         logger.info("Workbook import job %s: the worker's peak RSS grew by %s KiB.", job_id, grown)
-    job_queue.discard_upload(job, "workbook import")
-    finished = timezone.now()
+    jobs.discard_upload(JOB, job)
     if outcome["status"] == Job.Status.DONE:
         outcome.update(stage=STAGE_DONE, error="")
     else:
         outcome["stage"] = ""
     # RUNNING, or FAILED when the sweep took the job for dead meanwhile: the worker's outcome is the
     # truth (a committed import changed data, so the job must say done and link it).
-    Job.objects.filter(pk=job_id, status__in=[Job.Status.RUNNING, Job.Status.FAILED]).update(
-        **outcome, file="", finished_at=finished, heartbeat_at=finished
-    )
+    jobs.finish(JOB, job_id, from_statuses=[Job.Status.RUNNING, Job.Status.FAILED], **outcome, file="")
     return Job.objects.select_related("project").get(pk=job_id)
 
 
@@ -209,7 +196,11 @@ def _peak_rss_kb() -> int:
 def mark_stale(*, older_than_seconds: int) -> int:
     """Running jobs with no heartbeat for ``older_than_seconds`` (their worker died) become failed, and
     their stored uploads are deleted."""
-    failed = job_queue.mark_stale(
-        Job, older_than_seconds=older_than_seconds, message=STALE_MESSAGE, label="workbook import"
+    _, failed = jobs.sweep_stale(
+        JOB,
+        older_than_seconds=older_than_seconds,
+        message=STALE_MESSAGE,
+        failed_fields={"stage": "", "file": ""},
+        discard_uploads=True,
     )
     return len(failed)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ahsp import tasks
 from ahsp.models import ExportJob
-from ahsp.services import exports, job_queue
+from ahsp.services import exports, jobs
 from ahsp.tests.factories import make_project
 from project.cache import ResilientRedisCache
 
@@ -89,14 +89,14 @@ def test_an_export_started_while_the_queue_is_down_is_enqueued_by_the_sweep(
     def queue_down(job_id):
         raise ConnectionError("redis down")
 
-    monkeypatch.setitem(job_queue.TASKS, "export", queue_down)
+    monkeypatch.setitem(jobs.TASKS, "export", queue_down)
     with django_capture_on_commit_callbacks(execute=True):
         job = exports.start(project=project, document="rab", fmt="csv", by=user)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.QUEUED  # kept, not failed, and the request did not fail
 
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "export", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "export", enqueued.append)
     monkeypatch.setattr(tasks.HUEY, "pending", lambda: [])
     assert tasks.requeue_lost_exports() == []  # too recent: it may still be on its way to the queue
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=1))
@@ -110,7 +110,7 @@ def test_a_job_waiting_on_the_queue_is_not_enqueued_twice(user, monkeypatch):
     waiting = tasks.build_export.s(job.pk)
     monkeypatch.setattr(tasks.HUEY, "pending", lambda: [waiting])
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "export", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "export", enqueued.append)
     assert tasks.requeue_lost_exports() == [] and enqueued == []
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ahsp.exports import registry
 from ahsp.models import AuditEvent, ExportJob, ProjectResource
-from ahsp.services import exports, job_queue
+from ahsp.services import exports, jobs
 from ahsp.tasks import sweep_exports
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
@@ -57,7 +57,7 @@ def test_identical_queued_job_is_reused_and_other_formats_are_not(
 ):
     project = make_project(user)
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "export", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "export", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         first = exports.start(project=project, document="rab", fmt="xlsx", by=user)
         again = exports.start(project=project, document="rab", fmt="xlsx", by=user)
@@ -151,7 +151,7 @@ def test_a_stale_job_with_an_attempt_left_is_queued_again_and_built_once_more(
     builds the file; a second death fails it."""
     rab = build_small_rab(user)
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "export", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "export", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         job = exports.start(project=rab.project, document="rab", fmt="csv", by=user)
     ExportJob.objects.filter(pk=job.pk).update(

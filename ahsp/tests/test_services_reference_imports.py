@@ -14,7 +14,7 @@ from django.utils import timezone
 from ahsp import tasks
 from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import AuditEvent, ReferenceImport, ReferenceImportJob
-from ahsp.services import job_queue, reference_imports, reference_library
+from ahsp.services import jobs, reference_imports, reference_library
 from ahsp.tests.test_importers_reference_workbook import (
     DEFECTS,
     DEFECTS_SUMMARY,
@@ -57,7 +57,7 @@ def start_and_run(content: bytes, user, capture, *, source: str = "SNI 2025") ->
 
 def test_start_stores_the_upload_and_queues_without_an_audit_event(user, workbook, monkeypatch, media_root):
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "reference_import", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "reference_import", enqueued.append)
 
     job = reference_imports.start(file=upload(workbook), source="  SNI   2025 ", by=user)
 
@@ -173,7 +173,7 @@ def test_a_failed_enqueue_keeps_the_job_queued_and_the_sweep_enqueues_it(
     def queue_down(job_id):
         raise ConnectionError("redis down")
 
-    monkeypatch.setitem(job_queue.TASKS, "reference_import", queue_down)
+    monkeypatch.setitem(jobs.TASKS, "reference_import", queue_down)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         job = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
 
@@ -183,13 +183,13 @@ def test_a_failed_enqueue_keeps_the_job_queued_and_the_sweep_enqueues_it(
 
     ReferenceImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=1))
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "reference_import", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "reference_import", enqueued.append)
     monkeypatch.setattr(tasks.HUEY, "pending", lambda: [])
     assert tasks.requeue_lost_reference_imports() == [job.pk] and enqueued == [job.pk]
 
 
 def test_run_claims_once(user, workbook, monkeypatch):
-    monkeypatch.setitem(job_queue.TASKS, "reference_import", lambda job_id: None)
+    monkeypatch.setitem(jobs.TASKS, "reference_import", lambda job_id: None)
     job = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
 
     first = reference_imports.run(job.pk)
@@ -203,7 +203,7 @@ def test_run_claims_once(user, workbook, monkeypatch):
 def test_mark_stale_fails_dead_running_jobs_only_and_deletes_their_uploads(
     user, workbook, monkeypatch, media_root
 ):
-    monkeypatch.setitem(job_queue.TASKS, "reference_import", lambda job_id: None)
+    monkeypatch.setitem(jobs.TASKS, "reference_import", lambda job_id: None)
     now = timezone.now()
     dead = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
     alive = reference_imports.start(file=upload(workbook), source="SNI 2025", by=user)
@@ -257,7 +257,7 @@ def test_an_import_that_commits_after_the_sweep_gave_up_still_ends_done(
 
 
 def test_a_missing_upload_fails_the_job(user, workbook, monkeypatch, media_root):
-    monkeypatch.setitem(job_queue.TASKS, "reference_import", lambda job_id: None)
+    monkeypatch.setitem(jobs.TASKS, "reference_import", lambda job_id: None)
     job = reference_imports.start(file=ContentFile(workbook, name="sni.xlsx"), source="SNI 2025", by=user)
     job.file.delete(save=False)
 

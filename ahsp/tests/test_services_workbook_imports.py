@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ahsp import tasks
 from ahsp.models import AuditEvent, Project, WorkbookImportJob
-from ahsp.services import job_queue, workbook_imports
+from ahsp.services import jobs, workbook_imports
 from ahsp.tests.test_services_project_import import make_library, valid_sheets, write_workbook
 from ahsp.tests.test_services_resources import HEADER, make_estimate, xlsx
 
@@ -45,7 +45,7 @@ def test_start_stores_the_upload_and_enqueues_on_commit_without_an_audit_event(
     user, tmp_path, monkeypatch, media_root, django_capture_on_commit_callbacks
 ):
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "workbook_import", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "workbook_import", enqueued.append)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = workbook_imports.start_project(upload=project_upload(tmp_path), by=user)
@@ -133,7 +133,7 @@ def test_a_price_job_with_a_bad_row_fails_with_the_summary(user, django_capture_
 
 
 def test_a_crash_fails_the_job_with_a_generic_message(user, monkeypatch, caplog, tmp_path):
-    monkeypatch.setitem(job_queue.TASKS, "workbook_import", lambda job_id: None)
+    monkeypatch.setitem(jobs.TASKS, "workbook_import", lambda job_id: None)
     job = workbook_imports.start_project(upload=project_upload(tmp_path), by=user)
 
     def crash(**kwargs):
@@ -149,7 +149,7 @@ def test_a_crash_fails_the_job_with_a_generic_message(user, monkeypatch, caplog,
 
 def test_run_claims_once(user, monkeypatch, tmp_path):
     make_library()
-    monkeypatch.setitem(job_queue.TASKS, "workbook_import", lambda job_id: None)
+    monkeypatch.setitem(jobs.TASKS, "workbook_import", lambda job_id: None)
     job = workbook_imports.start_project(upload=project_upload(tmp_path), by=user)
 
     first = workbook_imports.run(job.pk)
@@ -166,7 +166,7 @@ def test_a_failed_enqueue_keeps_the_job_queued_and_the_sweep_enqueues_it(
     def queue_down(job_id):
         raise ConnectionError("redis down")
 
-    monkeypatch.setitem(job_queue.TASKS, "workbook_import", queue_down)
+    monkeypatch.setitem(jobs.TASKS, "workbook_import", queue_down)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         job = workbook_imports.start_project(upload=project_upload(tmp_path), by=user)
 
@@ -176,7 +176,7 @@ def test_a_failed_enqueue_keeps_the_job_queued_and_the_sweep_enqueues_it(
 
     WorkbookImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=1))
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "workbook_import", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "workbook_import", enqueued.append)
     monkeypatch.setattr(tasks.HUEY, "pending", lambda: [])
     assert tasks.requeue_lost_workbook_imports() == [job.pk] and enqueued == [job.pk]
 
@@ -184,7 +184,7 @@ def test_a_failed_enqueue_keeps_the_job_queued_and_the_sweep_enqueues_it(
 def test_mark_stale_fails_dead_running_jobs_only_and_deletes_their_uploads(
     user, tmp_path, monkeypatch, media_root
 ):
-    monkeypatch.setitem(job_queue.TASKS, "workbook_import", lambda job_id: None)
+    monkeypatch.setitem(jobs.TASKS, "workbook_import", lambda job_id: None)
     now = timezone.now()
     dead, alive, queued = (
         workbook_imports.start_project(upload=project_upload(tmp_path), by=user) for _ in range(3)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from ahsp.models import AuditEvent, ExportJob
-from ahsp.services import exports, job_queue
+from ahsp.services import exports, jobs
 from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_htmx_post_starts_a_job_and_returns_the_polling_partial(
 
 def test_post_twice_builds_once(logged_in_client, rab, monkeypatch, django_capture_on_commit_callbacks):
     enqueued = []
-    monkeypatch.setitem(job_queue.TASKS, "export", enqueued.append)
+    monkeypatch.setitem(jobs.TASKS, "export", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         first = logged_in_client.post(
             centre_url(rab.project), {"document": "rab", "format": "xlsx"}, headers=HX

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ahsp.models import AuditEvent, Project, WorkbookImportJob, WorkItem
-from ahsp.services import job_queue
+from ahsp.services import jobs
 from ahsp.tests.test_services_project_import import make_library, valid_sheets, write_workbook
 from ahsp.views import project_import as views
 from ahsp.views import workbook_imports as job_views
@@ -111,7 +111,7 @@ def test_htmx_post_when_the_worker_was_quicker_redirects_at_once(
     logged_in_client, library, tmp_path, monkeypatch
 ):
     """Outside a test transaction (huey immediate, e2e) the job runs at commit, before the answer."""
-    monkeypatch.setattr(job_queue, "transaction", SimpleNamespace(on_commit=lambda callback: callback()))
+    monkeypatch.setattr(jobs, "transaction", SimpleNamespace(on_commit=lambda callback: callback()))
 
     response = logged_in_client.post(URL, {"file": upload(tmp_path, valid_sheets())}, headers=HX)
 
