@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 
 import pytest
@@ -33,17 +34,19 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.urls import reverse
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from openpyxl import load_workbook
 
+from ahsp.calculations.schedule import ScheduleError
 from ahsp.calculations.terbilang import terbilang_rupiah
 from ahsp.exports.analyses_xlsx import build_analyses_xlsx
 from ahsp.exports.rab_csv import build_rab_csv
 from ahsp.exports.rab_xlsx import build_rab_xlsx
 from ahsp.formatting import format_number
-from ahsp.forms import ProjectForm
+from ahsp.forms.projects import ProjectForm
 from ahsp.loaders import analyses as analysis_sheets
 from ahsp.loaders import dashboard as widgets
 from ahsp.loaders import rab as rab_loader
@@ -55,9 +58,10 @@ from ahsp.models import (
     ProjectAnalysis,
     ProjectParameter,
     ProjectResource,
+    Stage,
     WorkItem,
 )
-from ahsp.services import analyses, parameters, projects, resources, sections, work_items
+from ahsp.services import analyses, parameters, projects, resources, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
 from ahsp.tests.factories import make_project
 
@@ -379,13 +383,29 @@ class EstimateMachine(RuleBasedStateMachine):
         if item is not None:
             self._set_volume(item.pk, volume)
 
+    def _version_on_page(self, item: WorkItem) -> str:
+        """The lock ``version`` the (cached) work breakdown's row form of ``item`` carries, as a browser
+        posts it: a page served from the cache after a change must not carry an outdated one."""
+        rows = self.client.get(
+            reverse("ahsp:work_item_section", args=[self.project.pk, item.section_id]),
+            headers={"HX-Request": "true"},
+        ).content.decode()
+        found = re.search(rf'id="item-{item.pk}".*?name="version" value="(\d+)"', rows, re.S)
+        assert found, rows[:2000]
+        return found.group(1)
+
     @rule(index=picks, volume=volumes)
     def edit_volume_through_the_row(self, index, volume):
-        """The work breakdown's inline volume edit (htmx), typed the Indonesian way ("1.234,567")."""
+        """The work breakdown's inline volume edit (htmx), typed the Indonesian way ("1.234,567"), with
+        the version of the row as the page shows it."""
         item = self._pick(self._items(), index)
         response = self.client.post(
             f"/projects/{self.project.pk}/items/{item.pk}/volume/",
-            {"volume": format_number(volume, 3), "volume_formula": "", "version": item.version},
+            {
+                "volume": format_number(volume, 3),
+                "volume_formula": "",
+                "version": self._version_on_page(item),
+            },
             headers={"HX-Request": "true"},
         )
         assert response.status_code == 200
@@ -545,6 +565,34 @@ class EstimateMachine(RuleBasedStateMachine):
             coefficient=k,
             by=self.user,
         )
+
+    # --- rules: the schedule (Changes.SCHEDULE: the estimate pages stay cached, and must stay right) -----
+
+    @rule(index=picks, first=st.integers(1, 20), span=st.integers(0, 4))
+    def plan_item(self, index, first, span):
+        item = self._pick(self._items(), index)
+        last = min(first + span, 20)
+        schedule.set_even_plan(item=item, first_week=first, last_week=last, by=self.user)
+
+    @rule(
+        index=picks,
+        week=st.integers(1, 20),
+        pct=st.sampled_from([Decimal("0"), Decimal("12.5"), Decimal("3")]),
+    )
+    def record_progress(self, index, week, pct):
+        item = self._pick(self._items(), index)
+        try:
+            schedule.set_progress(item=item, week=week, progress=pct, by=self.user)
+        except ScheduleError:  # the item's cumulative progress would pass 100 %
+            pass
+
+    @rule(index=picks, stage_name=st.sampled_from(["Tahap I", "Tahap II"]))
+    def assign_stage(self, index, stage_name):
+        item = self._pick(self._items(), index)
+        stage = Stage.objects.filter(project=self.project, name=stage_name).first()
+        if stage is None:
+            stage = schedule.create_stage(project=self.project, name=stage_name, by=self.user)
+        schedule.assign_stage(item=item, stage=stage, by=self.user)
 
     # --- rule: look at the pages -------------------------------------------------------------------------
 

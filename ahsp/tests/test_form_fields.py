@@ -1,4 +1,4 @@
-"""ahsp.form_fields: the number fields every form uses. Pure, no DB."""
+"""ahsp.forms.fields: the number fields every form uses. Pure, no DB."""
 
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ahsp.form_fields import DecimalInputField, IntegerInputField
+from ahsp.forms.fields import DecimalInputField, IntegerInputField
 
 D = Decimal
 

@@ -6,7 +6,7 @@ project, missing and huge ids, and odd strings. Each example sends a GET or a PO
 ``HX-Request: true``) whose query parameters and form fields come from:
 
 - the names every view reads (``request.GET.get("x")``, ``POST.getlist("x")``, ``f"{FIELD}..."`` and the
-  fields of the forms in ``ahsp/forms*.py`` / the views, collected from the source), and
+  fields of the forms in ``ahsp/forms/*.py`` / the views, collected from the source), and
 - the ``<form>`` fields of every page of the seeded project (GET once before fuzzing, with the values the
   page puts in them), so a POST starts from what the page would send and one or more fields are replaced
   by hostile values: NUL bytes, unicode digits (``²``, ``١٢٣``), 15-40 digit numbers, negative numbers,
@@ -285,7 +285,7 @@ def field_names_from_source() -> list[str]:
     names = set()
     for path in [
         *AHSP_DIR.glob("views/*.py"),
-        *AHSP_DIR.glob("forms*.py"),
+        *AHSP_DIR.glob("forms/*.py"),
         AHSP_DIR / "loaders" / "audit.py",
     ]:
         text = path.read_text()

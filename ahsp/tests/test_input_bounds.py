@@ -11,8 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ahsp.forms import ParameterForm, ProjectForm, VolumeForm
-from ahsp.forms_prices import PriceForm
+from ahsp.forms.prices import PriceForm
+from ahsp.forms.projects import ProjectForm
+from ahsp.forms.work_items import ParameterForm, VolumeForm
 from ahsp.models import AuditEvent, Project, WorkItem
 from ahsp.services import parameters, work_items
 from ahsp.tests import test_fuzz_inputs

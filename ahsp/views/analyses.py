@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ahsp.formatting import format_coefficient
-from ahsp.forms import DecimalInputField
+from ahsp.forms.fields import DecimalInputField
 from ahsp.loaders import analyses as analysis_sheets
 from ahsp.loaders.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.models import (

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ahsp.calculations.money import exact_context, quantize_money
-from ahsp.forms_prices import PriceForm, PriceImportForm
+from ahsp.forms.prices import PriceForm, PriceImportForm
 from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory, WorkbookImportJob
 from ahsp.services import resources as resource_services
 from ahsp.services import workbook_imports

@@ -24,7 +24,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 class ProjectImportForm(forms.Form):
-    """Input validation only (kept beside its single view; it can move to ahsp/forms.py)."""
+    """Input validation only (kept beside its single view; it can move to ahsp/forms/)."""
 
     file = forms.FileField(label=gettext_lazy("Berkas Excel (.xlsx)"))
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ahsp import idempotency
-from ahsp.forms import ProjectFilterForm, ProjectForm, overhead_warning
+from ahsp.forms.projects import ProjectFilterForm, ProjectForm, overhead_warning
 from ahsp.loaders import rab_notes
 from ahsp.loaders.dashboard import WIDGETS
 from ahsp.models import AuditEvent, Project

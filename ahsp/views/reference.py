@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HTMX_STOP_POLLING
 
-from ahsp.forms import ReferenceUploadForm
+from ahsp.forms.reference import ReferenceUploadForm
 from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import (
     ReferenceAnalysis,

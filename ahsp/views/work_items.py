@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ahsp import idempotency
-from ahsp.forms import CustomItemForm, DecimalInputField, ParameterForm, SectionForm, VolumeForm
+from ahsp.forms.fields import DecimalInputField
+from ahsp.forms.work_items import CustomItemForm, ParameterForm, SectionForm, VolumeForm
 from ahsp.loaders import work_breakdown
 from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
 from ahsp.models.estimate import MAX_PRICE

@@ -8,7 +8,7 @@ the row like any form error.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ahsp.forms import DecimalInputField
+from ahsp.forms.fields import DecimalInputField
 from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
