@@ -1,11 +1,14 @@
-"""Export jobs: one record per requested document file, built in the background by a huey task."""
+"""Export jobs: one record per requested document file, built in the background by a huey task; the
+state, timestamps and heartbeat are those of every background job (``BackgroundJob``)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ahsp.models.jobs import BackgroundJob
 
-class ExportJob(models.Model):
+
+class ExportJob(BackgroundJob):
     """A document file built by a worker; the UI polls its status and progress."""
 
     class Document(models.TextChoices):
@@ -22,6 +25,7 @@ class ExportJob(models.Model):
         XLSX = "xlsx", "XLSX"
         PDF = "pdf", "PDF"
 
+    # The base's states, with the running one labelled for building a file rather than importing one.
     class Status(models.TextChoices):
         QUEUED = "queued", _("Dalam antrean")
         RUNNING = "running", _("Sedang dibuat")
@@ -48,21 +52,14 @@ class ExportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(_("selesai"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), default=0)
-    stage = models.CharField(_("tahap"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("detak terakhir"), null=True, blank=True)
     file = models.FileField(_("berkas"), upload_to="exports/", max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("ukuran (byte)"), null=True, blank=True)
-    error = models.TextField(_("pesan galat"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)  # runs started (claims)
     # The project's content_version the file was built from (None: it changed during the build); a later
     # job of the same document on the same day and version gets a copy of this file instead of a build.
     content_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         indexes = [models.Index(fields=["project", "status"], name="export_project_status_idx")]
         verbose_name = _("ekspor")
         verbose_name_plural = _("ekspor")
@@ -78,7 +75,3 @@ class ExportJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, int(self.progress_done * 100 / self.progress_total))
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in self.TERMINAL_STATUSES

@@ -1,13 +1,14 @@
-"""The abstract base of the background import jobs (``ReferenceImportJob``, ``WorkbookImportJob``): the
-state a worker moves through, queued -> running -> done / failed, with its timestamps and heartbeat."""
+"""The abstract base of the background jobs (``ExportJob``, ``ReferenceImportJob``, ``WorkbookImportJob``):
+the state a worker moves through, queued -> running -> done / failed, with its timestamps and heartbeat,
+which ``ahsp.services.jobs`` claims, heartbeats, finishes and sweeps the same way for every kind."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class BackgroundJob(models.Model):
-    """An uploaded workbook that a huey worker imports; the job page polls ``status`` and ``stage``.
-    Each subclass adds its ``requested_by``, its ``file`` (own folder) and its result."""
+    """Work a huey worker does for a user; the job page polls ``status`` and ``stage``. Each subclass
+    adds its ``requested_by``, its ``file`` (own folder), its result and, if it can be rerun, ``attempts``."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Dalam antrean")
@@ -18,7 +19,6 @@ class BackgroundJob(models.Model):
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
     TERMINAL_STATUSES = (Status.DONE, Status.FAILED)
 
-    file_name = models.CharField(_("nama berkas"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(_("tahap"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
@@ -34,3 +34,12 @@ class BackgroundJob(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL_STATUSES
+
+
+class ImportJob(BackgroundJob):
+    """An uploaded workbook that a worker imports; ``file_name`` is the name it was uploaded with."""
+
+    file_name = models.CharField(_("nama berkas"), max_length=255)
+
+    class Meta(BackgroundJob.Meta):
+        abstract = True

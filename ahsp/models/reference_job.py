@@ -5,10 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ahsp.models.jobs import BackgroundJob
+from ahsp.models.jobs import ImportJob
 
 
-class ReferenceImportJob(BackgroundJob):
+class ReferenceImportJob(ImportJob):
     """An uploaded SNI workbook waiting for, or imported by, a worker; the upload page polls its status.
 
     The uploaded file is kept in the default storage only until the worker has run; ``result`` links the
@@ -34,7 +34,7 @@ class ReferenceImportJob(BackgroundJob):
         verbose_name=_("hasil impor"),
     )
 
-    class Meta(BackgroundJob.Meta):
+    class Meta(ImportJob.Meta):
         verbose_name = _("impor referensi")
         verbose_name_plural = _("impor referensi")
 

@@ -5,10 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ahsp.models.jobs import BackgroundJob
+from ahsp.models.jobs import ImportJob
 
 
-class WorkbookImportJob(BackgroundJob):
+class WorkbookImportJob(ImportJob):
     """An uploaded workbook waiting for, or imported by, a worker; the job page polls its status.
 
     The upload stays in the default storage only until the worker has run. ``report`` holds what the
@@ -39,7 +39,7 @@ class WorkbookImportJob(BackgroundJob):
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     report = models.JSONField(_("laporan"), default=dict, blank=True)
 
-    class Meta(BackgroundJob.Meta):
+    class Meta(ImportJob.Meta):
         verbose_name = _("impor buku kerja")
         verbose_name_plural = _("impor buku kerja")
 
