@@ -7,15 +7,15 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from ahsp.calculations.money import exact_context, quantize_money
 from ahsp.forms.prices import PriceForm, PriceImportForm
-from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory, WorkbookImportJob
+from ahsp.loaders.prices import missing_price_count, purchase_price, unused_resources, used_resources
+from ahsp.models import Project, ProjectResource, ResourceCategory, WorkbookImportJob
 from ahsp.services import resources as resource_services
 from ahsp.services import workbook_imports
 from ahsp.views import workbook_imports as job_views
@@ -26,7 +26,6 @@ from ahsp.views._version import with_posted_version
 from partials.htmx import is_partial, template_for
 
 PAGE = "ahsp/project_prices.html"
-MAX_SEARCH_WORDS = 8
 
 
 @dataclass
@@ -38,41 +37,6 @@ class CategoryGroup:
 
 def _prices_url(project: Project, anchor: str = "") -> str:
     return reverse("ahsp:project_prices", args=[project.pk]) + (f"#{anchor}" if anchor else "")
-
-
-def _is_used() -> Exists:
-    return Exists(AnalysisComponent.objects.filter(resource=OuterRef("pk")))
-
-
-def _used(project: Project) -> QuerySet:
-    """Resources used by at least one analysis, with the number of analyses using each (one query)."""
-    return (
-        ProjectResource.objects.filter(project=project)
-        .annotate(analysis_count=Count("components__analysis", distinct=True))
-        .filter(analysis_count__gt=0)
-        .only(
-            "id",
-            "code",
-            "name",
-            "unit",
-            "category",
-            "unit_price",
-            "purchase_unit",
-            "purchase_factor",
-            "version",
-        )
-    )
-
-
-def _search(qs: QuerySet, query: str) -> QuerySet:
-    """Every word must appear in the code or the name (case-insensitive)."""
-    for word in query.split()[:MAX_SEARCH_WORDS]:
-        qs = qs.filter(Q(code__icontains=word) | Q(name__icontains=word))
-    return qs
-
-
-def _missing_count(project: Project) -> int:
-    return ProjectResource.objects.filter(project=project, unit_price__isnull=True).filter(_is_used()).count()
 
 
 def _plain_number(value: Decimal | None) -> str:
@@ -91,11 +55,7 @@ def _plain_number(value: Decimal | None) -> str:
 def _decorate(resource: ProjectResource) -> ProjectResource:
     """Display values of one row, computed here so the template only displays."""
     resource.factor_input = _plain_number(resource.purchase_factor)
-    resource.purchase_price_hint = None
-    if resource.unit_price is not None and resource.purchase_factor:
-        with exact_context():
-            product = resource.unit_price * resource.purchase_factor
-        resource.purchase_price_hint = quantize_money(product)
+    resource.purchase_price_hint = purchase_price(resource.unit_price, resource.purchase_factor)
     return resource
 
 
@@ -112,21 +72,15 @@ def _groups(resources: list[ProjectResource]) -> list[CategoryGroup]:
 
 
 def _table_context(project: Project, query: str) -> dict:
-    resources = list(_search(_used(project), query).order_by("code", "id"))
+    resources = list(used_resources(project, query))
     return {"project": project, "query": query, "groups": _groups(resources), "shown": len(resources)}
 
 
 def _page_context(project: Project, query: str) -> dict:
-    unused = list(
-        ProjectResource.objects.filter(project=project)
-        .filter(~_is_used())
-        .only("id", "code", "name", "unit", "category", "unit_price")
-        .order_by("code", "id")
-    )
     return {
         **_table_context(project, query),
-        "missing_count": _missing_count(project),
-        "unused": unused,
+        "missing_count": missing_price_count(project),
+        "unused": unused_resources(project),
         "import_form": PriceImportForm(),
     }
 
@@ -205,7 +159,7 @@ def project_price_edit(request: HttpRequest, pk: int, resource_id: int) -> HttpR
         "resource": row,
         "form": form if form.errors else None,
         "conflict": conflict,
-        "missing_count": _missing_count(project),
+        "missing_count": missing_price_count(project),
         "oob": True,
     }
     return render(request, f"{PAGE}#price-row", context)
