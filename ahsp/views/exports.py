@@ -9,11 +9,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HTMX_STOP_POLLING
 
 from ahsp.models import ExportJob, Project
 from ahsp.services import exports
 from ahsp.views._access import project_for
+from ahsp.views._jobs import job_progress
 from partials.htmx import is_partial
 
 CENTRE_PAGE = "ahsp/export_centre.html"
@@ -30,12 +30,8 @@ def _visible_job(request: HttpRequest, job_id: int) -> ExportJob:
 
 
 def _progress(request: HttpRequest, job: ExportJob) -> HttpResponse:
-    """The progress partial; once the job is terminal, status 286 so htmx stops polling (and still
-    swaps in this final content with the download link or the error)."""
-    response = render(request, PROGRESS_PARTIAL, {"job": job, "project": job.project})
-    if job.is_terminal:
-        response.status_code = HTMX_STOP_POLLING
-    return response
+    """The progress partial, polled until the job is done or failed (``views._jobs``)."""
+    return job_progress(request, PROGRESS_PARTIAL, {"job": job, "project": job.project})
 
 
 @login_required

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
-from django_htmx.http import HTMX_STOP_POLLING
 
 from ahsp.forms.reference import ReferenceUploadForm
 from ahsp.importers.workbook_reader import ImportFailed
@@ -26,6 +25,7 @@ from ahsp.models import (
 )
 from ahsp.services import reference_imports
 from ahsp.views._access import staff_required
+from ahsp.views._jobs import job_progress
 from ahsp.views._params import has_nul, text_param
 from partials.htmx import is_partial, template_for
 
@@ -92,16 +92,13 @@ STAFF_ONLY = "Hanya staf yang dapat mengimpor pustaka referensi."
 
 
 def _progress(request: HttpRequest, job: ReferenceImportJob) -> HttpResponse:
-    """The progress partial; once the job is terminal, status 286 so htmx stops polling (and still
-    swaps in this final content with the summary or the error)."""
+    """The progress partial, polled until the job is done or failed (``views._jobs``); a finished
+    import also refreshes the upload page's list of recent imports."""
     context = {"job": job}
     upload_page = reverse("ahsp:reference_upload")
     if job.status == ReferenceImportJob.Status.DONE and request.htmx.current_url_abs_path == upload_page:
         context["recent_oob"] = _recent_imports()  # the upload page's "Impor terakhir" gets the new row
-    response = render(request, PROGRESS_PARTIAL, context)
-    if job.is_terminal:
-        response.status_code = HTMX_STOP_POLLING
-    return response
+    return job_progress(request, PROGRESS_PARTIAL, context)
 
 
 def _recent_imports() -> list[ReferenceImport]:

@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django_htmx.http import HTMX_STOP_POLLING, HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect
 
 from ahsp.models import Project, WorkbookImportJob
+from ahsp.views._jobs import job_progress, stop_polling_when_terminal
 from partials.htmx import is_partial
 
 Job = WorkbookImportJob
@@ -64,21 +65,15 @@ def finished_project(request: HttpRequest, job: WorkbookImportJob) -> HttpRespon
         )
     url = job.project.get_absolute_url()
     if is_partial(request):
-        response = HttpResponseClientRedirect(url)
-        response.status_code = HTMX_STOP_POLLING
-        return response
+        return stop_polling_when_terminal(HttpResponseClientRedirect(url), job)
     return redirect(url)
 
 
 def progress(request: HttpRequest, job: WorkbookImportJob) -> HttpResponse:
-    """The progress partial; 286 once the job is terminal, so htmx stops polling (and still swaps in
-    this final content)."""
+    """The progress partial, polled until the job is done or failed (``views._jobs``)."""
     if (response := finished_project(request, job)) is not None:
         return response
-    response = render(request, PROGRESS_PARTIAL, job_context(job))
-    if job.is_terminal:
-        response.status_code = HTMX_STOP_POLLING
-    return response
+    return job_progress(request, PROGRESS_PARTIAL, job_context(job))
 
 
 @login_required
