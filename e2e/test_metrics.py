@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from ahsp import client_metrics as rum
+from ahsp.metrics import client as rum
 from ahsp.tests.factories import make_project
 
 POSITIVE = re.compile(r"^[1-9][\d.]*$")  # a count or a millisecond figure above zero

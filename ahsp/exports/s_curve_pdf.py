@@ -3,7 +3,7 @@
 Content, from ``ahsp.loaders.progress.load_curves`` (the values of the Kurva S page):
 
 - the S-curve chart (cumulative planned and actual % of the project; ``charts.s_curve_chart`` geometry drawn
-  as a standalone SVG with inline attributes, ``svg_chart``, embedded as a data-URI image that xhtml2pdf
+  as a standalone SVG with inline attributes, ``charts.svg``, embedded as a data-URI image that xhtml2pdf
   draws through svglib as vector graphics);
 - the weekly table: minggu, tanggal, rencana, rencana kumulatif, realisasi, realisasi kumulatif, deviasi
   and status (its header repeated on every page);
@@ -20,10 +20,10 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 
-from ahsp import charts
 from ahsp.calculations.schedule import Week
+from ahsp.charts import geometry as charts
+from ahsp.charts.svg import LEGEND_HEIGHT, chart_svg, data_uri
 from ahsp.exports.pdf_render import Progress, document_context, render_pdf
-from ahsp.exports.svg_chart import LEGEND_HEIGHT, chart_svg, data_uri
 from ahsp.loaders.progress import load_curves
 from ahsp.models import Project
 

@@ -49,9 +49,9 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ahsp import dashboard_cache
 from ahsp.calculations.money import exact_context, quantize_money, quantize_quotient
 from ahsp.calculations.schedule import PERCENT_PLACES, SHARE_PLACES, progress_status, week_of
+from ahsp.dashboard import cache as dashboard_cache
 from ahsp.loaders._sums import CENTS, SHARE_UNITS, DayNumber, Scaled, joined, weighted_sums
 from ahsp.loaders.rab_notes import incompleteness_exists
 from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Project, WorkItem

@@ -1,7 +1,7 @@
 """Recording audit events. Only services call this, inside the transaction of the change.
 
 Recording an event also marks the project's cached pages out of date (``Project.content_version``, in the
-transaction of the change) and invalidates the dashboard widgets (``ahsp.dashboard_cache``): once the
+transaction of the change) and invalidates the dashboard widgets (``ahsp.dashboard.cache``): once the
 change commits, the data versions of the project and of every user who can see it are bumped (the global
 version for an event without a project).
 """
@@ -10,7 +10,7 @@ from functools import partial
 
 from django.db import transaction
 
-from ahsp import dashboard_cache
+from ahsp.dashboard import cache as dashboard_cache
 from ahsp.models import AuditEvent, Project
 
 

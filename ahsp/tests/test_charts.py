@@ -1,4 +1,4 @@
-"""SVG geometry of the Kurva S charts (``ahsp.charts``): pure, no database.
+"""SVG geometry of the Kurva S charts (``ahsp.charts.geometry``): pure, no database.
 
 The chart is 960 x 360 with the plot from x 64 to 940 (876 wide) and y 28 to 308 (280 high). With the
 4 weeks of the worked example (``test_calculations_schedule.py``) week t ends at x = 64 + 219 t and
@@ -13,8 +13,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from ahsp import charts
 from ahsp.calculations.schedule import ItemSchedule, earned_value, project_weeks, s_curve, weekly_sums
+from ahsp.charts import geometry as charts
 
 ITEMS = [
     ItemSchedule(D("2000000"), {1: D(50), 2: D(50)}, {1: D(40), 2: D(60)}),

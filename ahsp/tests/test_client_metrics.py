@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.core.cache.backends.filebased import FileBasedCache
 
-from ahsp import client_metrics as rum
-from ahsp.client_metrics import InvalidBeacon, PageTiming, SwapTiming
+from ahsp.metrics import client as rum
+from ahsp.metrics.client import InvalidBeacon, PageTiming, SwapTiming
 
 # Hand-worked: R = 120000 ** (1/40) = e ** (ln 120000 / 40) = e ** (11.69525 / 40) = e ** 0.292381 = 1.339614.
 # Bucket i is [R**i, R**(i+1)); its middle R**(i + 0.5), e.g. R**15.5 = e ** (15.5 * 0.292381) = e ** 4.53191.

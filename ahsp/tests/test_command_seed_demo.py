@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from ahsp import demo_data
+from ahsp.demo import library as demo_data
 from ahsp.management.commands import seed_demo
 from ahsp.models import (
     AuditEvent,
@@ -216,7 +216,7 @@ def test_seeded_app_shows_the_demo_projects_and_library(client):
 def test_seed_demo_builds_a_complete_priced_estimate_for_the_first_project():
     from django.db.models import Sum
 
-    from ahsp.demo_estimate import DEMO_BREAKDOWN
+    from ahsp.demo.estimate import DEMO_BREAKDOWN
     from ahsp.models import ProjectResource, WorkItem
 
     run_seed()

@@ -1,4 +1,4 @@
-"""Data versions and cached fragments of the dashboard widgets (``ahsp.dashboard_cache``), and the bump
+"""Data versions and cached fragments of the dashboard widgets (``ahsp.dashboard.cache``), and the bump
 that ``ahsp.services.audit.record`` schedules on commit."""
 
 from datetime import date
@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
-from ahsp import dashboard_cache
+from ahsp.dashboard import cache as dashboard_cache
 from ahsp.models import AuditEvent
 from ahsp.services import audit, projects
 from ahsp.tests.factories import make_project

@@ -4,8 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 import pytest
 
-from ahsp import demo_data
-from ahsp.demo_data import ANALYSES, RESOURCES, DemoAnalysis, DemoDataError, nested, r
+from ahsp.demo import library as demo_data
+from ahsp.demo.library import ANALYSES, RESOURCES, DemoAnalysis, DemoDataError, nested, r
 from ahsp.models import ReferenceAnalysis, ReferenceComponent, ReferenceResource, ResourceCategory
 
 RESOURCES_BY_CODE = demo_data.resources_by_code()

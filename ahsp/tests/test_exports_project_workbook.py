@@ -7,7 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from ahsp.demo_estimate import build_demo_estimate
+from ahsp.demo.estimate import build_demo_estimate
 from ahsp.exports.project_workbook import build_project_workbook
 from ahsp.importers.project_workbook import PROJECT_KEYS, parse_workbook
 from ahsp.loaders import rab as rab_loader

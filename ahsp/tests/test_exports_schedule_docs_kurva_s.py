@@ -25,10 +25,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from ahsp import charts
+from ahsp.charts import geometry as charts
+from ahsp.charts.svg import chart_svg
 from ahsp.exports.s_curve_pdf import NO_SCHEDULE_NOTE, NOT_REPORTED_NOTE, ZERO_TOTAL_NOTE, build_s_curve_pdf
 from ahsp.exports.s_curve_xlsx import CURVE_HEADER, VALUE_HEADER, build_s_curve_xlsx
-from ahsp.exports.svg_chart import chart_svg
 from ahsp.exports.xlsx_common import FIRST_DATA_ROW, FREEZE, HEADER_ROW
 from ahsp.loaders.progress import load_curves
 from ahsp.models import ExportJob, WorkItem

@@ -1,14 +1,18 @@
 """The layers of ``ahsp`` import downwards only: no import cycle between its subpackages (issue 14 §1).
 
 Dependency direction (../shared/docs/architecture.md): views -> services, loaders -> calculations, models;
-exports -> loaders, calculations; tasks -> services, exports. A cycle between two packages means neither
-can be read, tested or changed without the other; it used to be dodged with imports inside functions or by
-naming functions in strings. So every import counts here: at the top of a module, inside a function or
-under ``TYPE_CHECKING``, read from the source with ``ast`` (not from ``sys.modules``, which would miss the
-lazy ones). Tests and migrations are left out.
+exports -> loaders, calculations; tasks -> services, exports. The feature subpackages (issue 14 §5) take
+their place in it: ``metrics`` depends on nothing of ``ahsp``, ``charts`` on calculations only, ``dashboard``
+(the widget cache) on models only, below the loaders and services that bump it; ``demo`` writes through the
+services and is imported by the ``seed_demo`` command alone, never by the application.
+
+A cycle between two packages means neither can be read, tested or changed without the other; it used to be
+dodged with imports inside functions or by naming functions in strings. So every import counts here: at the
+top of a module, inside a function or under ``TYPE_CHECKING``, read from the source with ``ast`` (not from
+``sys.modules``, which would miss the lazy ones). Tests and migrations are left out.
 
 The nodes are the subpackages (``ahsp.services`` ...) and the modules ``ahsp.tasks`` and ``ahsp.models``;
-every other top-level module of ``ahsp`` (``forms``, ``formatting``, ``dashboard_cache`` ...) is a node of
+every other top-level module of ``ahsp`` (``formatting``, ``parsing``, ``idempotency`` ...) is a node of
 its own, so a cycle through one of them is found too. ``ahsp.apps`` is left out on purpose: it is the
 composition root that imports ``ahsp.tasks`` at start-up so that the tasks bind themselves to the job kinds
 the services enqueue (``ahsp.services.job_queue.bind_task``); nothing imports it.
@@ -19,25 +23,39 @@ from collections import defaultdict
 from pathlib import Path
 
 AHSP = Path(__file__).resolve().parents[1]
-LAYERS = "calculations models loaders importers exports services tasks views"  # bottom to top
+LAYERS = "calculations metrics charts models dashboard loaders importers exports services tasks demo views"  # bottom to top
 SUBPACKAGES = tuple(f"ahsp.{name}" for name in LAYERS.split())
 # What each subpackage may import (the other subpackages; Django, the standard library and the shared
 # top-level helpers such as ``ahsp.formatting`` are not restricted here).
 ALLOWED = {
     "ahsp.calculations": set(),  # pure: Decimal and dataclasses
+    "ahsp.metrics": set(),  # the browser's beacons, in the cache
+    "ahsp.charts": {"ahsp.calculations"},  # pure geometry and its SVG
     "ahsp.models": {"ahsp.calculations"},
-    "ahsp.loaders": {"ahsp.calculations", "ahsp.models"},
+    "ahsp.dashboard": {"ahsp.models"},  # the widget cache: who sees a project
+    # ``loaders.dashboard`` caches per-project sums under the data versions of ``dashboard.cache``.
+    "ahsp.loaders": {"ahsp.calculations", "ahsp.models", "ahsp.dashboard"},
     # The project workbook importer checks the BUK against the ceiling stated in the RAB notes
     # (``loaders.rab_notes.GOVERNMENT_OVERHEAD_CEILING``).
     "ahsp.importers": {"ahsp.calculations", "ahsp.models", "ahsp.loaders"},
     # The project workbook export writes the import format (sheet and column names of the importer).
-    "ahsp.exports": {"ahsp.calculations", "ahsp.models", "ahsp.loaders", "ahsp.importers"},
+    # The Kurva S document draws ``charts`` geometry.
+    "ahsp.exports": {"ahsp.calculations", "ahsp.charts", "ahsp.models", "ahsp.loaders", "ahsp.importers"},
     # ``services.exports.run`` takes the builder from ``exports.registry`` (in the worker only);
-    # ``services.analyses`` reads the nesting graph of ``loaders.analyses``.
-    "ahsp.services": {"ahsp.calculations", "ahsp.models", "ahsp.loaders", "ahsp.importers", "ahsp.exports"},
+    # ``services.analyses`` reads the nesting graph of ``loaders.analyses``; ``services.audit`` bumps the
+    # dashboard's data versions after each change.
+    "ahsp.services": {
+        "ahsp.calculations",
+        "ahsp.models",
+        "ahsp.dashboard",
+        "ahsp.loaders",
+        "ahsp.importers",
+        "ahsp.exports",
+    },
     "ahsp.tasks": {"ahsp.services", "ahsp.exports"},
-    # Everything below it; ``ahsp.tasks`` for the worker heartbeat key of the health check.
-    "ahsp.views": set(SUBPACKAGES) - {"ahsp.views"},
+    "ahsp.demo": {"ahsp.calculations", "ahsp.models", "ahsp.services"},
+    # Everything below it but the demo; ``ahsp.tasks`` for the worker heartbeat key of the health check.
+    "ahsp.views": set(SUBPACKAGES) - {"ahsp.views", "ahsp.demo"},
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ahsp import client_metrics as rum
+from ahsp.metrics import client as rum
 from ahsp.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db

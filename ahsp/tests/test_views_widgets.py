@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ahsp import dashboard_cache
+from ahsp.dashboard import cache as dashboard_cache
 from ahsp.loaders import dashboard as widgets
 from ahsp.models import ProjectResource, WorkItem
 from ahsp.services import projects, recalc, resources, schedule, sections, work_items

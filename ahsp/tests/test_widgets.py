@@ -312,7 +312,7 @@ def test_alerts_read_four_queries_cold_and_one_with_the_sums_cached(user, django
 
 
 def test_after_a_change_only_that_projects_sums_are_recomputed(user, monkeypatch):
-    from ahsp import dashboard_cache
+    from ahsp.dashboard import cache as dashboard_cache
 
     projects = []
     for index in range(3):

@@ -38,7 +38,7 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
-from ahsp import dashboard_cache
+from ahsp.dashboard import cache as dashboard_cache
 from ahsp.idempotency import FIELD as SUBMIT_FIELD
 from ahsp.idempotency import new_token
 from ahsp.views._access import project_for
@@ -184,7 +184,7 @@ def cached_project_page(name: str) -> Callable:
 
 def cached_user_page(name: str) -> Callable:
     """Cache a view over the user's projects (the dashboard) per the user's data version
-    (``ahsp.dashboard_cache``, bumped after the commit of every change to any project the user sees).
+    (``ahsp.dashboard.cache``, bumped after the commit of every change to any project the user sees).
     Weaker than the content version (a bump lost while Redis was unreachable leaves the page stale for
     ``PAGE_TIMEOUT``), as for the dashboard widgets."""
 

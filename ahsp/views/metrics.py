@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ahsp import client_metrics as rum  # real-user metrics
+from ahsp.metrics import client as rum  # real-user metrics
 from ahsp.views._access import staff_required
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _accept_beacon(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @never_cache
 def client_metrics(request: HttpRequest) -> HttpResponse:
-    """POST a beacon (ahsp/client_metrics.py): 204 stored, 400 invalid, 429 over the rate limit."""
+    """POST a beacon (ahsp/metrics/client.py): 204 stored, 400 invalid, 429 over the rate limit."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:

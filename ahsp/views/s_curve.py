@@ -16,8 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ahsp import charts
 from ahsp.calculations.schedule import Week
+from ahsp.charts import geometry as charts
 from ahsp.loaders.progress import load_curves
 from ahsp.views._access import project_for
 from ahsp.views._page_cache import cached_project_page

@@ -2,7 +2,7 @@
 
 An htmx request (the dashboard's placeholder, or its "Coba lagi" button) gets the widget's fragment; any
 other request gets a full page around it (the link shown without JavaScript). The fragment comes from the
-per-user cache (``ahsp.dashboard_cache``) and is rendered without the request, so nothing specific to one
+per-user cache (``ahsp.dashboard.cache``) and is rendered without the request, so nothing specific to one
 request is ever cached. If computing a widget fails, the response is a small error fragment with a retry
 button, status 200 (htmx swaps it; it is not cached).
 """
@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from ahsp import dashboard_cache
+from ahsp.dashboard import cache as dashboard_cache
 from ahsp.loaders.dashboard import WIDGETS, Widget
 from partials.htmx import is_partial
 

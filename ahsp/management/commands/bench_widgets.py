@@ -36,9 +36,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ahsp import dashboard_cache
 from ahsp.calculations.schedule import even_shares
 from ahsp.calculations.totals import line_amount
+from ahsp.dashboard import cache as dashboard_cache
 from ahsp.loaders import dashboard as widgets
 from ahsp.models import (
     AuditEvent,

@@ -1,6 +1,6 @@
 """`manage.py seed_demo`: the data a fresh machine needs to show a working app.
 
-Loads the hand-written demo reference library (ahsp/demo_data.py), a demo user with two projects and a
+Loads the hand-written demo reference library (ahsp/demo/library.py), a demo user with two projects and a
 staff user. Idempotent: a second run finds everything in place and writes nothing. It refuses to run
 without DEBUG unless told to, because it creates accounts with published passwords.
 """
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
-from ahsp import demo_data
-from ahsp.demo_estimate import build_demo_estimate
+from ahsp.demo import library as demo_data
+from ahsp.demo.estimate import build_demo_estimate
 from ahsp.models import Project, ReferenceAnalysis, ReferenceComponent, ReferenceResource, User
 from ahsp.services import projects
 

@@ -1,4 +1,4 @@
-"""A standalone SVG of a line chart (``ahsp.charts.Chart`` geometry) for the PDF documents.
+"""A standalone SVG of a line chart (``ahsp.charts.geometry.Chart`` geometry) for the PDF documents.
 
 The Kurva S page draws the same geometry with CSS classes (``project_s_curve.html``); xhtml2pdf renders an
 ``<img src="data:image/svg+xml;base64,...">`` through svglib, which knows no stylesheet, so every colour,
@@ -12,7 +12,7 @@ import base64
 from collections.abc import Mapping
 from xml.sax.saxutils import escape, quoteattr
 
-from ahsp.charts import Chart
+from ahsp.charts.geometry import Chart
 
 FONT = "Helvetica"
 TEXT_COLOUR = "#333333"
