@@ -33,6 +33,11 @@ def project_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Project
     return memo[(pk, edit)]
 
 
+def may_edit(request: HttpRequest, project: Project) -> bool:
+    """Whether the user may change ``project`` (a page shows its edit controls only then); one query."""
+    return Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
+
+
 def staff_required(view: Callable | None = None, *, forbidden: str | None = None) -> Callable:
     """A view for staff only: others get ``Http404``, or ``PermissionDenied(forbidden)`` (403) if given.
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -51,10 +51,6 @@ def _warn_overhead(request: HttpRequest, project: Project) -> None:
     warning = overhead_warning(project.overhead_profit_pct)
     if warning:
         messages.warning(request, warning)
-
-
-def _editable_project(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
 
 
 @login_required

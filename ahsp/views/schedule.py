@@ -22,17 +22,13 @@ from ahsp.loaders import gantt as gantt_data
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
-from ahsp.views._access import project_for
+from ahsp.views._access import may_edit, project_for
 from ahsp.views._page_cache import cached_project_page
 from ahsp.views._params import id_param, ids_param
 from ahsp.views._version import posted_version
 from partials.htmx import is_partial
 
 PAGE = "ahsp/project_schedule.html"
-
-
-def _can_edit(request: HttpRequest, project: Project) -> bool:
-    return Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
 
 
 def _closed_ids(request: HttpRequest) -> set[int]:
@@ -60,7 +56,7 @@ def _context(request: HttpRequest, project: Project, gantt, **extra) -> dict:
         "gantt": gantt,
         "window": gantt.window if gantt else None,
         "scheduled": gantt is not None,
-        "can_edit": _can_edit(request, project),
+        "can_edit": may_edit(request, project),
         "page_url": reverse("ahsp:project_schedule", args=[project.pk]),
     }
     if gantt is not None:
