@@ -1,6 +1,5 @@
 """Thin huey tasks: load by id, call a service. Periodic housekeeping lives here too."""
 
-import logging
 import time
 from datetime import timedelta
 
@@ -19,8 +18,6 @@ LOST_AFTER_SECONDS = 30  # a queued job this old that is on no task queue was ne
 REFERENCE_IMPORT_STALE_AFTER_SECONDS = 15 * 60
 # Project and price imports: the same, and past safe_workbook's reading clock (WORKBOOK_LIMITS max_seconds).
 WORKBOOK_IMPORT_STALE_AFTER_SECONDS = 15 * 60
-
-logger = logging.getLogger(__name__)
 
 
 @periodic_task(crontab(minute="*"))
@@ -76,25 +73,20 @@ def sweep_exports() -> None:
     requeue_lost_workbook_imports()
 
 
-def _requeue_lost(task_name: str, service, label: str) -> list[int]:
-    """Enqueue the queued jobs of ``service`` (``exports``, ``reference_imports``, ``workbook_imports``) that are on no task
-    queue: their enqueue failed (see ``exports.lost_queued_ids``)."""
+def _requeue_lost(task_name: str, kind: jobs.JobKind) -> list[int]:
+    """Enqueue the queued jobs of ``kind`` that are on no task queue (no pending ``task_name`` message
+    for them): their enqueue failed (``jobs.requeue_lost``)."""
     pending = {task.args[0] for task in HUEY.pending() if task.name == task_name and task.args}
-    lost = service.lost_queued_ids(older_than_seconds=LOST_AFTER_SECONDS, pending=pending)
-    for job_id in lost:
-        service.enqueue(job_id)
-    if lost:
-        logger.warning("Enqueued %s %s job(s) whose enqueue had failed: %s", len(lost), label, lost)
-    return lost
+    return jobs.requeue_lost(kind, older_than_seconds=LOST_AFTER_SECONDS, pending=pending)
 
 
 def requeue_lost_exports() -> list[int]:
-    return _requeue_lost(BUILD_EXPORT_TASK, exports, "export")
+    return _requeue_lost(BUILD_EXPORT_TASK, exports.JOB)
 
 
 def requeue_lost_reference_imports() -> list[int]:
-    return _requeue_lost(RUN_REFERENCE_IMPORT_TASK, reference_imports, "reference import")
+    return _requeue_lost(RUN_REFERENCE_IMPORT_TASK, reference_imports.JOB)
 
 
 def requeue_lost_workbook_imports() -> list[int]:
-    return _requeue_lost(RUN_WORKBOOK_IMPORT_TASK, workbook_imports, "workbook import")
+    return _requeue_lost(RUN_WORKBOOK_IMPORT_TASK, workbook_imports.JOB)

@@ -157,19 +157,9 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
         changes=audit.Changes.NOTHING,  # the project's pages and documents stay as they are
     )
     job_id = job.pk
-    transaction.on_commit(lambda: enqueue(job_id))
+    # If the queue is down, the job stays queued and the sweep enqueues it later (``services.jobs``).
+    transaction.on_commit(lambda: jobs.enqueue(JOB, job_id))
     return job
-
-
-def enqueue(job_id: int) -> bool:
-    """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
-    it later (``ahsp.services.jobs``)."""
-    return jobs.enqueue(JOB, job_id)
-
-
-def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
-    """Queued jobs whose enqueue failed (``ahsp.services.jobs.lost_queued_ids``)."""
-    return jobs.lost_queued_ids(JOB, older_than_seconds=older_than_seconds, pending=pending)
 
 
 def retry(*, job: ExportJob, by) -> ExportJob:

@@ -87,6 +87,16 @@ def lost_queued_ids(kind: JobKind, *, older_than_seconds: int, pending: set[int]
     return [pk for pk in queued.order_by("pk").values_list("pk", flat=True) if pk not in pending]
 
 
+def requeue_lost(kind: JobKind, *, older_than_seconds: int, pending: set[int]) -> list[int]:
+    """Enqueue again the ``lost_queued_ids`` of ``kind`` (their enqueue failed); their ids."""
+    lost = lost_queued_ids(kind, older_than_seconds=older_than_seconds, pending=pending)
+    for job_id in lost:
+        enqueue(kind, job_id)
+    if lost:
+        logger.warning("Enqueued %s %s job(s) whose enqueue had failed: %s", len(lost), kind.label, lost)
+    return lost
+
+
 def save_with_upload(kind: JobKind, job: BackgroundJob, upload) -> BackgroundJob:
     """Store ``upload`` as the new import ``job``'s file (a random name), validate and save the job, and
     enqueue it once the transaction commits; the stored file is deleted again if the job is not saved.

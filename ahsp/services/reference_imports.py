@@ -70,17 +70,6 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
     return jobs.save_with_upload(JOB, job, file)
 
 
-def enqueue(job_id: int) -> bool:
-    """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
-    it later (``ahsp.services.jobs``)."""
-    return jobs.enqueue(JOB, job_id)
-
-
-def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
-    """Queued jobs whose enqueue failed (``ahsp.services.jobs.lost_queued_ids``)."""
-    return jobs.lost_queued_ids(JOB, older_than_seconds=older_than_seconds, pending=pending)
-
-
 # --- The worker side ---------------------------------------------------------------------------------
 
 

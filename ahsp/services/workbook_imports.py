@@ -7,7 +7,8 @@ UPDATE (a task delivered twice imports once), imports a local copy of the stored
 ``import_project_report`` or ``import_prices`` as the user who uploaded it (the import records its own
 single audit event, so ``start`` records none), saves the report on the job and deletes the upload. A bad
 workbook never raises: the job is failed with the import's Indonesian message and its problem list.
-``mark_stale`` and ``lost_queued_ids`` are the hooks of the periodic sweep (``ahsp.tasks``).
+``mark_stale`` is the hook of the periodic sweep (``ahsp.tasks``), which also enqueues again a job whose
+enqueue failed (``jobs.requeue_lost``).
 
 Budget per job. Time: ``safe_workbook`` stops reading after ``WORKBOOK_LIMITS["max_seconds"]``, and the
 sweep fails a job still running after ``tasks.WORKBOOK_IMPORT_STALE_AFTER_SECONDS``. Memory: bounded by
@@ -82,17 +83,6 @@ def _start(*, kind: str, project: Project | None, upload, by) -> WorkbookImportJ
         stage=STAGE_QUEUED,
     )
     return jobs.save_with_upload(JOB, job, upload)
-
-
-def enqueue(job_id: int) -> bool:
-    """Put a queued job on the task queue; if the queue is down it stays queued and the sweep enqueues
-    it later (``ahsp.services.jobs``)."""
-    return jobs.enqueue(JOB, job_id)
-
-
-def lost_queued_ids(*, older_than_seconds: int, pending: set[int]) -> list[int]:
-    """Queued jobs whose enqueue failed (``ahsp.services.jobs.lost_queued_ids``)."""
-    return jobs.lost_queued_ids(JOB, older_than_seconds=older_than_seconds, pending=pending)
 
 
 # --- The worker side ---------------------------------------------------------------------------------

@@ -1007,12 +1007,6 @@ NOT_WRITES = {
     "exports.is_available",
     "exports.download_name",
     "exports.content_type",
-    "exports.lost_queued_ids",
-    "exports.enqueue",  # puts an existing job on the task queue; no row changes
-    "reference_imports.lost_queued_ids",
-    "reference_imports.enqueue",  # puts an existing job on the task queue; no row changes
-    "workbook_imports.lost_queued_ids",
-    "workbook_imports.enqueue",  # puts an existing job on the task queue; no row changes
     "schedule.week_count",
     "schedule.planned_shares",
     "schedule.subtree_ids",

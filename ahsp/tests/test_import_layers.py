@@ -15,7 +15,7 @@ The nodes are the subpackages (``ahsp.services`` ...) and the modules ``ahsp.tas
 every other top-level module of ``ahsp`` (``formatting``, ``parsing``, ``idempotency`` ...) is a node of
 its own, so a cycle through one of them is found too. ``ahsp.apps`` is left out on purpose: it is the
 composition root that imports ``ahsp.tasks`` at start-up so that the tasks bind themselves to the job kinds
-the services enqueue (``ahsp.services.job_queue.bind_task``); nothing imports it.
+the services enqueue (``ahsp.services.jobs.bind_task``); nothing imports it.
 """
 
 import ast
