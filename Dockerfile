@@ -13,8 +13,9 @@ RUN apt-get update \
     && groupadd --system ahsp && useradd --system --gid ahsp --home /app ahsp
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# The runtime lock: every package pinned with its hashes (`make lock` regenerates it).
+COPY requirements.lock .
+RUN pip install --require-hashes -r requirements.lock
 
 COPY --chown=ahsp:ahsp . .
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
@@ -25,4 +26,6 @@ USER ahsp
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn project.wsgi --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-3} --threads ${WEB_THREADS:-4} --worker-class gthread --timeout 60 --access-logfile -"]
+# Migrations are not run here: every replica would race to apply them. docker-compose runs them once in
+# its `migrate` service before any web or worker node starts; elsewhere run `python manage.py migrate` first.
+CMD ["sh", "-c", "exec gunicorn project.wsgi --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-3} --threads ${WEB_THREADS:-4} --worker-class gthread --timeout 60 --access-logfile -"]

@@ -1,21 +1,40 @@
 # Two commands on a fresh machine: `make run` (the app on SQLite, demo data, a demo login) and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# One stamp per lock file: `make run` installs only what the image runs, the dev targets the dev lock.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+PIP_TOOLS := pip-tools==7.7.0
+LOCK_FLAGS := --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run test lint format migrate seed e2e loadtest-smoke clean
+.PHONY: venv runtime lock run test lint format migrate seed e2e loadtest-smoke clean
 
-venv: $(STAMP)
+venv: $(DEV_STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
-	@test -x $(PY) || "$$(project/bin/find-python)" -m venv $(VENV)
+runtime: $(RUNTIME_STAMP)
+
+$(PY):
+	"$$(project/bin/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	@touch $(STAMP)
 
-migrate: venv
+$(RUNTIME_STAMP): requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	@touch $(RUNTIME_STAMP)
+
+$(DEV_STAMP): requirements-dev.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	@touch $(DEV_STAMP) $(RUNTIME_STAMP)
+
+# After editing requirements.txt or requirements-dev.txt: pin every package, with hashes, for Python 3.13
+# (the image's). The dev lock is constrained by the runtime lock, so both pin the same shared versions.
+lock: | $(PY)
+	$(PY) -m pip install --quiet $(PIP_TOOLS)
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.lock requirements.txt
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
+
+migrate: runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
 seed: migrate
