@@ -1,16 +1,13 @@
 """Thin huey tasks: load by id, call a service. Periodic housekeeping lives here too."""
 
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
 from ahsp.services import exports, jobs, reference_imports, workbook_imports
 
-WORKER_HEARTBEAT_KEY = "ahsp:worker:heartbeat"
 STALE_AFTER_SECONDS = 120
 LOST_AFTER_SECONDS = 30  # a queued job this old that is on no task queue was never enqueued
 # A reference import is one call of a few seconds with a heartbeat only at its start: still running after
@@ -23,9 +20,7 @@ WORKBOOK_IMPORT_STALE_AFTER_SECONDS = 15 * 60
 @periodic_task(crontab(minute="*"))
 def record_worker_heartbeat() -> float:
     """Every minute the consumer notes it is alive (read by /healthz and the worker's health check)."""
-    now = time.time()
-    cache.set(WORKER_HEARTBEAT_KEY, now, timeout=3600)
-    return now
+    return jobs.note_worker_alive()
 
 
 @db_task(retries=0)

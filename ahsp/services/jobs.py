@@ -9,15 +9,18 @@ Every later status change is a conditional UPDATE on the status the caller expec
 queued job (a task delivered twice runs once), ``heartbeat`` and ``finish`` only touch a job still in the
 expected state, so a job the sweep gave up on can never be flipped back by a worker that was only slow.
 ``sweep_stale`` finds running jobs without a recent heartbeat (their worker died) and queues them again
-while they have an attempt left, else fails them.
+while they have an attempt left, else fails them. The consumer itself notes every minute that it is
+alive (``note_worker_alive``), which ``/healthz`` and the ``worker_health`` command read.
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import F
@@ -211,3 +214,22 @@ def sweep_stale(
     if requeued or failed:
         logger.warning("Stale %s jobs: %s queued again, failed: %s", kind.label, requeued, failed)
     return requeued, failed
+
+
+# --- The consumer's own heartbeat ----------------------------------------------------------------------
+
+WORKER_HEARTBEAT_KEY = "ahsp:worker:heartbeat"
+
+
+def note_worker_alive() -> float:
+    """Note in the cache that the task consumer is alive now (its periodic task calls this); the time."""
+    now = time.time()
+    cache.set(WORKER_HEARTBEAT_KEY, now, timeout=3600)
+    return now
+
+
+def worker_silent_seconds() -> float | None:
+    """Seconds since the consumer last noted it was alive; None if it never did (or the note expired).
+    A cache that is down raises: the caller reports it."""
+    beat = cache.get(WORKER_HEARTBEAT_KEY)
+    return None if beat is None else time.time() - float(beat)

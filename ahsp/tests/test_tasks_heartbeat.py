@@ -4,7 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
-from ahsp.tasks import WORKER_HEARTBEAT_KEY, record_worker_heartbeat
+from ahsp.services.jobs import WORKER_HEARTBEAT_KEY
+from ahsp.tasks import record_worker_heartbeat
 
 pytestmark = pytest.mark.django_db
 

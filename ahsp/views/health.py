@@ -12,7 +12,6 @@ per-check details (which dependency is down, queue length, worker heartbeat) onl
 
 import hmac
 import logging
-import time
 import uuid
 
 from django.conf import settings
@@ -22,7 +21,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from huey.contrib.djhuey import HUEY
 
-from ahsp.tasks import WORKER_HEARTBEAT_KEY
+from ahsp.services import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +42,9 @@ def _check_cache() -> None:
 
 def _check_queue() -> dict:
     info = {"pending": HUEY.pending_count()}
-    beat = cache.get(WORKER_HEARTBEAT_KEY)
+    silent = jobs.worker_silent_seconds()
     # Informational: a missing consumer delays exports but does not make the web process unhealthy.
-    info["worker_last_seen_s"] = None if beat is None else round(time.time() - float(beat))
+    info["worker_last_seen_s"] = None if silent is None else round(silent)
     return info
 
 

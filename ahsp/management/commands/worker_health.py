@@ -1,11 +1,8 @@
 """Exit 0 when the huey consumer recorded a heartbeat recently (used by the worker's health check)."""
 
-import time
-
-from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
-from ahsp.tasks import WORKER_HEARTBEAT_KEY
+from ahsp.services import jobs
 
 
 class Command(BaseCommand):
@@ -15,10 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("--max-age", type=int, default=180, help="seconds (default 180)")
 
     def handle(self, *args, max_age: int, **options):
-        beat = cache.get(WORKER_HEARTBEAT_KEY)
-        if beat is None:
+        age = jobs.worker_silent_seconds()
+        if age is None:
             raise CommandError("Belum ada detak dari pekerja antrean (huey).")
-        age = time.time() - float(beat)
         if age > max_age:
             raise CommandError(f"Detak terakhir pekerja antrean {age:.0f} detik yang lalu (batas {max_age}).")
         self.stdout.write(f"worker ok, last heartbeat {age:.0f}s ago")
