@@ -1,14 +1,22 @@
-"""ahsp.forms.fields: the number fields every form uses. Pure, no DB."""
+"""ahsp.forms.fields: the number, week, week-shares and id-list fields every form uses. Pure, no DB."""
 
 from decimal import Decimal
 
 import pytest
 from django import forms
+from django.http import QueryDict
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ahsp.forms.fields import DecimalInputField, IntegerInputField
+from ahsp.forms.fields import (
+    MAX_IDS,
+    DecimalInputField,
+    IdListField,
+    IntegerInputField,
+    WeekField,
+    WeekSharesField,
+)
 
 D = Decimal
 
@@ -70,3 +78,82 @@ def test_a_shown_value_saves_back_unchanged(value, language, shown_places):
     field = DecimalInputField(max_places=2, shown_places=shown_places)
     with translation.override(language):
         assert field.clean(field.prepare_value(value)) == value
+
+
+# --- weeks and week shares (the Gantt's plan forms) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3:25; 4:25; 5:50", {3: D(25), 4: D(25), 5: D(50)}),
+        ("3:33,3333\n4:33,3333\n5 : 33,3334 %", {3: D("33.3333"), 4: D("33.3333"), 5: D("33.3334")}),
+        ("M1=100", {1: D(100)}),
+        ("minggu ke-2: 12.5; 3:87,5;", {2: D("12.5"), 3: D("87.5")}),
+    ],
+)
+def test_week_shares_are_read_in_every_written_form(text, expected):
+    assert WeekSharesField().clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("3:-5", "Minggu ke-3: "),
+        ("3:33,33333", "Minggu ke-3: "),
+        ("x:100", "“x:100”: nomor minggu harus bilangan bulat, mis. 3:25."),
+        ("1234567:100", "nomor minggu harus bilangan bulat"),
+        ("2 50", "“2 50”: tulis minggu dan persen dengan titik dua, mis. 3:25."),
+        ("2:50; 2:50", "Minggu ke-2 ditulis lebih dari sekali."),
+        ("", "Isi persentase per minggu, mis. 3:25; 4:25; 5:50."),
+        (" ; ", "Isi persentase per minggu, mis. 3:25; 4:25; 5:50."),
+    ],
+)
+def test_week_shares_refuse_with_one_message(text, message):
+    with pytest.raises(forms.ValidationError) as info:
+        WeekSharesField().clean(text)
+    assert info.value.messages == [next(m for m in info.value.messages if message in m)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("3", 3), (" 12 ", 12), ("1.000", 1000)])
+def test_week_field_reads_a_whole_number(text, expected):
+    assert WeekField(label="minggu mulai").clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Isi minggu mulai."),
+        ("tiga", "Minggu mulai harus berupa bilangan bulat, mis. 3."),
+        ("2,5", "Minggu mulai harus berupa bilangan bulat, mis. 3."),
+        ("-3", "Minggu mulai harus berupa bilangan bulat, mis. 3."),
+    ],
+)
+def test_week_field_names_itself_in_its_message(text, message):
+    with pytest.raises(forms.ValidationError) as info:
+        WeekField(label="minggu mulai").clean(text)
+    assert info.value.messages == [message]
+
+
+# --- id lists ----------------------------------------------------------------------------------------------
+
+
+def test_id_list_keeps_the_valid_ids_and_ignores_the_rest():
+    field = IdListField()
+    assert field.clean(["12", " 15 ", "0", "-1", "²", "1e3", "99999999999999999999", "12"]) == {12, 15}
+    assert field.clean([]) == set() and field.clean(None) == set() and field.clean("7") == {7}
+
+
+def test_id_list_reads_only_the_first_max_ids_values():
+    values = [str(n) for n in range(1, MAX_IDS + 50)]
+    assert IdListField().clean(values) == set(range(1, MAX_IDS + 1))
+
+
+def test_id_list_comes_from_every_posted_value():
+    class Sections(forms.Form):
+        open = IdListField()
+
+    data = QueryDict("open=3&open=x&open=5")
+    form = Sections(data)
+    assert form.is_valid() and form.cleaned_data["open"] == {3, 5}
+    assert 'type="hidden"' in str(Sections(initial={"open": [3]})["open"])

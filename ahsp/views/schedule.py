@@ -6,7 +6,6 @@ user's project is a 404 on every URL, GET or POST. Without JavaScript every link
 links carry ``?from=`` / ``?open=`` and POSTs redirect back to the page (PRG) with a message.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -18,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ahsp import idempotency
 from ahsp.calculations.schedule import ScheduleError
+from ahsp.forms.schedule import OpenSectionsForm, StageForm, WeekRangeForm, WeekSharesForm, first_error
 from ahsp.loaders import gantt as gantt_data
 from ahsp.models import Project, Section, Stage, WorkItem
 from ahsp.services import schedule as schedule_services
@@ -33,7 +33,23 @@ PAGE = "ahsp/project_schedule.html"
 
 def _closed_ids(request: HttpRequest) -> set[int]:
     """``closed=12``: in a small project (every section open), the sections the user closed."""
-    return ids_param((request.POST if request.method == "POST" else request.GET).getlist("closed"))
+    if request.method == "POST":
+        return _sections_posted(request)["closed"]
+    return ids_param(request.GET.getlist("closed"))
+
+
+def _sections_posted(request: HttpRequest) -> dict[str, set[int]]:
+    """The ``open`` and ``closed`` section ids a posted form carries (invalid ones ignored)."""
+    form = OpenSectionsForm(request.POST)
+    form.is_valid()  # an id list is never invalid: what is not an id is left out
+    return form.cleaned_data
+
+
+def _valid(form) -> dict:
+    """The cleaned data of a plan form, or a ``ScheduleError`` with its first message (shown in the row)."""
+    if not form.is_valid():
+        raise ScheduleError(first_error(form))
+    return form.cleaned_data
 
 
 def _page_url(
@@ -139,7 +155,7 @@ def _edit_item(request: HttpRequest, project: Project, item: WorkItem) -> str:
         schedule_services.clear_plan(item=item, by=request.user, expected_version=version)
         return _("Rencana dikosongkan.")
     if action == "explicit":
-        shares = gantt_data.parse_week_shares(data.get("shares", ""))
+        shares = _valid(WeekSharesForm(data))["shares"]
         schedule_services.set_plan(item=item, shares=shares, by=request.user, expected_version=version)
         return _("Rencana disimpan.")
     if action == "stage":
@@ -151,11 +167,8 @@ def _edit_item(request: HttpRequest, project: Project, item: WorkItem) -> str:
                 raise ScheduleError(_("Tahapan tidak ditemukan di proyek ini."))
         schedule_services.assign_stage(item=item, stage=stage, by=request.user, expected_version=version)
         return _("Tahapan disimpan.")
-    first = gantt_data.parse_week(data.get("first_week"), _("minggu mulai"))
-    last = gantt_data.parse_week(data.get("last_week"), _("minggu akhir"))
-    schedule_services.set_even_plan(
-        item=item, first_week=first, last_week=last, by=request.user, expected_version=version
-    )
+    weeks = _valid(WeekRangeForm(data))
+    schedule_services.set_even_plan(item=item, **weeks, by=request.user, expected_version=version)
     return _("Rencana disimpan.")
 
 
@@ -218,18 +231,15 @@ def project_schedule_section_plan(request: HttpRequest, pk: int, section_id: int
         return redirect(_page_url(project, raw_from, {section.pk}, anchor=f"gantt-section-{section.pk}"))
     error = notice = ""
     try:
-        first = gantt_data.parse_week(request.POST.get("first_week"), _("minggu mulai"))
-        last = gantt_data.parse_week(request.POST.get("last_week"), _("minggu akhir"))
-        count = schedule_services.plan_section(
-            section=section, first_week=first, last_week=last, by=request.user
-        )
+        weeks = _valid(WeekRangeForm(request.POST))
+        count = schedule_services.plan_section(section=section, **weeks, by=request.user)
         notice = _(
             "%(count)s pekerjaan di “%(name)s” direncanakan merata minggu ke-%(first)s s.d. ke-%(last)s."
         ) % {
             "count": count,
             "name": section.name,
-            "first": first,
-            "last": last,
+            "first": weeks["first_week"],
+            "last": weeks["last_week"],
         }
     except ScheduleError as exc:
         error = str(exc)
@@ -239,7 +249,7 @@ def project_schedule_section_plan(request: HttpRequest, pk: int, section_id: int
         else:
             messages.success(request, notice)
         return redirect(_page_url(project, raw_from, {section.pk}, anchor=f"gantt-section-{section.pk}"))
-    open_ids = {section.pk} | ids_param(request.POST.getlist("open"))
+    open_ids = {section.pk} | _sections_posted(request)["open"]
     gantt = gantt_data.load_gantt(project, raw_from, open_ids, closed_ids=_closed_ids(request) - {section.pk})
     section_message = {
         "id": section.pk,
@@ -254,12 +264,6 @@ def project_schedule_section_plan(request: HttpRequest, pk: int, section_id: int
 
 
 # --- stages -------------------------------------------------------------------------------------------
-
-
-class StageForm(forms.Form):
-    name = forms.CharField(max_length=200, strip=True)
-    start_date = forms.DateField(required=False)
-    end_date = forms.DateField(required=False)
 
 
 def _stages_back(project: Project, request: HttpRequest) -> HttpResponse:
