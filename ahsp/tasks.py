@@ -53,19 +53,24 @@ RUN_WORKBOOK_IMPORT_TASK = run_workbook_import.task_class.__name__
 jobs.bind_task(workbook_imports.JOB.name, run_workbook_import)
 
 
+# Each kind of job: its service (``mark_stale``, ``JOB``), the name of its task's messages, and how long
+# one of its running jobs may go without a heartbeat before the sweep takes its worker for dead.
+SWEPT = (
+    (exports, BUILD_EXPORT_TASK, STALE_AFTER_SECONDS),
+    (reference_imports, RUN_REFERENCE_IMPORT_TASK, REFERENCE_IMPORT_STALE_AFTER_SECONDS),
+    (workbook_imports, RUN_WORKBOOK_IMPORT_TASK, WORKBOOK_IMPORT_STALE_AFTER_SECONDS),
+)
+
+
 @db_periodic_task(crontab(minute="*"))
-def sweep_exports() -> None:
-    """Fail jobs whose worker died (no heartbeat for 2 minutes), enqueue jobs whose enqueue failed (the
-    queue was down when they were started) and remove expired files."""
-    exports.mark_stale(older_than_seconds=STALE_AFTER_SECONDS)
-    requeue_lost_exports()
+def sweep_jobs() -> None:
+    """For every kind of job: queue again or fail running jobs whose worker died (no heartbeat in time),
+    enqueue queued jobs whose enqueue failed (the queue was down when they were started); then remove
+    expired export files."""
+    for service, task_name, stale_after in SWEPT:
+        service.mark_stale(older_than_seconds=stale_after)
+        _requeue_lost(task_name, service.JOB)
     exports.purge(older_than=timedelta(hours=settings.EXPORT_RETENTION_HOURS))
-    # Reference-library imports: the same sweep for their jobs.
-    reference_imports.mark_stale(older_than_seconds=REFERENCE_IMPORT_STALE_AFTER_SECONDS)
-    requeue_lost_reference_imports()
-    # Project and price imports: the same again.
-    workbook_imports.mark_stale(older_than_seconds=WORKBOOK_IMPORT_STALE_AFTER_SECONDS)
-    requeue_lost_workbook_imports()
 
 
 def _requeue_lost(task_name: str, kind: jobs.JobKind) -> list[int]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ahsp.models import AuditEvent, ExportJob
 from ahsp.services import exports
-from ahsp.tasks import sweep_exports
+from ahsp.tasks import sweep_jobs
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
 from ahsp.tests.real_worker import Workers
@@ -213,7 +213,7 @@ def test_a_double_start_at_the_same_moment_queues_one_job(workers, make_user):
 
 
 def test_sweep_task_in_immediate_mode_reruns_or_fails_stale_jobs_only(db, user, settings):
-    """``sweep_exports`` as the periodic task runs it (purge is covered in test_services_exports): a stale
+    """``sweep_jobs`` as the periodic task runs it (purge is covered in test_services_exports): a stale
     job with an attempt left runs again (immediately here), one without fails."""
     from huey.contrib.djhuey import HUEY  # noqa: PLC0415
 
@@ -246,7 +246,7 @@ def test_sweep_task_in_immediate_mode_reruns_or_fails_stale_jobs_only(db, user, 
     )
     queued = ExportJob.objects.create(project=project, document="rab", format="pdf")
 
-    sweep_exports()
+    sweep_jobs()
 
     stale.refresh_from_db()
     assert (stale.status, stale.error) == (Status.FAILED, exports.STALE_MESSAGE) and stale.finished_at

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ahsp.exports import registry
 from ahsp.models import AuditEvent, ExportJob, ProjectResource
 from ahsp.services import exports, jobs
-from ahsp.tasks import sweep_exports
+from ahsp.tasks import sweep_jobs
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
 
@@ -247,7 +247,7 @@ def test_purge_removes_old_jobs_and_their_files(user, django_capture_on_commit_c
     ExportJob.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(hours=30))
 
     settings.EXPORT_RETENTION_HOURS = 24
-    sweep_exports.call_local()
+    sweep_jobs.call_local()
 
     assert set(ExportJob.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
     assert not os.path.exists(path)

@@ -233,7 +233,7 @@ def test_the_periodic_sweep_also_fails_dead_reference_imports(user):
         heartbeat_at=timezone.now() - timedelta(minutes=16),
     )
 
-    tasks.sweep_exports.call_local()
+    tasks.sweep_jobs.call_local()
 
     job.refresh_from_db()
     assert job.status == Status.FAILED and "unggah ulang" in job.error
