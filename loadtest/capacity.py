@@ -50,8 +50,8 @@ def ensure_project() -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from ahsp.management.commands.bench_rab import build_synthetic_project
     from ahsp.models import PlannedShare, ProgressEntry, Project, WorkItem
+    from tools.bench.synthetic import build_synthetic_project
 
     (owner,) = seed_accounts([EMAIL])
     existing = Project.objects.filter(owner=owner, name=PROJECT_NAME).first()

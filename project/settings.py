@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "partials",
     "ahsp",
 ]
+try:  # the bench commands: a development checkout only (.dockerignore leaves tools/ out of the image)
+    import tools.bench  # noqa: F401
+except ModuleNotFoundError:
+    pass
+else:
+    INSTALLED_APPS.append("tools.bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

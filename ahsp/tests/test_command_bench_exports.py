@@ -6,10 +6,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from ahsp.management.commands.bench_exports import BUILD_LABEL, SERVER_LABEL
 from ahsp.models import ExportJob, Project, WorkItem
 from ahsp.services import exports
 from ahsp.tests.factories import make_project
+from tools.bench.management.commands.bench_exports import BUILD_LABEL, SERVER_LABEL
 
 pytestmark = pytest.mark.django_db
 

@@ -275,7 +275,7 @@ def test_progress_is_reported_in_order_up_to_the_total(small):
 
 
 def test_progress_every_ten_percent(user):
-    from ahsp.management.commands.bench_rab import build_synthetic_project
+    from tools.bench.synthetic import build_synthetic_project
 
     project = build_synthetic_project(user, top=2, sub=2, items=200, components=1, resources=3, unpriced=0)
     calls = []

@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.totals import ItemInput, SectionInput, calculate_rab, line_amount
 from ahsp.loaders import rab as rab_loader
-from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, WorkItem
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
+from tools.bench.synthetic import build_synthetic_project
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,16 @@
 """No test-only library is imported by production code at module level (issue 14 §3): the production image
 need not carry them. A test-only import inside a function that checks the library is installed first is
-allowed (ahsp/views/progress.py)."""
+allowed (ahsp/views/progress.py). The development tools (``tools/``, the bench commands) are not in the
+image at all (issue 14 §5): the application must start without them."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+from django.conf import settings
+from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_ONLY = {"zeal", "factory", "hypothesis", "pytest", "pytest_django", "playwright", "locust"}
@@ -17,7 +24,7 @@ def production_files() -> list[Path]:
             parts = set(path.relative_to(ROOT).parts)
             if "tests" in parts or "migrations" in parts or path.name.startswith(("test_", "conftest")):
                 continue
-            if path.name == "settings_test.py" or "management" in parts:  # test settings, bench commands
+            if path.name == "settings_test.py":
                 continue
             files.append(path)
     return files
@@ -40,3 +47,34 @@ def test_production_modules_import_no_test_only_library():
     }
     assert {path: libs for path, libs in offenders.items() if libs} == {}
     assert len(offenders) > 50  # the walk found the code
+
+
+def test_the_bench_commands_are_installed_in_a_development_checkout():
+    assert "tools.bench" in settings.INSTALLED_APPS
+    assert get_commands()["bench_rab"] == "tools.bench"
+
+
+# Run in a fresh interpreter in which ``tools`` cannot be imported, as in the image (.dockerignore).
+WITHOUT_TOOLS = """
+import sys
+sys.modules["tools"] = None
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command, get_commands
+assert "tools.bench" not in settings.INSTALLED_APPS, settings.INSTALLED_APPS
+assert not [name for name in get_commands() if name.startswith("bench_")]
+call_command("check")
+"""
+
+
+def test_the_application_starts_without_the_development_tools():
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TOOLS],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr

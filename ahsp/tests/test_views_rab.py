@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ahsp.loaders.rab_notes import load_rab_notes
-from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import ProjectResource, Section, WorkItem
 from ahsp.services import recalc, work_items
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
+from tools.bench.synthetic import build_synthetic_project
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}

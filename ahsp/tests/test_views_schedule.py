@@ -30,12 +30,12 @@ from django.utils import timezone
 from ahsp.calculations.schedule import ScheduleError, even_shares
 from ahsp.loaders import gantt
 from ahsp.loaders.schedule import load_schedule
-from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import PlannedShare, Project, ProjectQuerySet, Section, Stage, WorkItem
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import CONFLICT_MESSAGE
 from ahsp.tests.factories import make_project
 from ahsp.tests.rab_data import build_small_rab
+from tools.bench.synthetic import build_synthetic_project
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}

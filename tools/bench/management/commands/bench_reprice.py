@@ -17,9 +17,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from ahsp.management.commands.bench_rab import _percentiles, bench_owner, build_synthetic_project
 from ahsp.models import Project, WorkItem
 from ahsp.services import projects
+from tools.bench.synthetic import bench_owner, build_synthetic_project
+from tools.bench.timing import percentiles
 
 SETTINGS = (
     {"overhead_profit_pct": Decimal("12.5"), "hsp_rounding_step": 0},
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                     )
                 timings.append(time.perf_counter() - start)
             queries.append(len(captured))
-        p50, p95 = _percentiles(timings)
+        p50, p95 = percentiles(timings)
         self.stdout.write(
             f"{runs} saves, each repricing {count} work items: P50 {p50 * 1000:.0f} ms, "
             f"P95 {p95 * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms; "

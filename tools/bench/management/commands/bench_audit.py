@@ -43,6 +43,7 @@ from ahsp.loaders.audit import (
     trail_scope,
 )
 from ahsp.models import AuditEvent, Project
+from tools.bench.timing import percentiles
 
 OWNER_EMAIL = "bench-audit@ahsp.local"
 STAFF_EMAIL = "bench-audit-staff@ahsp.local"
@@ -66,11 +67,6 @@ TARGETS = (
     (99, "weekreport"),
     (100, "exportjob"),
 )
-
-
-def _percentiles(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def _case_sql(expression: str, table: tuple[tuple[int, str], ...]) -> str:
@@ -99,7 +95,8 @@ class Command(BaseCommand):
         parser.add_argument("--depth", type=int, default=10_000, help="page number of the deep page")
         parser.add_argument("--runs", type=int, default=30)
 
-    def handle(self, *args, events: int, projects: int, depth: int, runs: int, **options):
+    # long-function: a benchmark script, its steps in the order of the report it prints
+    def handle(self, *args, events: int, projects: int, depth: int, runs: int, **options):  # noqa: C901
         if events < PAGE_SIZE * 4 or projects < 2:
             raise CommandError("Give at least 200 events and 2 projects.")
         actors = self._actors()
@@ -343,7 +340,7 @@ class Command(BaseCommand):
             response = client.get(url, params, headers=headers)
         if "/audit/" in url and "tidak sah" in response.text:
             raise CommandError(f"the cursor was refused for {label}")
-        p50, p95 = _percentiles(timings)
+        p50, p95 = percentiles(timings)
         cpu50 = statistics.median(cpu)
         size = len(response.content) / 1024
         self.stdout.write(

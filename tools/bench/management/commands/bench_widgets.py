@@ -20,7 +20,6 @@ no network), P50/P95 over ``--runs`` runs after one warm-up, with the query coun
 
 from __future__ import annotations
 
-import statistics
 import time
 import uuid
 from datetime import timedelta
@@ -49,6 +48,7 @@ from ahsp.models import (
     Section,
     WorkItem,
 )
+from tools.bench.timing import percentiles
 
 PREFIX = "Bench widget"
 STATUSES = ("active", "active", "active", "draft", "done", "archived")
@@ -56,12 +56,7 @@ PACES = (Decimal(1), Decimal("0.9"), Decimal("0.6"), Decimal("0.3"))  # actual /
 SHARE = Decimal("0.0001")
 
 
-def _percentiles(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-
-
-@transaction.atomic
+@transaction.atomic  # long-function: bulk-creates level by level, each level needs the rows above it
 def seed_projects(user, *, first: int, count: int, items: int) -> dict[str, int]:
     """``count`` more bench projects for ``user``, numbered from ``first``; everything bulk-created."""
     today = timezone.localdate()
@@ -168,7 +163,8 @@ class Command(BaseCommand):
         parser.add_argument("--items", type=int, default=20, help="work items per new project")
         parser.add_argument("--runs", type=int, default=30)
 
-    def handle(self, *args, email: str, projects: int, items: int, runs: int, **options):
+    # long-function: a benchmark script, its steps in the order of the report it prints
+    def handle(self, *args, email: str, projects: int, items: int, runs: int, **options):  # noqa: C901
         if runs < 1 or projects < 0 or items < 1:
             raise CommandError("--runs and --items must be at least 1, --projects at least 0.")
         User = get_user_model()
@@ -243,7 +239,7 @@ class Command(BaseCommand):
                 prepare()
             with CaptureQueriesContext(connection) as captured:
                 get(url, counted=True)
-            return (*_percentiles(timings), len(captured))  # len now: later requests reset the log
+            return (*percentiles(timings), len(captured))  # len now: later requests reset the log
 
         self.stdout.write(
             "cold = after an edit of one of the user's projects; empty = nothing cached for the user; "

@@ -48,7 +48,6 @@ import os
 import pkgutil
 import re
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -68,9 +67,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ahsp.management.commands.bench_rab import build_synthetic_project
 from ahsp.models import ExportJob, Project, WorkItem
 from ahsp.services import exports
+from tools.bench.synthetic import build_synthetic_project
+from tools.bench.timing import percentiles
 
 START_TARGET_MS = 100
 PROGRESS_TARGET_MS = 20
@@ -101,11 +101,6 @@ BUILDS = (
     Build("AHSP PDF", "ahsp", "pdf", "small"),
     Build("AHSP XLSX", "ahsp", "xlsx", "small"),
 )
-
-
-def _percentiles(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def _max_rss_mib() -> float:
@@ -302,7 +297,8 @@ class Command(BaseCommand):
 
     # --- server time --------------------------------------------------------------------------------
 
-    def _server_times(self, project: Project, user, runs: int) -> None:
+    # long-function: a benchmark script, its steps in the order of the report it prints
+    def _server_times(self, project: Project, user, runs: int) -> None:  # noqa: C901
         client = Client(SERVER_NAME="localhost")
         client.force_login(user)
         hx = {"HX-Request": "true"}
@@ -387,7 +383,7 @@ class Command(BaseCommand):
             f"  target (P95)"
         )
         for label, timings, queries, target in rows:
-            p50, p95 = _percentiles(timings)
+            p50, p95 = percentiles(timings)
             verdict = "ok" if p95 < target else "OVER"
             self.stdout.write(
                 f"{label:<{SERVER_LABEL}}{p50:>9.1f}{p95:>9.1f}{queries:>9}  < {target} ms {verdict}"

@@ -9,139 +9,18 @@ with P50/P95 over ``--runs`` runs after one warm-up, the number of SQL queries o
 Python memory (tracemalloc) while streaming the whole CSV.
 """
 
-import statistics
 import time
 import tracemalloc
-from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, reset_queries, transaction
+from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ahsp.calculations.totals import line_amount
-from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, Section, WorkItem
-from ahsp.services import recalc
-
-CATEGORIES = ("labour",) * 3 + ("material",) * 7 + ("equipment",) * 2
-UNITS = ("m3", "m2", "m'", "kg", "bh")
-
-
-@transaction.atomic
-def build_synthetic_project(
-    owner,
-    *,
-    name: str = "Bench RAB",
-    top: int = 10,
-    sub: int = 9,
-    items: int = 2000,
-    components: int = 8,
-    resources: int = 241,
-    unpriced: int = 3,
-    recalculate: bool = False,
-) -> Project:
-    """A project of ``top`` sections with ``sub`` sub-sections each (items in the sub-sections, or in the
-    top-level sections when ``sub`` is 0), ``items`` work items, one analysis of ``components`` distinct
-    resources per item, and ``unpriced`` resources without a price. Everything is bulk-created.
-
-    With ``recalculate`` the HSP and amounts come from ``recalc.recalculate_project`` (as in real use);
-    without it they are set directly (deterministic values, amount = line_amount(volume, HSP)), which is
-    much faster for tests.
-    """
-    if components > resources:
-        raise ValueError("components must not exceed resources")
-    project = Project.objects.create(owner=owner, name=name, client="Bench", location="Bench")
-    tops = Section.objects.bulk_create(
-        [Section(project=project, name=f"Klasifikasi {i + 1}", position=i) for i in range(top)]
-    )
-    leaves = tops
-    if sub:
-        leaves = Section.objects.bulk_create(
-            [
-                Section(project=project, parent=parent, name=f"Sub-klasifikasi {t + 1}.{s + 1}", position=s)
-                for t, parent in enumerate(tops)
-                for s in range(sub)
-            ]
-        )
-    priced = [
-        ProjectResource(
-            project=project,
-            code=f"R.{i + 1:04d}",
-            name=f"Sumber daya {i + 1}",
-            unit="OH" if CATEGORIES[i % len(CATEGORIES)] == "labour" else "kg",
-            category=CATEGORIES[i % len(CATEGORIES)],
-            unit_price=None if i < unpriced else Decimal(1000 + (i * 7919) % 400000),
-        )
-        for i in range(resources)
-    ]
-    priced = ProjectResource.objects.bulk_create(priced, batch_size=1000)
-    analyses = ProjectAnalysis.objects.bulk_create(
-        [
-            ProjectAnalysis(
-                project=project,
-                code=f"X.{i + 1}",
-                name=f"Pekerjaan sintetis {i + 1}",
-                unit=UNITS[i % len(UNITS)],
-                reference_code=f"2.2.{i % 97}.{i + 1}" if i % 2 == 0 else "",
-            )
-            for i in range(items)
-        ],
-        batch_size=1000,
-    )
-    # Resource steps of 37 (coprime with 241) keep the resources of one analysis distinct.
-    AnalysisComponent.objects.bulk_create(
-        [
-            AnalysisComponent(
-                analysis=analysis,
-                position=j,
-                resource=priced[(i * 13 + j * 37) % resources],
-                coefficient=Decimal((i * 31 + j * 17) % 5000 + 1).scaleb(-4),
-            )
-            for i, analysis in enumerate(analyses)
-            for j in range(components)
-        ],
-        batch_size=2000,
-    )
-    positions: dict[int, int] = {}
-    work_items = []
-    for i, analysis in enumerate(analyses):
-        section = leaves[i * len(leaves) // items]
-        positions[section.pk] = positions.get(section.pk, -1) + 1
-        volume = Decimal((i * 37) % 1000 + 1).scaleb(-1)
-        unit_rate = Decimal((i * 7919) % 900000 + 10000) + Decimal("0.25")
-        work_items.append(
-            WorkItem(
-                project=project,
-                section=section,
-                analysis=analysis,
-                name=analysis.name,
-                unit=analysis.unit,
-                position=positions[section.pk],
-                volume=volume,
-                unit_rate=Decimal(0) if recalculate else unit_rate,
-                amount=Decimal(0) if recalculate else line_amount(volume, unit_rate),
-            )
-        )
-    WorkItem.objects.bulk_create(work_items, batch_size=1000)
-    if recalculate:
-        recalc.recalculate_project(project)
-    return project
-
-
-def bench_owner(email: str | None):
-    """The owner of a benchmark's synthetic project: the active user with ``email``, or the first one."""
-    users = get_user_model().objects.filter(is_active=True)
-    user = users.filter(email=email).first() if email else users.order_by("id").first()
-    if user is None:
-        raise CommandError("Pengguna tidak ditemukan (jalankan seed_demo atau beri --email).")
-    return user
-
-
-def _percentiles(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+from ahsp.models import AnalysisComponent, Project, Section, WorkItem
+from tools.bench.synthetic import bench_owner, build_synthetic_project
+from tools.bench.timing import percentiles
 
 
 class Command(BaseCommand):
@@ -156,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--sub", type=int, default=9)
         parser.add_argument("--new", action="store_true", help="always build a new project")
 
+    # long-function: a benchmark script, its steps in the order of the report it prints
     def handle(self, *args, runs: int, items: int, components: int, top: int, sub: int, **options):
         user = bench_owner(options["email"])
         name = f"Bench RAB {items} pekerjaan x {components} komponen ({top}x{sub} klasifikasi)"
@@ -211,7 +91,7 @@ class Command(BaseCommand):
                     timings.append(elapsed)
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url, headers=headers)
-            p50, p95 = _percentiles(timings)
+            p50, p95 = percentiles(timings)
             size = len(response.content) / 1024
             self.stdout.write(f"{label:<26}{p50:>9.1f}{p95:>9.1f}{len(captured):>9}{size:>9.0f}")
 
@@ -236,11 +116,11 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as captured:
             response = client.get(csv_url)
             size = sum(len(chunk) for chunk in response.streaming_content) / 1024
-        p50, p95 = _percentiles(first_byte)
+        p50, p95 = percentiles(first_byte)
         self.stdout.write(f"{'CSV first byte':<26}{p50:>9.1f}{p95:>9.1f}{len(captured):>9}{size:>9.0f}")
-        p50, p95 = _percentiles(first_rows)
+        p50, p95 = percentiles(first_rows)
         self.stdout.write(f"{'CSV first rows chunk':<26}{p50:>9.1f}{p95:>9.1f}")
-        p50, p95 = _percentiles(last_byte)
+        p50, p95 = percentiles(last_byte)
         self.stdout.write(f"{'CSV last byte':<26}{p50:>9.1f}{p95:>9.1f}")
 
         for label, url in (("CSV", csv_url), ("print view", pages[3][1])):
