@@ -264,7 +264,7 @@ class GanttItem:
 
     item: ItemRow
     cells: list[Cell]
-    version: int
+    version: int  # the item's schedule_version: the lock its plan and stage forms carry
     stage_id: int | None
     stage_name: str
     shares: dict[int, Decimal]  # the whole plan, week -> % of the item
@@ -428,7 +428,7 @@ def _load(project: Project, summary: RabSummary, rows: list, window: Window, *, 
     if visible:
         for pk, version, stage_id in WorkItem.objects.filter(
             project=project, section_id__in=visible_sections
-        ).values_list("pk", "version", "stage_id"):
+        ).values_list("pk", "schedule_version", "stage_id"):
             item_meta[pk] = (version, stage_id)
         for item_id, week, share in planned.filter(work_item__section_id__in=visible_sections).values_list(
             "work_item_id", "week", as_text("share")

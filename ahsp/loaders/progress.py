@@ -46,7 +46,7 @@ class ItemRow:
     number: str
     name: str
     unit: str
-    version: int
+    version: int  # the item's schedule_version: the lock its progress input carries
     section_id: int
     section_number: str
     section_name: str
@@ -142,7 +142,7 @@ def load_week(
     )
     items = list(
         WorkItem.objects.filter(project=project).values(
-            "id", "section_id", "position", "name", "unit", "version"
+            "id", "section_id", "position", "name", "unit", "schedule_version"
         )
     )
     section_inputs = [SectionInput(pk, parent, position) for pk, parent, position, _name in sections]
@@ -168,7 +168,7 @@ def load_week(
                     number=numbers[("item", pk)],
                     name=item["name"],
                     unit=item["unit"],
-                    version=item["version"],
+                    version=item["schedule_version"],
                     section_id=item["section_id"],
                     section_number=numbers[("section", item["section_id"])],
                     section_name=section_names[item["section_id"]],

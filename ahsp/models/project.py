@@ -8,9 +8,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
 #: The cache keys of the project's pages: moved only by ``Project.bump_content_version`` (an SQL increment).
 CACHE_VERSIONS = ("content_version", "estimate_version")
+
 
 class ProjectQuerySet(models.QuerySet):
     """Every project query goes through these two methods, so sharing with roles can grow here."""

@@ -1,17 +1,41 @@
 """Recording audit events. Only services call this, inside the transaction of the change.
 
-Recording an event also marks the project's cached pages out of date (``Project.content_version``, in the
-transaction of the change) and invalidates the dashboard widgets (``ahsp.dashboard.cache``): once the
+Recording an event also invalidates what was built from the project's data, as ``Changes`` names it: the
+cached pages and documents (``Project.content_version`` and ``estimate_version``, in the transaction of
+the change: ``invalidate_project``) and the dashboard widgets (``ahsp.dashboard.cache``): once the
 change commits, the data versions of the project and of every user who can see it are bumped (the global
 version for an event without a project).
 """
 
+from enum import Enum
 from functools import partial
 
 from django.db import transaction
 
 from ahsp.dashboard import cache as dashboard_cache
 from ahsp.models import AuditEvent, Project
+
+
+class Changes(Enum):
+    """What a change touches, so what ``record`` invalidates.
+
+    - ``ESTIMATE`` (the default, and the safe choice): anything; every cached page and document of the
+      project is rebuilt.
+    - ``SCHEDULE``: only plans, stages, actual progress or week reports (``services/schedule.py``); the
+      estimate pages (``ahsp.views._page_cache.ESTIMATE_PAGES``) stay cached.
+    - ``NOTHING``: bookkeeping that no page or document shows (an export started).
+    """
+
+    ESTIMATE = "estimate"
+    SCHEDULE = "schedule"
+    NOTHING = "nothing"
+
+
+def invalidate_project(project_id: int, changes: Changes) -> None:
+    """Mark the project's cached pages and built documents out of date, inside the transaction of the
+    change, so that no reader of the new data can get a page of the old."""
+    if changes is not Changes.NOTHING:
+        Project.bump_content_version(project_id, estimate=changes is Changes.ESTIMATE)
 
 
 def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
@@ -31,11 +55,9 @@ def record(
     project_id: int | None = None,
     before: dict | None = None,
     after: dict | None = None,
-    changes_content: bool = True,
+    changes: Changes = Changes.ESTIMATE,
 ) -> AuditEvent:
-    """``changes_content=False`` for bookkeeping that changes nothing a project page or document shows
-    (an export started): the project's ``content_version`` stays, so its cached pages and its built
-    documents stay valid."""
+    """One audit event for a change, and the invalidation of what ``changes`` touches (``Changes``)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change.")
     before, after = diff(before, after)
@@ -50,8 +72,8 @@ def record(
         before=before,
         after=after,
     )
-    if project_id is not None and changes_content:
-        Project.bump_content_version(project_id)  # the project's cached pages, in this transaction
+    if project_id is not None:
+        invalidate_project(project_id, changes)
     _bump_widgets_on_commit(event, target)
     return event
 

@@ -2,8 +2,13 @@
 
 Every write runs in a transaction, locks the row it changes (the work item, or the project for a weekly
 report), validates through ``ahsp.calculations.schedule`` (a ``ScheduleError`` carries the message for the
-user) and records one audit event. A plan or progress edit bumps the work item's ``version``; an edit
-sent with a stale ``expected_version`` raises ``ConflictError`` instead of overwriting.
+user) and records one audit event. A plan, stage or progress edit bumps the work item's
+``schedule_version`` (not its ``version``, the lock of its estimate fields); an edit sent with a stale
+``expected_version`` raises ``ConflictError`` instead of overwriting.
+
+Every event here is ``audit.Changes.SCHEDULE``: the estimate pages (RAB, work breakdown, prices, analyses)
+show nothing these writes change, so they stay cached; the schedule, progress, Kurva S and requirements
+pages and the documents are rebuilt.
 """
 
 from __future__ import annotations
@@ -44,8 +49,12 @@ def _shares_json(shares: Mapping[int, Decimal]) -> dict[str, str]:
 
 
 def _bump(item: WorkItem) -> None:
-    WorkItem.objects.filter(pk=item.pk).update(version=F("version") + 1)
-    item.refresh_from_db(fields=["version"])
+    WorkItem.objects.filter(pk=item.pk).update(schedule_version=F("schedule_version") + 1)
+    item.refresh_from_db(fields=["schedule_version"])
+
+
+def _lock_item(item: WorkItem, expected_version: int | None) -> WorkItem:
+    return lock_version(WorkItem, item.pk, expected_version, field="schedule_version")
 
 
 def planned_shares(item: WorkItem) -> dict[int, Decimal]:
@@ -60,7 +69,7 @@ def set_plan(
     *, item: WorkItem, shares: Mapping[int, Decimal], by, expected_version: int | None = None
 ) -> WorkItem:
     """Replace the item's planned distribution (explicit % per week, summing to 100)."""
-    current = lock_version(WorkItem, item.pk, expected_version)
+    current = _lock_item(item, expected_version)
     cleaned = validate_shares(shares, week_count(current.project))
     before = planned_shares(current)
     current.planned_shares.all().delete()
@@ -69,6 +78,7 @@ def set_plan(
     )
     _bump(current)
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.UPDATE,
         target=current,
@@ -91,12 +101,13 @@ def set_even_plan(
 
 @transaction.atomic
 def clear_plan(*, item: WorkItem, by, expected_version: int | None = None) -> WorkItem:
-    current = lock_version(WorkItem, item.pk, expected_version)
+    current = _lock_item(item, expected_version)
     before = planned_shares(current)
     if before:
         current.planned_shares.all().delete()
         _bump(current)
         audit.record(
+            changes=audit.Changes.SCHEDULE,
             by=by,
             action=AuditEvent.Action.UPDATE,
             target=current,
@@ -133,8 +144,11 @@ def plan_section(*, section: Section, first_week: int, last_week: int, by) -> in
         for item in items
         for week, share in shares.items()
     )
-    WorkItem.objects.filter(pk__in=[item.pk for item in items]).update(version=F("version") + 1)
+    WorkItem.objects.filter(pk__in=[item.pk for item in items]).update(
+        schedule_version=F("schedule_version") + 1
+    )
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.UPDATE,
         target=section,
@@ -155,7 +169,7 @@ def set_progress(
     *, item: WorkItem, week: int, progress: Decimal, by, expected_version: int | None = None
 ) -> WorkItem:
     """The % of the item done in ``week`` (0 removes the entry); the cumulative stays within 100."""
-    current = lock_version(WorkItem, item.pk, expected_version)
+    current = _lock_item(item, expected_version)
     weeks = week_count(current.project)
     if not 1 <= week <= weeks:
         raise ScheduleError(
@@ -176,6 +190,7 @@ def set_progress(
         entry.delete()
     _bump(current)
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.UPDATE,
         target=current,
@@ -210,6 +225,7 @@ def set_week_report(
     report.save()
     report.refresh_from_db()
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
         target=report,
@@ -249,6 +265,7 @@ def create_stage(*, project: Project, name: str, start_date=None, end_date=None,
         project=project, name=name[:200], position=position, start_date=start_date, end_date=end_date
     )
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.CREATE,
         target=stage,
@@ -270,6 +287,7 @@ def update_stage(*, stage: Stage, name: str, start_date=None, end_date=None, by)
     current.name, current.start_date, current.end_date = name[:200], start_date, end_date
     current.save()
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.UPDATE,
         target=current,
@@ -286,6 +304,7 @@ def delete_stage(*, stage: Stage, by) -> None:
     """Delete a stage; its work items stay, without a stage."""
     before = _stage_snapshot(stage)
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.DELETE,
         target=stage,
@@ -298,7 +317,7 @@ def delete_stage(*, stage: Stage, by) -> None:
 
 @transaction.atomic
 def assign_stage(*, item: WorkItem, stage: Stage | None, by, expected_version: int | None = None) -> WorkItem:
-    current = lock_version(WorkItem, item.pk, expected_version)
+    current = _lock_item(item, expected_version)
     if stage is not None and stage.project_id != current.project_id:
         raise ScheduleError(gettext("Tahapan tidak ditemukan di proyek ini."))
     before = {"tahapan": current.stage.name if current.stage_id else ""}
@@ -308,6 +327,7 @@ def assign_stage(*, item: WorkItem, stage: Stage | None, by, expected_version: i
     current.save(update_fields=["stage"])
     _bump(current)
     audit.record(
+        changes=audit.Changes.SCHEDULE,
         by=by,
         action=AuditEvent.Action.UPDATE,
         target=current,

@@ -568,31 +568,38 @@ class EstimateMachine(RuleBasedStateMachine):
 
     # --- rules: the schedule (Changes.SCHEDULE: the estimate pages stay cached, and must stay right) -----
 
-    @rule(index=picks, first=st.integers(1, 20), span=st.integers(0, 4))
-    def plan_item(self, index, first, span):
-        item = self._pick(self._items(), index)
-        last = min(first + span, 20)
-        schedule.set_even_plan(item=item, first_week=first, last_week=last, by=self.user)
+    def _check_row_versions(self) -> None:
+        """Every row form of the (cached) work breakdown carries the item's current lock version: a
+        schedule change must not leave a cached page whose next volume edit is a false conflict."""
+        for row in self._items():
+            assert self._version_on_page(row) == str(row.version), row.pk
 
     @rule(
         index=picks,
+        kind=st.sampled_from(["plan", "progress", "stage"]),
         week=st.integers(1, 20),
         pct=st.sampled_from([Decimal("0"), Decimal("12.5"), Decimal("3")]),
     )
-    def record_progress(self, index, week, pct):
+    def change_schedule(self, index, kind, week, pct):
+        """A plan, progress or stage change: the estimate pages are looked at before it (so they are in
+        the cache) and after it (served from the cache, they must still be right, forms included)."""
+        self._check_row_versions()
         item = self._pick(self._items(), index)
-        try:
-            schedule.set_progress(item=item, week=week, progress=pct, by=self.user)
-        except ScheduleError:  # the item's cumulative progress would pass 100 %
-            pass
-
-    @rule(index=picks, stage_name=st.sampled_from(["Tahap I", "Tahap II"]))
-    def assign_stage(self, index, stage_name):
-        item = self._pick(self._items(), index)
-        stage = Stage.objects.filter(project=self.project, name=stage_name).first()
-        if stage is None:
-            stage = schedule.create_stage(project=self.project, name=stage_name, by=self.user)
-        schedule.assign_stage(item=item, stage=stage, by=self.user)
+        if kind == "plan":
+            schedule.set_even_plan(item=item, first_week=week, last_week=min(week + 2, 20), by=self.user)
+        elif kind == "progress":
+            try:
+                schedule.set_progress(item=item, week=week, progress=pct, by=self.user)
+            except ScheduleError:  # the item's cumulative progress would pass 100 %
+                pass
+        else:
+            name = f"Tahap {week % 3 + 1}"
+            stage = Stage.objects.filter(project=self.project, name=name).first() or schedule.create_stage(
+                project=self.project, name=name, by=self.user
+            )
+            schedule.assign_stage(item=item, stage=stage, by=self.user)
+        self._check_row_versions()
+        self.look_at_pages(index)
 
     # --- rule: look at the pages -------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import pytest
 
 from ahsp.calculations.schedule import ScheduleError
 from ahsp.loaders.schedule import load_schedule
-from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Section, WorkItem
+from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Project, Section, WorkItem
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import ConflictError
 from ahsp.tests.factories import make_project
@@ -72,14 +72,15 @@ def test_set_plan_replaces_bumps_the_version_and_records_one_event(example, user
     before = events(project)
     schedule.set_even_plan(item=a, first_week=1, last_week=3, by=user)
     item = schedule.set_plan(
-        item=a, shares={2: D("62.5"), 4: D("37.5")}, by=user, expected_version=a.version + 1
+        item=a, shares={2: D("62.5"), 4: D("37.5")}, by=user, expected_version=a.schedule_version + 1
     )
 
     assert dict(PlannedShare.objects.filter(work_item=a).values_list("week", "share")) == {
         2: D("62.5"),
         4: D("37.5"),
     }
-    assert item.version == a.version + 2
+    assert item.schedule_version == a.schedule_version + 2
+    assert item.version == a.version  # the estimate's lock: a plan never conflicts with a volume edit
     assert events(project) == before + 2
     event = AuditEvent.objects.filter(project_id=project.pk).latest("id")
     assert event.before == {"rencana": {"1": "33.3333", "2": "33.3333", "3": "33.3334"}}
@@ -90,8 +91,27 @@ def test_a_stale_version_is_a_conflict_not_a_lost_update(example, user):
     _, _, (a, *_rest) = example
     schedule.set_even_plan(item=a, first_week=1, last_week=1, by=user)
     with pytest.raises(ConflictError):
-        schedule.set_even_plan(item=a, first_week=2, last_week=2, by=user, expected_version=a.version)
+        schedule.set_even_plan(
+            item=a, first_week=2, last_week=2, by=user, expected_version=a.schedule_version
+        )
     assert list(PlannedShare.objects.filter(work_item=a).values_list("week", flat=True)) == [1]
+
+
+def test_schedule_writes_invalidate_the_schedule_pages_but_not_the_estimate_pages(example, user):
+    """``audit.Changes.SCHEDULE``: ``content_version`` moves (Gantt, progress, Kurva S, documents),
+    ``estimate_version`` does not (RAB, work breakdown, prices, analyses stay cached)."""
+    project, _, (a, *_rest) = example
+
+    def versions():
+        return Project.objects.values_list("content_version", "estimate_version").get(pk=project.pk)
+
+    content, estimate = versions()
+    schedule.set_even_plan(item=a, first_week=1, last_week=2, by=user)
+    schedule.set_progress(item=a, week=1, progress=D("12.5"), by=user)
+    stage = schedule.create_stage(project=project, name="Tahap I", by=user)
+    schedule.assign_stage(item=a, stage=stage, by=user)
+    schedule.set_week_report(project=project, week=1, report_date=None, actual_cost=D("1234567.89"), by=user)
+    assert versions() == (content + 5, estimate)
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,7 @@ def test_htmx_row_save_swaps_the_row_and_the_totals_out_of_band(logged_in_client
     project, (_, b, _) = planned
     response = logged_in_client.post(
         url("progress_item", project.pk, b.pk),
-        {"week": "3", f"progress-{b.pk}": "30", f"version-{b.pk}": str(b.version)},
+        {"week": "3", f"progress-{b.pk}": "30", f"version-{b.pk}": str(b.schedule_version)},
         headers=HX,
     )
 
@@ -166,7 +166,7 @@ def test_progress_accepts_indonesian_and_plain_decimals(logged_in_client, planne
         b.refresh_from_db()
         logged_in_client.post(
             url("progress_item", project.pk, b.pk),
-            {"week": "3", f"progress-{b.pk}": typed, f"version-{b.pk}": str(b.version)},
+            {"week": "3", f"progress-{b.pk}": typed, f"version-{b.pk}": str(b.schedule_version)},
             headers=HX,
         )
         assert ProgressEntry.objects.get(work_item=b, week=3).progress == stored
@@ -188,19 +188,22 @@ def test_invalid_progress_is_shown_on_the_row_with_200_and_nothing_written(
     events = AuditEvent.objects.count()
     response = logged_in_client.post(
         url("progress_item", project.pk, b.pk),
-        {"week": "3", f"progress-{b.pk}": typed, f"version-{b.pk}": str(b.version)},
+        {"week": "3", f"progress-{b.pk}": typed, f"version-{b.pk}": str(b.schedule_version)},
         headers=HX,
     )
 
     assert response.status_code == 200 and message in response.text
     assert f'value="{typed}"' in response.text and 'aria-invalid="true"' in response.text
     assert ProgressEntry.objects.get(work_item=b, week=3).progress == D(20)
-    assert WorkItem.objects.get(pk=b.pk).version == b.version and AuditEvent.objects.count() == events
+    assert (
+        WorkItem.objects.get(pk=b.pk).schedule_version == b.schedule_version
+        and AuditEvent.objects.count() == events
+    )
 
 
 def test_a_stale_version_is_a_conflict_on_the_row(logged_in_client, planned, user):
     project, (_, b, _) = planned
-    stale = b.version
+    stale = b.schedule_version
     schedule.set_progress(item=b, week=4, progress=D(5), by=user)  # someone else, meanwhile
     response = logged_in_client.post(
         url("progress_item", project.pk, b.pk),
@@ -217,7 +220,7 @@ def test_emptying_a_row_removes_the_week_entry(logged_in_client, planned):
     project, (_, b, _) = planned
     logged_in_client.post(
         url("progress_item", project.pk, b.pk),
-        {"week": "3", f"progress-{b.pk}": "", f"version-{b.pk}": str(b.version)},
+        {"week": "3", f"progress-{b.pk}": "", f"version-{b.pk}": str(b.schedule_version)},
         headers=HX,
     )
     assert not ProgressEntry.objects.filter(work_item=b, week=3).exists()
@@ -227,7 +230,7 @@ def test_row_save_without_htmx_redirects_back(logged_in_client, planned):
     project, (_, b, _) = planned
     response = logged_in_client.post(
         url("progress_item", project.pk, b.pk),
-        {"week": "3", f"progress-{b.pk}": "25", f"version-{b.pk}": str(b.version)},
+        {"week": "3", f"progress-{b.pk}": "25", f"version-{b.pk}": str(b.schedule_version)},
     )
     assert response.status_code == 302
     assert response["Location"] == url("project_progress", project.pk) + f"?week=3#progress-item-{b.pk}"
@@ -243,10 +246,10 @@ def test_whole_form_saves_the_changed_rows_and_redirects(logged_in_client, plann
             "week": "4",
             f"progress-{b.pk}": "30",
             f"initial-{b.pk}": "",
-            f"version-{b.pk}": str(b.version),
+            f"version-{b.pk}": str(b.schedule_version),
             f"progress-{c.pk}": "50",
             f"initial-{c.pk}": "",
-            f"version-{c.pk}": str(c.version),
+            f"version-{c.pk}": str(c.schedule_version),
         },
     )
     assert (
@@ -265,7 +268,7 @@ def test_whole_form_saves_the_changed_rows_and_redirects(logged_in_client, plann
 
 def test_whole_form_with_an_error_saves_the_other_rows_and_shows_the_error(logged_in_client, planned, user):
     project, (_, b, c) = planned
-    stale = b.version
+    stale = b.schedule_version
     schedule.set_progress(item=b, week=1, progress=D(1), by=user)  # B changed meanwhile
     response = logged_in_client.post(
         url("project_progress", project.pk),
@@ -276,7 +279,7 @@ def test_whole_form_with_an_error_saves_the_other_rows_and_shows_the_error(logge
             f"version-{b.pk}": str(stale),
             f"progress-{c.pk}": "101",
             f"initial-{c.pk}": "",
-            f"version-{c.pk}": str(c.version),
+            f"version-{c.pk}": str(c.schedule_version),
         },
     )
     assert response.status_code == 200 and "<html" in response.text
@@ -289,7 +292,7 @@ def test_whole_form_with_an_error_saves_the_other_rows_and_shows_the_error(logge
 def test_whole_form_skips_rows_left_as_shown(logged_in_client, planned, user):
     """A row the user did not touch is not saved, so a stale version there is not a conflict."""
     project, (_, b, c) = planned
-    stale = b.version
+    stale = b.schedule_version
     schedule.set_progress(item=b, week=1, progress=D(1), by=user)
     response = logged_in_client.post(
         url("project_progress", project.pk),
@@ -300,7 +303,7 @@ def test_whole_form_skips_rows_left_as_shown(logged_in_client, planned, user):
             f"version-{b.pk}": str(stale),
             f"progress-{c.pk}": "5",
             f"initial-{c.pk}": "",
-            f"version-{c.pk}": str(c.version),
+            f"version-{c.pk}": str(c.schedule_version),
         },
         follow=True,
     )
@@ -378,7 +381,7 @@ def test_another_users_project_is_404_on_every_url(client, other_user, planned):
     assert client.get(url("project_progress", project.pk)).status_code == 404
     assert client.get(url("project_progress", project.pk), headers=HX).status_code == 404
     assert client.post(url("project_progress", project.pk), {"week": "3"}).status_code == 404
-    data = {"week": "3", f"progress-{b.pk}": "30", f"version-{b.pk}": str(b.version)}
+    data = {"week": "3", f"progress-{b.pk}": "30", f"version-{b.pk}": str(b.schedule_version)}
     assert client.post(url("progress_item", project.pk, b.pk), data, headers=HX).status_code == 404
     assert client.post(url("progress_report", project.pk), {"week": "3"}).status_code == 404
     assert ProgressEntry.objects.get(work_item=b, week=3).progress == D(20)
@@ -420,7 +423,7 @@ def test_query_counts_do_not_grow_with_the_items(
     with django_assert_max_num_queries(24):  # 23 + the page-cache version bump (audit.record)
         logged_in_client.post(
             url("progress_item", project.pk, b.pk),
-            {"week": "3", f"progress-{b.pk}": "25", f"version-{b.pk}": str(b.version)},
+            {"week": "3", f"progress-{b.pk}": "25", f"version-{b.pk}": str(b.schedule_version)},
             headers=HX,
         )
     with django_assert_max_num_queries(20):  # 19 + the page-cache version bump

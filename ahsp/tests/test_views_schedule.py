@@ -309,7 +309,7 @@ def test_open_query_and_section_fragment(logged_in_client, rab, user, closed):
 
 
 def post_row(client, project, item, data, *, htmx=True):
-    payload = {"version": str(WorkItem.objects.get(pk=item.pk).version), "from": "1", **data}
+    payload = {"version": str(WorkItem.objects.get(pk=item.pk).schedule_version), "from": "1", **data}
     return client.post(item_url(project, item), payload, headers=HX if htmx else {})
 
 
@@ -343,7 +343,7 @@ def test_even_plan_swaps_the_row_and_the_totals_out_of_band(logged_in_client, ra
         assert re.search(rf'<tr id="{total}" class="[^"]*" hx-swap-oob="outerHTML">', text)
     assert cells(text, "gantt-planned")[:3] == ["4,23", "4,23", "0,00"]
     assert "1 dari 3 pekerjaan sudah direncanakan" in text
-    assert f'name="version" value="{WorkItem.objects.get(pk=rab.bowplank.pk).version}"' in text
+    assert f'name="version" value="{WorkItem.objects.get(pk=rab.bowplank.pk).schedule_version}"' in text
 
 
 def test_explicit_plan_reads_three_decimals_with_a_comma(logged_in_client, rab):
@@ -397,7 +397,7 @@ def test_invalid_plan_comes_back_in_the_row_with_200_and_nothing_written(
     logged_in_client, rab, user, data, message
 ):
     schedule.set_even_plan(item=rab.excavation, first_week=1, last_week=1, by=user)
-    version = WorkItem.objects.get(pk=rab.excavation.pk).version
+    version = WorkItem.objects.get(pk=rab.excavation.pk).schedule_version
 
     response = post_row(logged_in_client, rab.project, rab.excavation, data)
 
@@ -408,11 +408,11 @@ def test_invalid_plan_comes_back_in_the_row_with_200_and_nothing_written(
     if "shares" in data and data["shares"]:
         assert f'value="{data["shares"]}"' in text
     assert shares(rab.excavation) == {1: D(100)}
-    assert WorkItem.objects.get(pk=rab.excavation.pk).version == version
+    assert WorkItem.objects.get(pk=rab.excavation.pk).schedule_version == version
 
 
 def test_stale_version_is_a_conflict_message(logged_in_client, rab, user):
-    stale = WorkItem.objects.get(pk=rab.bowplank.pk).version
+    stale = WorkItem.objects.get(pk=rab.bowplank.pk).schedule_version
     schedule.set_even_plan(item=rab.bowplank, first_week=3, last_week=3, by=user)  # someone else
 
     response = logged_in_client.post(
@@ -424,7 +424,7 @@ def test_stale_version_is_a_conflict_message(logged_in_client, rab, user):
     assert response.status_code == 200
     assert CONFLICT_MESSAGE in response.text
     assert shares(rab.bowplank) == {3: D(100)}
-    current = WorkItem.objects.get(pk=rab.bowplank.pk).version
+    current = WorkItem.objects.get(pk=rab.bowplank.pk).schedule_version
     assert f'name="version" value="{current}"' in response.text  # retry against the new version
 
 
@@ -439,7 +439,7 @@ def test_clear_plan(logged_in_client, rab, user):
 
 
 def version_of(item) -> str:
-    return str(WorkItem.objects.get(pk=item.pk).version)
+    return str(WorkItem.objects.get(pk=item.pk).schedule_version)
 
 
 @pytest.mark.parametrize("version", [None, "", "abc", "-1", "1.5"])

@@ -5,7 +5,9 @@ A project page (the RAB, the work breakdown, the Gantt, the Kurva S, the progres
 analyses, the requirements, the project summary) and its HTMX fragments depend on the project's data, the
 user, the language, the date and the request's URL and htmx headers. ``cached_project_page`` keeps the
 response body of a GET under a key made of all of these and of ``Project.content_version``, which
-``ahsp.services.audit.record`` increments **in the transaction of every change** to the project. So:
+``ahsp.services.audit.record`` increments **in the transaction of every change** to the project (the
+estimate pages, ``ESTIMATE_PAGES``, use ``estimate_version``, incremented by every change except those of
+the schedule and progress: ``audit.Changes``). So:
 
 - A request that sees a change's data also sees its new version (same commit): a cached page can never
   show figures older than the database. The version is read by the access check's own query
@@ -42,6 +44,21 @@ from ahsp.dashboard import cache as dashboard_cache
 from ahsp.idempotency import FIELD as SUBMIT_FIELD
 from ahsp.idempotency import new_token
 from ahsp.views._access import project_for
+
+#: The pages that show only the estimate (no plan, stage, progress or week report): keyed on
+#: ``Project.estimate_version``, which a schedule-only change (``audit.Changes.SCHEDULE``) leaves alone, so
+#: a progress save does not make them render again. Every other page is keyed on ``content_version``.
+ESTIMATE_PAGES = frozenset(
+    {
+        "project_rab",
+        "project_rab_section",
+        "work_item_list",
+        "work_item_section",
+        "work_item_detail",
+        "project_analyses",
+        "project_prices",
+    }
+)
 
 PAGE_TIMEOUT = 30 * 60  # seconds; bounds what a write that bypassed the services can leave stale
 #: Larger bodies are served but not stored (a print view of a huge RAB).
@@ -168,13 +185,19 @@ def cached_project_page(name: str) -> Callable:
     """Cache a project view's GET responses (``view(request, pk, ...)``) per content version, as above.
     Put it directly above the ``def``, below ``login_required`` and the method decorators."""
 
+    version_of = (
+        (lambda project: f"e{project.estimate_version}")
+        if name in ESTIMATE_PAGES
+        else (lambda project: f"c{project.content_version}")
+    )
+
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def cached(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
             if not _cacheable(request):
                 return view(request, pk, *args, **kwargs)
             project = project_for(request, pk)  # 404 for a stranger, before the cache is looked at
-            key = page_key(request, name, f"{project.pk}:{project.content_version}")
+            key = page_key(request, name, f"{project.pk}:{version_of(project)}")
             return _serve(request, key, lambda: view(request, pk, *args, **kwargs))
 
         return cached
