@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import date
-from decimal import Decimal
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,11 +31,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from ahsp.calculations.schedule import SHARE_PLACES, ScheduleError
+from ahsp.calculations.schedule import ScheduleError
 from ahsp.formatting import format_number
+from ahsp.forms.progress import WeekReportForm, progress_value
 from ahsp.loaders.progress import WeekPage, load_week
 from ahsp.models import Project, WorkItem
-from ahsp.parsing import NumberInputError, parse_decimal
 from ahsp.services import schedule as schedule_services
 from ahsp.services.work_items import ConflictError
 from ahsp.views._access import project_for
@@ -178,16 +177,15 @@ def _save_row(request: HttpRequest, item: WorkItem, week: int | None) -> str:
     if week is None:
         return _("Minggu tidak valid: muat ulang halaman.")
     try:
-        progress = parse_decimal(raw, max_places=SHARE_PLACES) if raw.strip() else Decimal(0)
         schedule_services.set_progress(
             item=item,
             week=week,
-            progress=progress,
+            progress=progress_value(raw),
             by=request.user,
             expected_version=posted_version(request.POST.get(f"version-{item.pk}")),
         )
-    except NumberInputError as exc:
-        return exc.message
+    except ValidationError as exc:
+        return exc.messages[0]
     except (ScheduleError, ConflictError) as exc:
         return str(exc)
     return ""
@@ -284,26 +282,14 @@ def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk, edit=True)
     week = _int(request.POST.get("week"))
     show_all = request.POST.get("all") == "1"
-    raw_date = request.POST.get("report_date", "").strip()
-    raw_cost = request.POST.get("actual_cost", "").strip()
-    errors = []
-    report_date = actual_cost = None
-    if raw_date:
-        try:
-            report_date = date.fromisoformat(raw_date)
-        except ValueError:
-            errors.append(_("Tanggal laporan tidak valid: pilih tanggal dari kalender (hh/bb/tttt)."))
-    if raw_cost:
-        try:
-            actual_cost = parse_decimal(raw_cost, max_places=2)
-        except NumberInputError as exc:
-            errors.append(_("Biaya aktual: %(message)s") % {"message": exc.message})
+    form = WeekReportForm(request.POST)
+    errors = [] if form.is_valid() else form.messages()
     if week is None:
         errors.append(_("Minggu tidak valid: muat ulang halaman."))
     if not errors:
         try:
             schedule_services.set_week_report(
-                project=project, week=week, report_date=report_date, actual_cost=actual_cost, by=request.user
+                project=project, week=week, **form.cleaned_data, by=request.user
             )
         except ScheduleError as exc:
             errors.append(str(exc))
@@ -311,7 +297,8 @@ def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Laporan minggu ke-%(week)s disimpan.") % {"week": week})
         return redirect(_page_url(project, week, show_all))
     page = load_week(project, week, show_all=show_all)
-    state = ReportState(raw_date, raw_cost, tuple(errors)) if errors else None
+    typed = (request.POST.get(name, "").strip() for name in ("report_date", "actual_cost"))
+    state = ReportState(*typed, tuple(errors)) if errors else None
     context = _context(project, page, show_all=show_all, report=state)
     if not is_partial(request):
         return render(request, PAGE, context)
