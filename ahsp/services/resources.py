@@ -19,28 +19,23 @@ Rp 0,05 / 2 = Rp 0,03 (0,025 half up). The purchase price itself is not stored: 
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, RestrictedError
-from openpyxl.utils import get_column_letter
 
 from ahsp.calculations import prices as price_math
 from ahsp.formatting import format_money
-from ahsp.importers.safe_workbook import WorkbookRejected, not_xlsx_message, open_workbook
+from ahsp.importers import prices_workbook
+from ahsp.importers.prices_workbook import PRICE_COLUMN, ImportProblem, PriceChange, PriceImportReport
 from ahsp.models import AnalysisComponent, AuditEvent, Project, ProjectResource
-from ahsp.models.estimate import MAX_PRICE
-from ahsp.parsing import MAX_INTEGER_DIGITS, NumberInputError, parse_decimal
 from ahsp.services import audit, recalc
 from ahsp.services._locking import ConflictError as ConflictError  # re-exported
 from ahsp.services._locking import lock_version
 
-MONEY_PLACES = 2
 FACTOR_PLACES = 6
 CENT = Decimal("0.01")
 
@@ -222,294 +217,23 @@ def delete_unused(*, resource: ProjectResource, by) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Import of prices from an Excel sheet
-
-CODE_COLUMNS = ("kode_item", "kode")
-PRICE_COLUMN = "harga_satuan"
-UNIT_COLUMN = "satuan"
-PREFERRED_SHEET = "harga"
-MAX_DATA_ROWS = 20_000
-# A number typed in Excel arrives as a binary float: 1300.1 is 1300.09999999999990905052982270717620849609375.
-# Such a float is read as the cent value it stands for when it lies within this relative distance of it
-# (far above float noise, far below a real difference); otherwise more than 2 decimals is an error.
-FLOAT_TOLERANCE = Decimal("1e-9")
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One line of the import report: where (sheet, Excel row, column), what (value) and why (reason)."""
-
-    sheet: str
-    row: int | None
-    column: str
-    value: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class PriceChange:
-    code: str
-    name: str
-    old: Decimal | None
-    new: Decimal
-
-
-@dataclass
-class PriceImportReport:
-    """The outcome of ``import_prices``. ``errors`` block the whole import; ``notes`` are rows skipped or
-    worth a look (unknown codes, empty prices, unit spelled differently) that do not block it."""
-
-    file_name: str = ""
-    sheet: str = ""
-    rows_read: int = 0
-    errors: list[ImportProblem] = field(default_factory=list)
-    notes: list[ImportProblem] = field(default_factory=list)
-    changes: list[PriceChange] = field(default_factory=list)
-    unchanged: int = 0
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def unknown_codes(self) -> list[str]:
-        return [note.value for note in self.notes if note.reason == UNKNOWN_CODE_REASON]
-
-    @property
-    def summary(self) -> str:
-        if self.errors:
-            return (
-                f"Impor harga dibatalkan: {len(self.errors)} masalah di berkas “{self.file_name}”. "
-                "Tidak ada harga yang diubah."
-            )
-        parts = [f"{len(self.changes)} harga diubah", f"{self.unchanged} tidak berubah"]
-        if self.notes:
-            parts.append(f"{len(self.notes)} baris dilewati atau perlu diperiksa")
-        return f"Impor harga dari “{self.file_name}” selesai: " + ", ".join(parts) + "."
-
-
-UNKNOWN_CODE_REASON = "Kode tidak dipakai di proyek ini; baris dilewati (sumber daya tidak dibuat)."
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _header(cells: tuple) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, value in enumerate(cells):
-        name = _cell_text(value).lower().replace(" ", "_")
-        if name:
-            columns.setdefault(name, index)
-    return columns
-
-
-def _column_label(index: int, name: str) -> str:
-    return f"{get_column_letter(index + 1)} ({name})"
-
-
-def parse_price_cell(value) -> Decimal | None:
-    """A price cell as ``Decimal`` with at most 2 decimals; ``None`` for an empty cell.
-
-    Numbers may be numeric cells or text (``1.250.000``, ``1250000,50``, ``Rp 65.000,00``, ``1250000.5``;
-    parsed by ``ahsp.parsing.parse_decimal``). Raises ``NumberInputError`` (Indonesian message).
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-        raise NumberInputError("Isi sel bukan angka (format sel Excel tanggal/logika).", "invalid")
-    if isinstance(value, str):
-        return _bounded_price(parse_decimal(value, max_places=MONEY_PLACES))
-    if not isinstance(value, int | float | Decimal):
-        raise NumberInputError("Isi sel bukan angka.", "invalid")
-    try:
-        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation as exc:
-        raise NumberInputError("Isi sel bukan angka.", "invalid") from exc
-    if not number.is_finite():
-        raise NumberInputError("Isi sel bukan angka.", "invalid")
-    if number < 0:
-        raise NumberInputError("Harga tidak boleh negatif.", "negative")
-    cents = number.quantize(CENT)
-    if number != cents:
-        if not isinstance(value, float) or abs(number - cents) > FLOAT_TOLERANCE * max(abs(number), 1):
-            raise NumberInputError(
-                f"Paling banyak {MONEY_PLACES} angka di belakang koma (harga dalam rupiah dan sen).", "places"
-            )
-    if len(str(int(cents))) > MAX_INTEGER_DIGITS:
-        raise NumberInputError(
-            f"Angka terlalu besar (paling banyak {MAX_INTEGER_DIGITS} angka sebelum koma).", "too_large"
-        )
-    return _bounded_price(cents)
-
-
-def _bounded_price(price: Decimal) -> Decimal:
-    """The price forms' bound (``MAX_PRICE``) for imported prices too."""
-    if price > MAX_PRICE:
-        raise NumberInputError("Harga terlalu besar (paling besar Rp 999.999.999.999,99).", "too_large")
-    return price
-
-
-def _normal_unit(unit: str) -> str:
-    return unit.strip().lower().replace(" ", "").replace("²", "2").replace("³", "3").rstrip(".")
-
-
-def _pick_sheet(workbook, report: PriceImportReport):
-    """The sheet named "Harga" if there is one, else the first sheet whose first row names the columns."""
-    sheets = sorted(workbook.worksheets, key=lambda s: s.title.strip().lower() != PREFERRED_SHEET)
-    first = None
-    for sheet in sheets:
-        rows = sheet.rows()
-        header_cells = next(rows, None)
-        header = _header(header_cells or ())
-        if first is None:
-            first = (sheet, header)
-        if any(name in header for name in CODE_COLUMNS) and PRICE_COLUMN in header:
-            return sheet, header, rows
-    sheet, header = first if first else (None, {})
-    missing = []
-    if not any(name in header for name in CODE_COLUMNS):
-        missing.append("kode_item (atau kode)")
-    if PRICE_COLUMN not in header:
-        missing.append(PRICE_COLUMN)
-    report.errors.append(
-        ImportProblem(
-            sheet=sheet.title if sheet else "",
-            row=1,
-            column="",
-            value="",
-            reason=f"Kolom wajib tidak ada: {', '.join(missing)}. Baris pertama harus berisi judul kolom "
-            "kode_item (atau kode), uraian, satuan, kategori, harga_satuan.",
-        )
-    )
-    return None, header, None
-
-
-def _file_name(path_or_file) -> str:
-    if isinstance(path_or_file, str | Path):
-        return Path(path_or_file).name
-    return Path(getattr(path_or_file, "name", "") or "berkas.xlsx").name
+# Import of prices from an Excel sheet: parsed and planned by ``ahsp.importers.prices_workbook`` (pure),
+# written here.
 
 
 def read_price_rows(path_or_file, project: Project, report: PriceImportReport) -> dict[int, Decimal]:
     """Check every row against the project's resources; return {resource id: new price} (no writes)."""
-    if isinstance(path_or_file, str | Path) and not Path(path_or_file).is_file():
-        report.errors.append(ImportProblem("", None, "", report.file_name, "Berkas tidak ditemukan."))
+    parsed = prices_workbook.parse_price_workbook(path_or_file, report)
+    if parsed is None:
         return {}
-    try:
-        # Zip, XML and row limits: ahsp.importers.safe_workbook (a hostile file is one clear error).
-        with open_workbook(path_or_file) as workbook:
-            sheet, header, rows = _pick_sheet(workbook, report)
-            if sheet is None:
-                return {}
-            report.sheet = sheet.title
-            return _check_rows(rows, header, sheet.title, project, report)
-    except (WorkbookRejected, OSError) as exc:
-        reason = str(exc) if isinstance(exc, WorkbookRejected) else not_xlsx_message()
-        report.errors.append(ImportProblem(report.sheet, None, "", report.file_name, reason))
-        return {}
-
-
-def _cell(cells: tuple, index: int | None):
-    return cells[index] if index is not None and index < len(cells) else None
-
-
-def _check_rows(rows, header: dict[str, int], sheet: str, project: Project, report) -> dict[int, Decimal]:
-    code_name = next(name for name in CODE_COLUMNS if name in header)
-    code_index, price_index = header[code_name], header[PRICE_COLUMN]
-    unit_index = header.get(UNIT_COLUMN)
-    resources = list(ProjectResource.objects.filter(project=project).only("id", "code", "name", "unit"))
-    exact = {r.code.strip(): r for r in resources}
-    folded: dict[str, ProjectResource | None] = {}
-    for r in resources:
-        key = r.code.strip().casefold()
-        folded[key] = None if key in folded else r  # None: two codes differ only by case -> exact only
-
-    prices: dict[int, Decimal] = {}
-    seen: dict[int, tuple[int, Decimal]] = {}  # resource id -> (row, price) of its first row
-    for row_number, cells in enumerate(rows, start=2):
-        if row_number - 1 > MAX_DATA_ROWS:
-            report.errors.append(
-                ImportProblem(
-                    sheet, row_number, "", "", f"Terlalu banyak baris (paling banyak {MAX_DATA_ROWS})."
-                )
-            )
-            break
-        cells = tuple(cells or ())
-        raw_code, raw_price = _cell(cells, code_index), _cell(cells, price_index)
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in cells):
-            continue
-        report.rows_read += 1
-        code = _cell_text(raw_code)
-        price_column = _column_label(price_index, PRICE_COLUMN)
-        try:
-            price = parse_price_cell(raw_price)
-        except NumberInputError as exc:
-            report.errors.append(
-                ImportProblem(sheet, row_number, price_column, _cell_text(raw_price), str(exc))
-            )
-            continue
-        if not code:
-            if price is not None:
-                report.errors.append(
-                    ImportProblem(
-                        sheet,
-                        row_number,
-                        _column_label(code_index, code_name),
-                        "",
-                        "Kode item kosong, padahal harga diisi: harga ini tidak tahu milik sumber daya mana.",
-                    )
-                )
-            continue
-        resource = exact.get(code) or folded.get(code.casefold())
-        if resource is None:
-            report.notes.append(
-                ImportProblem(
-                    sheet, row_number, _column_label(code_index, code_name), code, UNKNOWN_CODE_REASON
-                )
-            )
-            continue
-        if price is None:
-            report.notes.append(
-                ImportProblem(
-                    sheet, row_number, price_column, "", "Harga kosong; harga di proyek tidak diubah."
-                )
-            )
-            continue
-        if resource.pk in seen:
-            first_row, first_price = seen[resource.pk]
-            if first_price != price:
-                report.errors.append(
-                    ImportProblem(
-                        sheet,
-                        row_number,
-                        price_column,
-                        _cell_text(raw_price),
-                        f"Kode {resource.code} sudah ada di baris {first_row} dengan harga "
-                        f"{format_money(first_price)}: harga mana yang berlaku tidak jelas.",
-                    )
-                )
-            continue
-        seen[resource.pk] = (row_number, price)
-        sheet_unit = _cell_text(_cell(cells, unit_index))
-        if sheet_unit and _normal_unit(sheet_unit) != _normal_unit(resource.unit):
-            report.notes.append(
-                ImportProblem(
-                    sheet,
-                    row_number,
-                    _column_label(unit_index, UNIT_COLUMN),
-                    sheet_unit,
-                    f"Satuan di berkas berbeda dengan satuan di proyek ({resource.unit}); harga diimpor "
-                    f"sebagai harga per {resource.unit}. Periksa bila berkas memakai satuan beli.",
-                )
-            )
-        prices[resource.pk] = price
-    return prices
+    resources = [
+        prices_workbook.ResourceKey(pk, code, unit)
+        for pk, code, unit in ProjectResource.objects.filter(project=project).values_list(
+            "id", "code", "unit"
+        )
+    ]
+    prices = prices_workbook.plan_prices(parsed, resources, report)
+    return {} if parsed.failure else prices
 
 
 @transaction.atomic
@@ -526,7 +250,7 @@ def import_prices(*, project: Project, path_or_file: str | Path | IO[bytes], by)
     project is recalculated once and one audit event records the whole import. Never raises for the
     content of the file; the report says what happened (``report.applied``).
     """
-    report = PriceImportReport(file_name=_file_name(path_or_file))
+    report = PriceImportReport(file_name=prices_workbook.upload_name(path_or_file))
     prices = read_price_rows(path_or_file, project, report)
     if report.errors:
         return report

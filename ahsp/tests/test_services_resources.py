@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
+from ahsp.importers import prices_workbook
 from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkItem
 from ahsp.parsing import NumberInputError
 from ahsp.services import recalc, sections, work_items
@@ -519,13 +520,13 @@ def test_import_prices_with_nothing_changed_writes_no_audit_event(user):
     ],
 )
 def test_parse_price_cell_valid(cell, expected):
-    assert resource_services.parse_price_cell(cell) == expected
+    assert prices_workbook.parse_price_cell(cell) == expected
 
 
 @pytest.mark.parametrize("cell", [True, "abc", -1, "1,2,50", "Rp 65.00.0", 1.005, 10**16, float("nan")])
 def test_parse_price_cell_invalid(cell):
     with pytest.raises(NumberInputError):
-        resource_services.parse_price_cell(cell)
+        prices_workbook.parse_price_cell(cell)
 
 
 # ---------------------------------------------------------------------------------------------- new resources
