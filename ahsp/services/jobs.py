@@ -170,16 +170,16 @@ def sweep_stale(
     message: str,
     max_attempts: int = 1,
     retry_fields: dict | None = None,
-    failed_fields: dict | None = None,
     discard_uploads: bool = False,
 ) -> tuple[list[int], list[int]]:
     """Running jobs of ``kind`` with no heartbeat for ``older_than_seconds`` (their worker died or
     hangs): ``(requeued, failed)`` job ids.
 
     A job with fewer than ``max_attempts`` runs started is queued again (its run fields reset, plus
-    ``retry_fields``) and enqueued; any other one fails with ``message`` (formatted with ``pk``, plus
-    ``failed_fields``), and its stored upload is deleted when ``discard_uploads``. A worker that was only
-    slow cannot finish the job afterwards: its ``heartbeat`` and ``finish`` expect it running."""
+    ``retry_fields``) and enqueued; any other one fails with ``message`` (formatted with ``pk``). With
+    ``discard_uploads`` (import jobs), a failed job's stage is cleared and its stored upload deleted. A
+    worker that was only slow cannot finish the job afterwards: ``heartbeat`` and ``finish`` expect it
+    running."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
 
@@ -188,26 +188,17 @@ def sweep_stale(
 
     requeued: list[int] = []
     if max_attempts > 1 and kind.counts_attempts:
-        again = list(stale().filter(attempts__lt=max_attempts).values_list("pk", flat=True))
-        stale().filter(pk__in=again).update(
+        requeued = list(stale().filter(attempts__lt=max_attempts).values_list("pk", flat=True))
+        stale().filter(pk__in=requeued).update(
             status=Status.QUEUED, started_at=None, heartbeat_at=None, **(retry_fields or {})
         )
-        for job_id in again:
+        for job_id in requeued:
             enqueue(kind, job_id)  # a failed enqueue leaves it queued for the lost-job sweep
-        requeued = again
+    cleared = {"stage": "", "file": ""} if discard_uploads else {}
     failed = []
     for job in stale().only("pk", "file"):
-        updated = (
-            stale()
-            .filter(pk=job.pk)
-            .update(
-                status=Status.FAILED,
-                error=message.format(pk=job.pk),
-                finished_at=now,
-                **(failed_fields or {}),
-            )
-        )
-        if updated:
+        error = message.format(pk=job.pk)
+        if stale().filter(pk=job.pk).update(status=Status.FAILED, error=error, finished_at=now, **cleared):
             if discard_uploads:
                 discard_upload(kind, job)  # the in-memory job still has the stored name
             failed.append(job.pk)

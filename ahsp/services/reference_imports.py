@@ -113,10 +113,6 @@ def mark_stale(*, older_than_seconds: int) -> int:
     """Running jobs claimed more than ``older_than_seconds`` ago (their worker died: the import runs
     in seconds) become failed, and their stored uploads are deleted."""
     _, failed = jobs.sweep_stale(
-        JOB,
-        older_than_seconds=older_than_seconds,
-        message=STALE_MESSAGE,
-        failed_fields={"stage": "", "file": ""},
-        discard_uploads=True,
+        JOB, older_than_seconds=older_than_seconds, message=STALE_MESSAGE, discard_uploads=True
     )
     return len(failed)
