@@ -1,4 +1,5 @@
-"""The Daftar Pekerjaan forms: a section, a custom item, an item's volume and a project parameter.
+"""The Daftar Pekerjaan forms: a section, a custom item (optionally priced directly), an item's volume and
+a project parameter.
 
 Input validation only: the writes are in ``ahsp.services``."""
 
@@ -6,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ahsp.forms.fields import DecimalInputField
-from ahsp.models.estimate import MAX_PARAMETER, MAX_VOLUME
+from ahsp.models.estimate import MAX_PARAMETER, MAX_PRICE, MAX_VOLUME
 
 
 class SectionForm(forms.Form):
@@ -62,3 +63,12 @@ class ParameterForm(forms.Form):
         if value is None:
             raise forms.ValidationError(_("Nilai parameter wajib diisi."))
         return value
+
+
+class DirectPriceItemForm(forms.Form):
+    """A custom item priced directly when it is added (harga satuan langsung, e.g. a lump sum): optional."""
+
+    unit_price = DecimalInputField(
+        label=_("Harga satuan langsung (Rp)"), required=False, max_places=2, max_value=MAX_PRICE
+    )
+    includes_overhead = forms.ChoiceField(label=_("BUK"), choices=[("0", "0"), ("1", "1")], required=False)

@@ -9,7 +9,6 @@ the global trail, like anybody on a project they cannot see.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,15 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
+from ahsp.forms.audit import AuditFilterForm
 from ahsp.loaders.audit import (
-    TARGET_TYPES,
     InvalidCursor,
-    TrailFilters,
     action_label,
     load_page,
     present_diff,
@@ -33,61 +30,12 @@ from ahsp.loaders.audit import (
     target_type_label,
 )
 from ahsp.models import AuditEvent, Project
-from ahsp.models.project import EARLIEST_DATE, LATEST_DATE
 from ahsp.views._access import project_for, staff_required
 from partials.htmx import is_partial
 
 LIST_PAGE = "ahsp/audit_list.html"
 DETAIL_PAGE = "ahsp/audit_detail.html"
 LIST_ID = "audit-list"
-
-
-class AuditFilterForm(forms.Form):
-    """Validation only: the template writes the inputs out itself (see audit_list.html)."""
-
-    actor = forms.CharField(label=gettext_lazy("Pengguna"), required=False, max_length=254)
-    action = forms.ChoiceField(
-        label=gettext_lazy("Tindakan"),
-        required=False,
-        choices=[("", gettext_lazy("Semua tindakan")), *AuditEvent.Action.choices],
-    )
-    type = forms.ChoiceField(
-        label=gettext_lazy("Jenis objek"),
-        required=False,
-        choices=[("", gettext_lazy("Semua jenis")), *TARGET_TYPES.items()],
-    )
-    date_from = forms.DateField(label=gettext_lazy("Dari tanggal"), required=False)
-    date_to = forms.DateField(label=gettext_lazy("Sampai tanggal"), required=False)
-
-    def _bounded(self, name: str):
-        value = self.cleaned_data.get(name)
-        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise forms.ValidationError(_("Tanggal harus antara 1 Januari 1990 dan 31 Desember 2100."))
-        return value
-
-    def clean_date_from(self):
-        return self._bounded("date_from")
-
-    def clean_date_to(self):
-        return self._bounded("date_to")
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
-        return data
-
-    def filters(self) -> TrailFilters:
-        """The valid filters (an invalid field is shown with its error and ignored)."""
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return TrailFilters(
-            actor=(data.get("actor") or "").strip(),
-            action=data.get("action") or "",
-            target_type=data.get("type") or "",
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-        )
 
 
 @dataclass(slots=True)

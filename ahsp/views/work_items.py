@@ -1,6 +1,5 @@
 """The work breakdown page (Daftar Pekerjaan): sections, work items, volumes, the reference picker."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,15 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ahsp import idempotency
-from ahsp.forms.fields import DecimalInputField
-from ahsp.forms.work_items import CustomItemForm, ParameterForm, SectionForm, VolumeForm
+from ahsp.forms.work_items import CustomItemForm, DirectPriceItemForm, ParameterForm, SectionForm, VolumeForm
 from ahsp.loaders import work_breakdown
 from ahsp.models import Project, ReferenceAnalysis, Section, WorkItem
-from ahsp.models.estimate import MAX_PRICE
 from ahsp.services import parameters as parameter_services
 from ahsp.services import sections as section_services
 from ahsp.services import work_items as item_services
@@ -211,15 +207,6 @@ def work_item_add(request: HttpRequest, pk: int) -> HttpResponse:
             return _back(project)
     messages.success(request, gettext("Pekerjaan “%(name)s” ditambahkan.") % {"name": item.name[:80]})
     return _back(project, f"item-{item.pk}")
-
-
-class DirectPriceItemForm(forms.Form):
-    """A custom item priced directly when it is added (harga satuan langsung, e.g. a lump sum): optional."""
-
-    unit_price = DecimalInputField(
-        label=_("Harga satuan langsung (Rp)"), required=False, max_places=2, max_value=MAX_PRICE
-    )
-    includes_overhead = forms.ChoiceField(label=_("BUK"), choices=[("0", "0"), ("1", "1")], required=False)
 
 
 def _row_context(project: Project, item: WorkItem, form: VolumeForm | None = None) -> dict:
