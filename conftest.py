@@ -3,6 +3,8 @@
 import pytest
 from django.core.cache import cache
 
+from ahsp.tests.factories import PASSWORD, UserFactory
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -17,15 +19,12 @@ def _clear_cache():
 
 
 @pytest.fixture
-def make_user(django_user_model):
-    counter = {"n": 0}
+def make_user():
+    """``UserFactory``, numbered from 1 in each test: user1@example.com (username user11), ..."""
+    UserFactory.reset_sequence(1)
 
-    def make(email: str | None = None, password: str = "s3cret-pass-123", **extra):
-        counter["n"] += 1
-        email = email or f"user{counter['n']}@example.com"
-        return django_user_model.objects.create_user(
-            username=email.split("@")[0] + str(counter["n"]), email=email, password=password, **extra
-        )
+    def make(email: str | None = None, password: str = PASSWORD, **extra):
+        return UserFactory(**({"email": email} if email else {}), password=password, **extra)
 
     return make
 

@@ -6,43 +6,27 @@ from django.test import Client
 from django.urls import reverse
 
 from ahsp.models import (
-    ReferenceAnalysis,
-    ReferenceComponent,
     ReferenceImport,
     ReferenceImportJob,
-    ReferenceResource,
 )
+from ahsp.tests.factories import ReferenceAnalysisFactory, ReferenceComponentFactory, ReferenceResourceFactory
 from ahsp.tests.test_importers_reference_workbook import DEFECTS, DEFECTS_SUMMARY, make_workbook
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 
 
-def make_analysis(
-    code: str, name: str, unit: str = "m3", source: str = "SNI 2025", **extra
-) -> ReferenceAnalysis:
-    return ReferenceAnalysis.objects.create(
-        source=source,
-        code=code,
-        name=name,
-        unit=unit,
-        search_text=ReferenceAnalysis.build_search_text(code, name),
-        sort_key=ReferenceAnalysis.build_sort_key(code),
-        **extra,
-    )
-
-
 @pytest.fixture
 def library():
-    worker = ReferenceResource.objects.create(code="TK.0008", name="Pekerja", unit="OH", category="labour")
-    cement = ReferenceResource.objects.create(
-        code="B.1871", name="Semen Portland", unit="kg", category="material"
+    worker = ReferenceResourceFactory(code="TK.0008", name="Pekerja", unit="OH", category="labour")
+    cement = ReferenceResourceFactory(code="B.1871", name="Semen Portland", unit="kg", category="material")
+    dig = ReferenceAnalysisFactory(code="2.2.1.1", name="Galian tanah biasa sedalam s.d. 1 m")
+    concrete = ReferenceAnalysisFactory(
+        code="3.1.1.10", name="Pembuatan 1 m3 beton mutu fc 19,3 MPa", is_suspicious=True
     )
-    dig = make_analysis("2.2.1.1", "Galian tanah biasa sedalam s.d. 1 m")
-    concrete = make_analysis("3.1.1.10", "Pembuatan 1 m3 beton mutu fc 19,3 MPa", is_suspicious=True)
-    slab = make_analysis("3.1.1.2", "Pembuatan 1 m2 plat lantai beton", unit="m2")
-    ReferenceComponent.objects.create(analysis=dig, resource=worker, unit="OH", coefficient=Decimal("0.75"))
-    ReferenceComponent.objects.create(
+    slab = ReferenceAnalysisFactory(code="3.1.1.2", name="Pembuatan 1 m2 plat lantai beton", unit="m2")
+    ReferenceComponentFactory(analysis=dig, resource=worker, unit="OH", coefficient=Decimal("0.75"))
+    ReferenceComponentFactory(
         analysis=concrete,
         resource=cement,
         unit="kg",
@@ -51,9 +35,7 @@ def library():
         is_flagged=True,
         flag_reason="Koma desimal hilang: dibagi 1000",
     )
-    ReferenceComponent.objects.create(
-        analysis=slab, nested_analysis=concrete, unit="m3", coefficient=Decimal("0.12")
-    )
+    ReferenceComponentFactory(analysis=slab, nested_analysis=concrete, unit="m3", coefficient=Decimal("0.12"))
     return {"dig": dig, "concrete": concrete, "slab": slab}
 
 
@@ -82,7 +64,7 @@ def test_search_no_result_message(logged_in_client, library):
 
 def test_search_query_count_independent_of_library_size(logged_in_client, django_assert_max_num_queries):
     for i in range(120):
-        make_analysis(f"9.9.{i}", f"Pekerjaan beton nomor {i}")
+        ReferenceAnalysisFactory(code=f"9.9.{i}", name=f"Pekerjaan beton nomor {i}")
     with django_assert_max_num_queries(4):
         response = logged_in_client.get("/referensi/?q=beton&page=3", headers=HX)
     assert response.status_code == 200
