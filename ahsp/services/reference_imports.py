@@ -20,11 +20,12 @@ from pathlib import Path
 
 from django.db import transaction
 
-from ahsp.importers.sni_values import clean_text, fit
+from ahsp.importers.reference_workbook import clean_source
+from ahsp.importers.sni_values import fit
 from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import ReferenceImport, ReferenceImportJob
 from ahsp.services import jobs
-from ahsp.services.reference_library import SOURCE_MAX_LENGTH, import_reference
+from ahsp.services.reference_library import import_reference
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +56,7 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
     ``import_reference``, so nothing is stored for an import that would be refused anyway. No audit
     event here: the import itself records the one event, with ``by`` as the actor.
     """
-    source = clean_text(source).text
-    if not source:
-        raise ImportFailed("Sumber/edisi wajib diisi, mis. 'SNI 2025'.")
-    if len(source) > SOURCE_MAX_LENGTH:
-        raise ImportFailed(f"Sumber/edisi paling banyak {SOURCE_MAX_LENGTH} karakter.")
+    source = clean_source(source)
     original = Path(getattr(file, "name", "") or "").name or "referensi.xlsx"
     job = Job(
         requested_by=by if getattr(by, "pk", None) else None,

@@ -1,7 +1,7 @@
 """Import an AHSP reference workbook (SNI format) into the reference library: the write half.
 
-read (``ahsp.importers.workbook_reader``) -> clean and decide (``ahsp.importers.sni_parse``, pure) -> write
-here, in one transaction with one audit event: a failure anywhere leaves the library as it was. Writes are
+read (``ahsp.importers.workbook_reader``) -> clean and decide (``ahsp.importers.sni_parse``, pure) -> plan
+(``ahsp.importers.reference_workbook``: the checks that refuse a whole import) -> ``write_plan`` here, in one transaction with one audit event: a failure anywhere leaves the library as it was. Writes are
 bulk upserts, so a re-import updates in place: analyses matched by (source, code), resources by code, and
 the components of every imported analysis replaced. Placeholder analyses (made for nested references the
 file does not contain) are only created when missing, so work done on them after an import is never
@@ -17,10 +17,11 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from ahsp.importers.reference_workbook import ReferencePlan, read_reference_workbook
 from ahsp.importers.review import ReviewRow, write_report
-from ahsp.importers.sni_parse import AnalysisData, ParsedLibrary, parse_library
-from ahsp.importers.sni_values import clean_text, fit
-from ahsp.importers.workbook_reader import ImportFailed, read_source_rows
+from ahsp.importers.sni_parse import AnalysisData, ParsedLibrary
+from ahsp.importers.sni_values import fit
+from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import (
     AuditEvent,
     ReferenceAnalysis,
@@ -30,13 +31,11 @@ from ahsp.models import (
 )
 from ahsp.services import audit
 
-__all__ = ["ImportFailed", "ImportResult", "ReviewRow", "import_reference"]
+__all__ = ["ImportFailed", "ImportResult", "ReviewRow", "import_reference", "write_plan"]
 
 BATCH_SIZE = 1000
 DELETE_CHUNK = 500
-SOURCE_MAX_LENGTH = ReferenceAnalysis._meta.get_field("source").max_length
 RAW_COEFFICIENT_MAX_LENGTH = ReferenceComponent._meta.get_field("raw_coefficient").max_length
-FILE_NAME_MAX_LENGTH = ReferenceImport._meta.get_field("file_name").max_length
 
 
 @dataclass
@@ -56,44 +55,18 @@ def import_reference(
     report_path: Path | None = None,
 ) -> ImportResult:
     """Import the workbook at `path` as edition `source`; raises ImportFailed (message in Indonesian)."""
-    path = Path(path)
-    source = clean_text(source).text
-    if not source:
-        raise ImportFailed("Sumber/edisi wajib diisi, mis. 'SNI 2025'.")
-    if len(source) > SOURCE_MAX_LENGTH:
-        raise ImportFailed(f"Sumber/edisi paling banyak {SOURCE_MAX_LENGTH} karakter.")
-    library = parse_library(read_source_rows(path))
-    if not library.analyses:
-        raise ImportFailed(
-            "Tidak ada analisa yang dapat diimpor: semua baris ditolak (lihat kolom kode_ahsp)."
-        )
+    plan = read_reference_workbook(path, source=source, file_name=file_name)
+    return write_plan(plan, by=by, report_path=report_path)
 
-    written: Path | None = None
+
+def write_plan(plan: ReferencePlan, *, by=None, report_path: Path | None = None) -> ImportResult:
+    """Write the library, the ``ReferenceImport`` record, its review report and the one audit event, all
+    or nothing: a database error or a report that cannot be written leaves the library as it was."""
+    written: list[Path] = []
     try:
         with transaction.atomic():
-            write_library(library, source=source)
-            record = ReferenceImport.objects.create(
-                source=source,
-                file_name=fit(file_name or path.name, FILE_NAME_MAX_LENGTH),
-                created_by=by if getattr(by, "is_authenticated", False) else None,
-                analyses=len(library.analyses),
-                resources=len(library.resources),
-                components=library.component_count,
-                nested=library.nested_count,
-                suspicious=library.suspicious_count,
-            )
-            target = Path(report_path) if report_path else default_report_path(record)
-            written = target
-            write_report(target, library.review_rows)
-            record.report_path = str(target)
-            record.save(update_fields=["report_path"])
-            audit.record(
-                by=by if getattr(by, "is_authenticated", False) else None,
-                action=AuditEvent.Action.IMPORT,
-                target=record,
-                summary=f"Impor AHSP referensi {source}: {record.summary_line}",
-                after={"file_name": record.file_name, "summary": record.summary_line},
-            )
+            write_library(plan.library, source=plan.source)
+            record = _record_import(plan, by=by, report_path=report_path, written=written)
     except DatabaseError as exc:
         _discard(written)
         raise ImportFailed(
@@ -110,10 +83,41 @@ def import_reference(
         raise
     return ImportResult(
         summary_line=record.summary_line,
-        report_path=target,
-        review_rows=library.review_rows,
+        report_path=Path(record.report_path),
+        review_rows=plan.library.review_rows,
         record=record,
     )
+
+
+def _record_import(
+    plan: ReferencePlan, *, by, report_path: Path | None, written: list[Path]
+) -> ReferenceImport:
+    """The import's record with its review report (the path goes to ``written`` before it is written)."""
+    actor = by if getattr(by, "is_authenticated", False) else None
+    library = plan.library
+    record = ReferenceImport.objects.create(
+        source=plan.source,
+        file_name=plan.file_name,
+        created_by=actor,
+        analyses=len(library.analyses),
+        resources=len(library.resources),
+        components=library.component_count,
+        nested=library.nested_count,
+        suspicious=library.suspicious_count,
+    )
+    target = Path(report_path) if report_path else default_report_path(record)
+    written.append(target)
+    write_report(target, library.review_rows)
+    record.report_path = str(target)
+    record.save(update_fields=["report_path"])
+    audit.record(
+        by=actor,
+        action=AuditEvent.Action.IMPORT,
+        target=record,
+        summary=f"Impor AHSP referensi {plan.source}: {record.summary_line}",
+        after={"file_name": record.file_name, "summary": record.summary_line},
+    )
+    return record
 
 
 def default_report_path(record: ReferenceImport) -> Path:
@@ -121,8 +125,8 @@ def default_report_path(record: ReferenceImport) -> Path:
     return Path(settings.AHSP_REPORT_DIR) / f"impor-referensi-{record.pk}-{stamp}.csv"
 
 
-def _discard(path: Path | None) -> None:
-    if path is not None:
+def _discard(written: list[Path]) -> None:
+    for path in written:
         path.unlink(missing_ok=True)
 
 

@@ -1013,6 +1013,7 @@ NOT_WRITES = {
     # Part of import_project (its write half, covered through it).
     "project_import.write_plan",
     # Parts of import_reference (its write half and report path, covered through it).
+    "reference_library.write_plan",
     "reference_library.default_report_path",
     "reference_library.write_library",
     "reference_library.upsert_resources",
