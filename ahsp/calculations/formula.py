@@ -58,43 +58,53 @@ def _is_digit(char: str) -> bool:
     return "0" <= char <= "9"
 
 
+def _digits_end(formula: str, index: int) -> int:
+    while index < len(formula) and _is_digit(formula[index]):
+        index += 1
+    return index
+
+
+def _number_end(formula: str, index: int) -> int:
+    """End of the number starting at ``index``: digits, at most one decimal separator followed by digits."""
+    length = len(formula)
+    index = _digits_end(formula, index)
+    if index < length and formula[index] in ".,":
+        index += 1
+        if index >= length or not _is_digit(formula[index]):
+            raise _syntax(index + 1, "angka desimal harus diikuti angka sesudah tanda pemisah")
+        index = _digits_end(formula, index)
+        if index < length and formula[index] in ".,":
+            raise _syntax(index + 1, "angka hanya boleh punya satu tanda desimal (tanpa pemisah ribuan)")
+    if index < length and (_is_letter(formula[index]) or formula[index] == "_"):
+        raise _syntax(index + 1, "nama parameter harus diawali huruf")
+    return index
+
+
+def _name_end(formula: str, index: int) -> int:
+    while index < len(formula) and (
+        _is_letter(formula[index]) or _is_digit(formula[index]) or formula[index] == "_"
+    ):
+        index += 1
+    return index
+
+
 def _tokenize(formula: str) -> list[_Token]:
     tokens: list[_Token] = []
     index, length = 0, len(formula)
     while index < length:
         char = formula[index]
+        start = index
         if char.isspace():
             index += 1
-            continue
-        start = index
-        if _is_digit(char):
-            while index < length and _is_digit(formula[index]):
-                index += 1
-            if index < length and formula[index] in ".,":
-                index += 1
-                if index >= length or not _is_digit(formula[index]):
-                    raise _syntax(index + 1, "angka desimal harus diikuti angka sesudah tanda pemisah")
-                while index < length and _is_digit(formula[index]):
-                    index += 1
-                if index < length and formula[index] in ".,":
-                    raise _syntax(
-                        index + 1, "angka hanya boleh punya satu tanda desimal (tanpa pemisah ribuan)"
-                    )
-            if index < length and (_is_letter(formula[index]) or formula[index] == "_"):
-                raise _syntax(index + 1, "nama parameter harus diawali huruf")
+        elif _is_digit(char):
+            index = _number_end(formula, index)
             tokens.append(_Token("number", formula[start:index].replace(",", "."), start + 1))
         elif _is_letter(char):
-            while index < length and (
-                _is_letter(formula[index]) or _is_digit(formula[index]) or formula[index] == "_"
-            ):
-                index += 1
+            index = _name_end(formula, index)
             tokens.append(_Token("name", formula[start:index].lower(), start + 1))
-        elif char in "+-*/":
+        elif char in "+-*/()":
             index += 1
-            tokens.append(_Token("op", char, start + 1))
-        elif char in "()":
-            index += 1
-            tokens.append(_Token(char, char, start + 1))
+            tokens.append(_Token("op" if char in "+-*/" else char, char, start + 1))
         else:
             raise _syntax(start + 1, f"karakter “{char}” tidak dikenal")
     tokens.append(_Token("end", "", length + 1))
