@@ -2,7 +2,8 @@
 
 ``DecimalInputField`` and ``IntegerInputField`` for single numbers, ``WeekField`` for a week of the
 schedule, ``WeekSharesField`` for a plan typed as "% per minggu" (``3:25; 4:25; 5:50``) and
-``IdListField`` for the rows a form names by id (``open=12&open=15``).
+``IdListField`` for the rows a form names by id (``open=12&open=15``); ``XlsxFileField`` for an uploaded
+workbook.
 
 Never ``type=number``: browsers drop or mangle Indonesian numbers there (Firefox submits nothing for
 ``1.500.000.000``, Chromium turns ``12,5`` into ``125``). A stored value comes back in the input formatted
@@ -249,6 +250,25 @@ class IdListField(forms.Field):
         if not isinstance(value, list | tuple):
             value = [] if value in self.empty_values else [value]
         return ids_param(value)
+
+
+class XlsxFileField(forms.FileField):
+    """An uploaded Excel workbook: the name must end in ``.xlsx`` and the file be at most ``max_bytes``
+    (``too_large`` says the limit in the user's words, e.g. "Berkas terlalu besar (maksimal 10 MB).")."""
+
+    def __init__(self, *, max_bytes: int, too_large: str, **kwargs):
+        kwargs.setdefault("label", _("Berkas Excel (.xlsx)"))
+        super().__init__(**kwargs)
+        self.max_bytes, self.too_large = max_bytes, too_large
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            if not upload.name.lower().endswith(".xlsx"):
+                raise forms.ValidationError(_("Berkas harus berformat Excel .xlsx."), code="extension")
+            if upload.size > self.max_bytes:
+                raise forms.ValidationError(self.too_large, code="size")
+        return upload
 
 
 def _limit(value) -> str:

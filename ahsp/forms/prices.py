@@ -8,7 +8,7 @@ the row like any form error.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ahsp.forms.fields import DecimalInputField
+from ahsp.forms.fields import DecimalInputField, XlsxFileField
 from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PRICE
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -35,17 +35,11 @@ class PriceForm(forms.Form):
 
 
 class PriceImportForm(forms.Form):
-    file = forms.FileField(label=_("Berkas Excel (.xlsx)"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].error_messages["required"] = _("Pilih berkas Excel (.xlsx) yang akan diimpor.")
-        self.fields["file"].error_messages["empty"] = _("Berkas yang diunggah kosong.")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Berkas harus berformat Excel .xlsx."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Berkas terlalu besar (maksimal 10 MB)."))
-        return upload
+    file = XlsxFileField(
+        max_bytes=MAX_UPLOAD_BYTES,
+        too_large=_("Berkas terlalu besar (maksimal 10 MB)."),
+        error_messages={
+            "required": _("Pilih berkas Excel (.xlsx) yang akan diimpor."),
+            "empty": _("Berkas yang diunggah kosong."),
+        },
+    )

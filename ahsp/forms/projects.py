@@ -1,4 +1,5 @@
-"""The project form (create and edit, fields grouped for the page) and the project list filter.
+"""The project form (create and edit, fields grouped for the page), the project list filter and the
+workbook a project is imported from.
 
 Input validation only: the writes are in ``ahsp.services.projects``."""
 
@@ -9,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from ahsp.formatting import format_trimmed
-from ahsp.forms.fields import DecimalInputField, IntegerInputField
+from ahsp.forms.fields import DecimalInputField, IntegerInputField, XlsxFileField
 from ahsp.loaders.rab_notes import GOVERNMENT_OVERHEAD_CEILING
 from ahsp.models import Project
 from ahsp.models.project import EARLIEST_DATE, LATEST_DATE
@@ -133,3 +134,11 @@ class ProjectFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Semua status"))] + list(Project.Status.choices)
     )
     sort = forms.ChoiceField(label=_("Urutkan"), required=False, choices=SORTS)
+
+
+#: The largest project workbook accepted (the page states it).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+class ProjectImportForm(forms.Form):
+    file = XlsxFileField(max_bytes=MAX_IMPORT_BYTES, too_large=_("Berkas terlalu besar (maksimal 20 MB)."))

@@ -3,15 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ahsp.forms.fields import XlsxFileField
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
 
 class ReferenceUploadForm(forms.Form):
-    file = forms.FileField(label=_("Berkas Excel (.xlsx)"))
+    file = XlsxFileField(max_bytes=MAX_UPLOAD_BYTES, too_large=_("Berkas terlalu besar (maksimal 50 MB)."))
     source = forms.CharField(label=_("Sumber / edisi"), initial="SNI 2025", max_length=60)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Berkas harus berformat Excel .xlsx."))
-        if upload.size > 50 * 1024 * 1024:
-            raise forms.ValidationError(_("Berkas terlalu besar (maksimal 50 MB)."))
-        return upload

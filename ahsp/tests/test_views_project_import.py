@@ -5,10 +5,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from ahsp.forms.projects import ProjectImportForm
 from ahsp.models import AuditEvent, Project, WorkbookImportJob, WorkItem
 from ahsp.services import jobs
 from ahsp.tests.test_services_project_import import make_library, valid_sheets, write_workbook
-from ahsp.views import project_import as views
 from ahsp.views import workbook_imports as job_views
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +194,7 @@ def test_post_without_file_or_with_another_format_shows_form_errors(logged_in_cl
 
 
 def test_post_of_a_too_large_file_is_refused(logged_in_client, library, tmp_path, monkeypatch):
-    monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(ProjectImportForm.base_fields["file"], "max_bytes", 100)
 
     response = logged_in_client.post(URL, {"file": upload(tmp_path, valid_sheets())})
 

@@ -1,40 +1,23 @@
 """Import a whole project from an Excel workbook (``/projects/import/``, run in the worker) and its
 empty template."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from ahsp import idempotency
+from ahsp.forms.projects import MAX_IMPORT_BYTES, ProjectImportForm
 from ahsp.importers.project_template import build_template
 from ahsp.models import WorkbookImportJob
 from ahsp.services import workbook_imports
 from ahsp.views import workbook_imports as job_views
 from partials.htmx import is_partial, template_for
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TEMPLATE_FILE_NAME = "templat-impor-proyek.xlsx"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ProjectImportForm(forms.Form):
-    """Input validation only (kept beside its single view; it can move to ahsp/forms/)."""
-
-    file = forms.FileField(label=gettext_lazy("Berkas Excel (.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Berkas harus berformat Excel .xlsx."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Berkas terlalu besar (maksimal 20 MB)."))
-        return upload
 
 
 @login_required
@@ -65,7 +48,7 @@ def project_import(request: HttpRequest) -> HttpResponse:
             form = ProjectImportForm()  # ready for the next workbook; the job polls below it
     else:
         form = ProjectImportForm()
-    context = {"form": form, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024), "job": job}
+    context = {"form": form, "max_mb": MAX_IMPORT_BYTES // (1024 * 1024), "job": job}
     if job is not None:
         context.update(job_views.job_context(job))
     return render(request, template_for(request, "ahsp/project_import.html", "import-form"), context)
