@@ -612,30 +612,15 @@ def _project_value(parsed: ParsedWorkbook, row: int, key: str, value: object) ->
         )
 
     if not text:
-        if required:
-            problem(f"{key} wajib diisi.")
-        elif kind in {"text", "longtext"}:
-            parsed.project[field_name] = ""
-        elif kind not in SETTING_KINDS:
-            parsed.project[field_name] = None
-        return
-    if kind == "text":
+        _project_empty(parsed, field_name, kind, required, problem, key)
+    elif kind == "text":
         max_length = Project._meta.get_field(field_name).max_length or NAME_MAX
         if len(text) > max_length:
             problem(f"{key} paling banyak {max_length} karakter.")
             return
         parsed.project[field_name] = text
     elif kind in {"rounding_mode", "numbering"}:
-        aliases = ROUNDING_MODE_ALIASES if kind == "rounding_mode" else NUMBERING_ALIASES
-        names = ROUNDING_MODE_NAMES if kind == "rounding_mode" else NUMBERING_NAMES
-        choice = aliases.get(re.sub(r"\s+", " ", text.lower()))
-        if choice is None:
-            problem(f"{key} harus salah satu dari: {', '.join(names.values())}.")
-            return
-        if kind == "rounding_mode":
-            parsed.project["rounding_mode"] = choice  # wins over the "pembulatan" default, in any order
-        else:
-            parsed.project[field_name] = choice
+        _project_choice(parsed, field_name, kind, key, text, problem)
     elif kind == "longtext":
         parsed.project[field_name] = text
     elif kind == "date":
@@ -647,6 +632,78 @@ def _project_value(parsed: ParsedWorkbook, row: int, key: str, value: object) ->
         _project_number(parsed, field_name, kind, key, value, problem)
 
 
+def _project_empty(
+    parsed: ParsedWorkbook, field_name: str, kind: str, required: bool, problem, key: str
+) -> None:
+    """An empty value: a problem when required, else the field's empty value (settings keep the default)."""
+    if required:
+        problem(f"{key} wajib diisi.")
+    elif kind in {"text", "longtext"}:
+        parsed.project[field_name] = ""
+    elif kind not in SETTING_KINDS:
+        parsed.project[field_name] = None
+
+
+def _project_choice(parsed: ParsedWorkbook, field_name: str, kind: str, key: str, text: str, problem) -> None:
+    aliases = ROUNDING_MODE_ALIASES if kind == "rounding_mode" else NUMBERING_ALIASES
+    names = ROUNDING_MODE_NAMES if kind == "rounding_mode" else NUMBERING_NAMES
+    choice = aliases.get(re.sub(r"\s+", " ", text.lower()))
+    if choice is None:
+        problem(f"{key} harus salah satu dari: {', '.join(names.values())}.")
+        return
+    if kind == "rounding_mode":
+        parsed.project["rounding_mode"] = choice  # wins over the "pembulatan" default, in any order
+    else:
+        parsed.project[field_name] = choice
+
+
+# Each numeric kind: (number, field name, key) -> (the value to store, or the reason it is refused).
+def _year(number: Decimal, _field: str, _key: str):
+    return (
+        (int(number), "") if 1990 <= number <= 2100 else (None, "Tahun anggaran harus antara 1990 dan 2100.")
+    )
+
+
+def _weeks(number: Decimal, _field: str, _key: str):
+    return (int(number), "") if 1 <= number <= 520 else (None, "Durasi harus antara 1 dan 520 minggu.")
+
+
+def _overhead(number: Decimal, _field: str, _key: str):
+    if number > MAX_OVERHEAD_PCT:
+        return None, "Biaya umum dan keuntungan (BUK) paling tinggi 100%."
+    return number, ""
+
+
+def _vat(number: Decimal, _field: str, _key: str):
+    return (number, "") if number <= 100 else (None, "PPN paling tinggi 100%.")
+
+
+def _rounding(number: Decimal, _field: str, _key: str):
+    step = rounding_step_from_workbook(int(number))
+    if step is None:
+        steps = ", ".join(str(value) for value, _label in Project.ROUNDING_STEPS)
+        return None, f"Pembulatan harus salah satu dari: {steps} (0 = tidak dibulatkan)."
+    return step, ""
+
+
+def _hsp_rounding(number: Decimal, field_name: str, key: str):
+    allowed = [value for value, _label in Project._meta.get_field(field_name).choices]
+    if int(number) not in allowed:
+        return None, f"{key} harus salah satu dari: {', '.join(map(str, allowed))} (0 = tidak dibulatkan)."
+    return int(number), ""
+
+
+NUMBER_KINDS = {
+    "year": _year,
+    "weeks": _weeks,
+    "overhead": _overhead,
+    "vat": _vat,
+    "rounding": _rounding,
+    "hsp_rounding": _hsp_rounding,
+    "money": lambda number, _field, _key: (number, ""),
+}
+
+
 def _project_number(parsed, field_name: str, kind: str, key: str, value: object, problem) -> None:
     places = {"money": MONEY_PLACES, "overhead": PERCENT_PLACES, "vat": PERCENT_PLACES}.get(kind, 0)
     try:
@@ -654,45 +711,18 @@ def _project_number(parsed, field_name: str, kind: str, key: str, value: object,
     except NumberInputError as exc:
         problem(exc.message)
         return
-    if kind == "year":
-        if not 1990 <= number <= 2100:
-            problem("Tahun anggaran harus antara 1990 dan 2100.")
-            return
-        parsed.project[field_name] = int(number)
-    elif kind == "weeks":
-        if not 1 <= number <= 520:
-            problem("Durasi harus antara 1 dan 520 minggu.")
-            return
-        parsed.project[field_name] = int(number)
-    elif kind == "overhead":
-        if number > MAX_OVERHEAD_PCT:
-            problem("Biaya umum dan keuntungan (BUK) paling tinggi 100%.")
-            return
-        if number > GOVERNMENT_OVERHEAD_CEILING:
-            problem(OVERHEAD_WARNING, warning=True)
-        parsed.project[field_name] = number
-    elif kind == "vat":
-        if number > 100:
-            problem("PPN paling tinggi 100%.")
-            return
-        parsed.project[field_name] = number
-    elif kind == "rounding":
-        step = rounding_step_from_workbook(int(number))
-        if step is None:
-            steps = ", ".join(str(value) for value, _label in Project.ROUNDING_STEPS)
-            problem(f"Pembulatan harus salah satu dari: {steps} (0 = tidak dibulatkan).")
-            return
-        parsed.project[field_name] = step
+    if kind not in NUMBER_KINDS:
+        return
+    checked, reason = NUMBER_KINDS[kind](number, field_name, key)
+    if reason:
+        problem(reason)
+        return
+    if kind == "overhead" and number > GOVERNMENT_OVERHEAD_CEILING:
+        problem(OVERHEAD_WARNING, warning=True)
+    parsed.project[field_name] = checked
+    if kind == "rounding":
         # "dibulatkan ke bawah", unless the optional arah_pembulatan row says otherwise (before or after).
         parsed.project.setdefault("rounding_mode", Project.RoundingMode.DOWN)
-    elif kind == "hsp_rounding":
-        allowed = [value for value, _label in Project._meta.get_field(field_name).choices]
-        if int(number) not in allowed:
-            problem(f"{key} harus salah satu dari: {', '.join(map(str, allowed))} (0 = tidak dibulatkan).")
-            return
-        parsed.project[field_name] = int(number)
-    elif kind == "money":
-        parsed.project[field_name] = number
 
 
 def _parse_prices(sheet, parsed: ParsedWorkbook) -> None:
@@ -807,42 +837,11 @@ def _parse_analyses(sheet, parsed: ParsedWorkbook) -> None:
             if header_only
             else _required_text(parsed, SHEET_ANALYSES, number, "kode_item", values["kode_item"], CODE_MAX)
         )
-        coefficient = Decimal(0)
-        if not header_only and not _text(values["koefisien"]):
-            parsed.problems.append(Problem(SHEET_ANALYSES, number, "koefisien", "", "koefisien wajib diisi."))
-        elif not header_only:
-            try:
-                coefficient = _at_most(
-                    _number(values["koefisien"], places=COEFFICIENT_PLACES), MAX_COEFFICIENT
-                )
-            except NumberInputError as exc:
-                reason = "Koefisien tidak boleh negatif." if exc.code == "negative" else exc.message
-                parsed.problems.append(
-                    Problem(SHEET_ANALYSES, number, "koefisien", _text(values["koefisien"])[:60], reason)
-                )
+        coefficient = Decimal(0) if header_only else _line_coefficient(parsed, number, values["koefisien"])
         if code:
             parsed.first_analysis_row.setdefault(code, number)
-            header = headers.get(code, AnalysisHeader())
-            for column, given, current, current_row in (
-                ("uraian", name, header.name, header.name_row),
-                ("satuan", unit, header.unit, header.unit_row),
-            ):
-                if given and current and given != current:
-                    parsed.problems.append(
-                        Problem(
-                            SHEET_ANALYSES,
-                            number,
-                            column,
-                            given[:60],
-                            f"{column} untuk kode_ahsp {code} berbeda dengan baris {current_row} "
-                            f"(“{current[:60]}”). Isi sekali saja atau samakan.",
-                        )
-                    )
-            headers[code] = AnalysisHeader(
-                name=header.name or name,
-                unit=header.unit or unit,
-                name_row=header.name_row or (number if name else None),
-                unit_row=header.unit_row or (number if unit else None),
+            headers[code] = _merged_header(
+                parsed, headers.get(code, AnalysisHeader()), code, name, unit, number
             )
         if code and item and (code, item) in seen:
             parsed.problems.append(
@@ -860,6 +859,46 @@ def _parse_analyses(sheet, parsed: ParsedWorkbook) -> None:
             seen[(code, item)] = number
             parsed.lines.append(AnalysisLine(number, code, item, coefficient))
     parsed.analysis_headers = headers
+
+
+def _line_coefficient(parsed: ParsedWorkbook, number: int, value: object) -> Decimal:
+    """The koefisien of an Analisa line (0 after reporting a missing or invalid one)."""
+    if not _text(value):
+        parsed.problems.append(Problem(SHEET_ANALYSES, number, "koefisien", "", "koefisien wajib diisi."))
+        return Decimal(0)
+    try:
+        return _at_most(_number(value, places=COEFFICIENT_PLACES), MAX_COEFFICIENT)
+    except NumberInputError as exc:
+        reason = "Koefisien tidak boleh negatif." if exc.code == "negative" else exc.message
+        parsed.problems.append(Problem(SHEET_ANALYSES, number, "koefisien", _text(value)[:60], reason))
+        return Decimal(0)
+
+
+def _merged_header(
+    parsed: ParsedWorkbook, header: AnalysisHeader, code: str, name: str, unit: str, number: int
+) -> AnalysisHeader:
+    """The analysis's name and unit with this row's; a row that names it differently is a problem."""
+    for column, given, current, current_row in (
+        ("uraian", name, header.name, header.name_row),
+        ("satuan", unit, header.unit, header.unit_row),
+    ):
+        if given and current and given != current:
+            parsed.problems.append(
+                Problem(
+                    SHEET_ANALYSES,
+                    number,
+                    column,
+                    given[:60],
+                    f"{column} untuk kode_ahsp {code} berbeda dengan baris {current_row} "
+                    f"(“{current[:60]}”). Isi sekali saja atau samakan.",
+                )
+            )
+    return AnalysisHeader(
+        name=header.name or name,
+        unit=header.unit or unit,
+        name_row=header.name_row or (number if name else None),
+        unit_row=header.unit_row or (number if unit else None),
+    )
 
 
 # --------------------------------------------------------------------------------------------- library
@@ -948,14 +987,51 @@ def _signature(pairs: Iterable[tuple[str, str, Decimal]]) -> list[tuple[str, str
 def build_plan(parsed: ParsedWorkbook, library: Library) -> ReadResult:
     """Resolve every code against the workbook and the library; the plan, or every problem."""
     problems = list(parsed.problems)
-    prices = {p.code: p for p in parsed.prices}
     lines_by_code: dict[str, list[AnalysisLine]] = {}
     for line in parsed.lines:
         lines_by_code.setdefault(line.analysis_code, []).append(line)
     own_codes = set(lines_by_code) | set(parsed.first_analysis_row)
+    resolved, extra_resources, library_needed = _resolve_items(parsed, library, own_codes, problems)
+    first_work_row = _resolve_works(parsed, library, own_codes, library_needed, problems)
+    own_names = _own_names(parsed, library, own_codes, first_work_row, problems)
+    problems.extend(_cycles(parsed.lines, resolved, library, own_codes))
+    if problems:
+        return ReadResult(None, sorted_problems(problems), sorted_problems(parsed.warnings))
 
-    # kode_item of the Analisa sheet: Harga > an Analisa code > a reference resource > a library analysis.
-    resolved: dict[int, tuple[str, str]] = {}  # line row -> ("resource" | "analysis", code)
+    resources = [
+        PlannedResource(
+            p.code,
+            p.name,
+            p.unit,
+            p.category,
+            p.unit_price,
+            library.resources[p.code].id if p.code in library.resources else None,
+        )
+        for p in parsed.prices
+    ] + [
+        PlannedResource(r.code, r.name, r.unit, r.category, None, r.id)
+        for r in sorted(extra_resources.values(), key=lambda r: r.code)
+    ]
+    analyses = [
+        _planned_analysis(code, lines_by_code.get(code, []), resolved, library, own_names[code])
+        for code in sorted(own_codes, key=lambda c: parsed.first_analysis_row[c])
+    ]
+    items = tuple(
+        PlannedItem(w.row, w.section, w.subsection, w.code, w.name, w.unit, w.volume, w.overhead_pct)
+        for w in parsed.works
+    )
+    copies = tuple(library.analyses[code].id for code in sorted(library_needed - own_codes))
+    plan = ImportPlan(dict(parsed.project), tuple(resources), tuple(analyses), copies, items)
+    return ReadResult(plan, (), sorted_problems(parsed.warnings))
+
+
+def _resolve_items(parsed: ParsedWorkbook, library: Library, own_codes: set[str], problems: list[Problem]):
+    """kode_item of the Analisa sheet: Harga > an Analisa code > a reference resource > a library analysis.
+
+    Returns (line row -> ("resource" | "analysis", code), the reference resources used, the library
+    analyses needed); an unknown code is a problem."""
+    prices = {p.code for p in parsed.prices}
+    resolved: dict[int, tuple[str, str]] = {}
     extra_resources: dict[str, LibraryResource] = {}
     library_needed: set[str] = set()
     for line in parsed.lines:
@@ -981,8 +1057,14 @@ def build_plan(parsed: ParsedWorkbook, library: Library) -> ReadResult:
                     "maupun sebagai kode_ahsp (sheet Analisa atau pustaka AHSP referensi).",
                 )
             )
+    return resolved, extra_resources, library_needed
 
-    # kode_ahsp of the Pekerjaan sheet: an Analisa code, else the library.
+
+def _resolve_works(
+    parsed: ParsedWorkbook, library: Library, own_codes: set[str], library_needed: set[str], problems
+) -> dict[str, WorkRow]:
+    """kode_ahsp of the Pekerjaan sheet: an Analisa code, else the library (added to ``library_needed``).
+    Returns the first work row of each Analisa code."""
     first_work_row: dict[str, WorkRow] = {}
     for work in parsed.works:
         if work.code in own_codes:
@@ -999,8 +1081,17 @@ def build_plan(parsed: ParsedWorkbook, library: Library) -> ReadResult:
                     "kode_ahsp tidak ditemukan di pustaka AHSP referensi maupun di sheet Analisa.",
                 )
             )
+    return first_work_row
 
-    # Names and units of the Analisa codes.
+
+def _own_names(
+    parsed: ParsedWorkbook,
+    library: Library,
+    own_codes: set[str],
+    first_work_row: dict[str, WorkRow],
+    problems,
+) -> dict[str, tuple[str, str]]:
+    """Name and unit of each Analisa code: the sheet's, else the library's, else its first work row's."""
     own_names: dict[str, tuple[str, str]] = {}
     for code in own_codes:
         header = parsed.analysis_headers.get(code, AnalysisHeader())
@@ -1024,54 +1115,31 @@ def build_plan(parsed: ParsedWorkbook, library: Library) -> ReadResult:
                 )
             )
         own_names[code] = (name, unit)
+    return own_names
 
-    problems.extend(_cycles(parsed.lines, resolved, library, own_codes))
 
-    if problems:
-        return ReadResult(None, sorted_problems(problems), sorted_problems(parsed.warnings))
-
-    resources = [
-        PlannedResource(
-            p.code,
-            p.name,
-            p.unit,
-            p.category,
-            p.unit_price,
-            library.resources[p.code].id if p.code in library.resources else None,
+def _planned_analysis(
+    code: str,
+    lines: list[AnalysisLine],
+    resolved: Mapping[int, tuple[str, str]],
+    library: Library,
+    name_unit: tuple[str, str],
+) -> PlannedAnalysis:
+    targets = [(*resolved[line.row], line.coefficient) for line in lines]
+    planned = tuple(
+        PlannedLine(
+            position,
+            target if kind == "resource" else None,
+            target if kind == "analysis" else None,
+            coefficient,
         )
-        for p in parsed.prices
-    ] + [
-        PlannedResource(r.code, r.name, r.unit, r.category, None, r.id)
-        for r in sorted(extra_resources.values(), key=lambda r: r.code)
-    ]
-
-    analyses = []
-    for code in sorted(own_codes, key=lambda c: parsed.first_analysis_row[c]):
-        targets = [(*resolved[line.row], line.coefficient) for line in lines_by_code.get(code, [])]
-        lines = tuple(
-            PlannedLine(
-                position,
-                target if kind == "resource" else None,
-                target if kind == "analysis" else None,
-                coefficient,
-            )
-            for position, (kind, target, coefficient) in enumerate(targets, start=1)
-        )
-        reference = library.analyses.get(code)
-        # A library code listed in Analisa is "modified" only if its lines differ from the library's.
-        is_modified = reference is not None and _signature(targets) != _signature(reference.components)
-        name, unit = own_names[code]
-        analyses.append(
-            PlannedAnalysis(code, name, unit, reference.id if reference else None, is_modified, lines)
-        )
-
-    items = tuple(
-        PlannedItem(w.row, w.section, w.subsection, w.code, w.name, w.unit, w.volume, w.overhead_pct)
-        for w in parsed.works
+        for position, (kind, target, coefficient) in enumerate(targets, start=1)
     )
-    copies = tuple(library.analyses[code].id for code in sorted(library_needed - own_codes))
-    plan = ImportPlan(dict(parsed.project), tuple(resources), tuple(analyses), copies, items)
-    return ReadResult(plan, (), sorted_problems(parsed.warnings))
+    reference = library.analyses.get(code)
+    # A library code listed in Analisa is "modified" only if its lines differ from the library's.
+    is_modified = reference is not None and _signature(targets) != _signature(reference.components)
+    name, unit = name_unit
+    return PlannedAnalysis(code, name, unit, reference.id if reference else None, is_modified, planned)
 
 
 def _cycles(
