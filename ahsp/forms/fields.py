@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ahsp.calculations.schedule import SHARE_PLACES
 from ahsp.formatting import format_input, format_trimmed
+from ahsp.loaders.gantt import MAX_WEEK_DIGITS
 from ahsp.parsing import NumberInputError, parse_decimal
 
 
@@ -139,8 +140,6 @@ class WeekField(IntegerInputField):
 _SHARE_SEPARATORS = re.compile(r"[;\n]+")
 _SHARE_PART = re.compile(r"(.*?)\s*[:=]\s*(.*)")
 _WEEK_PREFIX = re.compile(r"^(?:minggu\s*(?:ke)?-?|m)\s*", re.IGNORECASE)
-#: A week number has at most this many digits (a schedule of a million weeks is already refused).
-MAX_WEEK_DIGITS = 6
 
 
 class WeekSharesField(forms.CharField):

@@ -26,7 +26,6 @@ version/stage, plans and progress (3).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -48,7 +47,6 @@ from django.utils.translation import gettext
 from ahsp.calculations.money import quantize_quotient
 from ahsp.calculations.schedule import (
     SHARE_PLACES,
-    ScheduleError,
     WeekProgress,
     project_weeks,
     s_curve,
@@ -60,7 +58,6 @@ from ahsp.loaders._sums import CENTS, SHARE_UNITS, Scaled, as_text, joined, weig
 from ahsp.loaders.rab import ItemRow, RabSummary, SectionRow
 from ahsp.loaders.schedule import current_week
 from ahsp.models import PlannedShare, ProgressEntry, Project, Stage, WeekReport, WorkItem
-from ahsp.parsing import NumberInputError, parse_decimal
 
 WINDOW = 12  # weeks per window of the Gantt
 MAX_WEEK_DIGITS = 6
@@ -155,55 +152,6 @@ def share_text(share: Decimal) -> str:
 def format_week_shares(shares: dict[int, Decimal]) -> str:
     """``{3: 25, 4: 25, 5: 50}`` -> ``"3:25; 4:25; 5:50"``."""
     return "; ".join(f"{week}:{share_text(share)}" for week, share in sorted(shares.items()))
-
-
-_WEEK_PREFIX = re.compile(r"^(?:minggu\s*(?:ke)?-?|m)\s*", re.IGNORECASE)
-
-
-def parse_week_shares(text: str) -> dict[int, Decimal]:
-    """``"3:25; 4:25; 5:50"`` (also one per line, ``M3: 25``, ``3 = 25 %``) -> ``{3: 25, 4: 25, 5: 50}``.
-    Week numbers are whole numbers, percentages Indonesian or plain decimals (``parse_decimal``, at most
-    4 decimals). ``ScheduleError`` with a message in Bahasa Indonesia otherwise; the sum and the week
-    range are checked by the service (``validate_shares``)."""
-    parts = [part.strip() for part in re.split(r"[;\n]+", text or "") if part.strip()]
-    if not parts:
-        raise ScheduleError(gettext("Isi persentase per minggu, mis. 3:25; 4:25; 5:50."))
-    shares: dict[int, Decimal] = {}
-    for part in parts:
-        match = re.fullmatch(r"(.*?)\s*[:=]\s*(.*)", part)
-        if not match:
-            raise ScheduleError(
-                gettext("“%(text)s”: tulis minggu dan persen dengan titik dua, mis. 3:25.")
-                % {"text": part[:30]}
-            )
-        week_text = _WEEK_PREFIX.sub("", match.group(1).strip())
-        if not week_text.isascii() or not week_text.isdecimal() or len(week_text) > MAX_WEEK_DIGITS:
-            raise ScheduleError(
-                gettext("“%(text)s”: nomor minggu harus bilangan bulat, mis. 3:25.") % {"text": part[:30]}
-            )
-        week = int(week_text)
-        if week in shares:
-            raise ScheduleError(gettext("Minggu ke-%(week)s ditulis lebih dari sekali.") % {"week": week})
-        try:
-            shares[week] = parse_decimal(match.group(2).rstrip("%").strip(), max_places=SHARE_PLACES)
-        except NumberInputError as exc:
-            raise ScheduleError(
-                gettext("Minggu ke-%(week)s: %(error)s") % {"week": week, "error": exc.message}
-            ) from exc
-    return shares
-
-
-def parse_week(text: str | None, label: str) -> int:
-    """A week number typed in a form (minggu mulai / akhir)."""
-    text = (text or "").strip()
-    if not text:
-        raise ScheduleError(gettext("Isi %(field)s.") % {"field": label})
-    if not text.isascii() or not text.isdecimal() or len(text) > MAX_WEEK_DIGITS:
-        raise ScheduleError(
-            gettext("%(field)s harus berupa bilangan bulat, mis. 3.")
-            % {"field": label[:1].upper() + label[1:]}
-        )
-    return int(text)
 
 
 # --- rows -----------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ahsp.calculations.schedule import ScheduleError, even_shares
+from ahsp.calculations.schedule import even_shares
+from ahsp.forms.fields import WeekSharesField
 from ahsp.loaders import gantt
 from ahsp.loaders.schedule import load_schedule
 from ahsp.models import PlannedShare, Project, ProjectQuerySet, Section, Stage, WorkItem
@@ -718,26 +719,6 @@ def test_query_counts_do_not_grow_with_the_project(
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("3:25; 4:25; 5:50", {3: D(25), 4: D(25), 5: D(50)}),
-        ("3:33,3333\n4:33,3333\n5 : 33,3334 %", {3: D("33.3333"), 4: D("33.3333"), 5: D("33.3334")}),
-        ("M1=100", {1: D(100)}),
-        ("minggu ke-2: 12.5; 3:87,5;", {2: D("12.5"), 3: D("87.5")}),
-    ],
-)
-def test_parse_week_shares(text, expected):
-    assert gantt.parse_week_shares(text) == expected
-
-
-def test_parse_week_shares_refuses_negative_and_too_many_decimals():
-    with pytest.raises(ScheduleError, match="Minggu ke-3"):
-        gantt.parse_week_shares("3:-5")
-    with pytest.raises(ScheduleError, match="Minggu ke-3"):
-        gantt.parse_week_shares("3:33,33333")
-
-
-@pytest.mark.parametrize(
     ("share", "text"),
     [
         (D(25), "25"),
@@ -749,4 +730,4 @@ def test_parse_week_shares_refuses_negative_and_too_many_decimals():
 )
 def test_share_text_round_trips(share, text):
     assert gantt.share_text(share) == text
-    assert gantt.parse_week_shares(f"1:{text}") == {1: share}
+    assert WeekSharesField().clean(f"1:{text}") == {1: share}  # the plan form reads it back
