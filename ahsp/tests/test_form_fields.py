@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 from django.utils import translation
 from hypothesis import given
@@ -16,6 +17,7 @@ from ahsp.forms.fields import (
     IntegerInputField,
     WeekField,
     WeekSharesField,
+    XlsxFileField,
 )
 
 D = Decimal
@@ -157,3 +159,25 @@ def test_id_list_comes_from_every_posted_value():
     form = Sections(data)
     assert form.is_valid() and form.cleaned_data["open"] == {3, 5}
     assert 'type="hidden"' in str(Sections(initial={"open": [3]})["open"])
+
+
+# --- workbook uploads ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("harga.csv", b"a;b", "Berkas harus berformat Excel .xlsx."),
+        ("harga.xlsx", b"x" * 11, "terlalu besar (batas uji)"),
+    ],
+)
+def test_xlsx_field_refuses_another_format_and_a_too_large_file(name, content, message):
+    field = XlsxFileField(max_bytes=10, too_large="terlalu besar (batas uji)")
+    with pytest.raises(forms.ValidationError) as info:
+        field.clean(SimpleUploadedFile(name, content))
+    assert info.value.messages == [message]
+
+
+def test_xlsx_field_accepts_a_workbook_within_the_limit_whatever_the_case_of_its_name():
+    upload = SimpleUploadedFile("HARGA.XLSX", b"x" * 10)
+    assert XlsxFileField(max_bytes=10, too_large="-").clean(upload) is upload
