@@ -95,6 +95,31 @@ def _total_row(label: str, value, *, text: str = "", bold: bool = True, letter: 
     return [filled(cell, TOTAL_FILL) for cell in cells]
 
 
+def _append_totals(ws, document, totals: list[str], r: int) -> None:
+    """The grand total (a formula over the group totals), the direct cost, their difference, the RAB
+    before PPN, and the notes; ``r`` is the row of the grand total."""
+    total_row, direct_row = r, r + 1
+    requirements = document.report
+    with exact_context():
+        difference = requirements.total - requirements.direct_total
+    ws.append(_total_row(doc.TOTAL_LABEL, requirements.total, text=_sum_formula(totals)))
+    ws.append(_total_row(doc.DIRECT_LABEL, requirements.direct_total))
+    ws.append(
+        _total_row(
+            DIFFERENCE_LABEL,
+            quantize_money(difference),
+            text=f"=ROUND(G{total_row}-G{direct_row},2)",
+            bold=False,
+        )
+    )
+    ws.append(_total_row(doc.RAB_LABEL, requirements.rab_amount, bold=False))
+    ws.append([])
+    missing = document.missing_note()
+    if missing:
+        ws.append(note_row(missing, column=3))
+    ws.append(note_row(doc.BALANCED_NOTE if document.report.is_balanced else doc.UNBALANCED_NOTE, column=3))
+
+
 def build_requirements_xlsx(project: Project, *, progress: Progress | None = None) -> bytes:
     """The workbook as bytes. ``progress(done, total, stage)`` at the start, at least every 5 % of the
     resources and at the end with ``done == total`` (total = resources + 1 for the saving)."""
@@ -131,28 +156,7 @@ def build_requirements_xlsx(project: Project, *, progress: Progress | None = Non
         totals.append(f"G{r}")
         r += 1
     if groups:
-        total_row, direct_row = r, r + 1
-        requirements = document.report
-        with exact_context():
-            difference = requirements.total - requirements.direct_total
-        ws.append(_total_row(doc.TOTAL_LABEL, requirements.total, text=_sum_formula(totals)))
-        ws.append(_total_row(doc.DIRECT_LABEL, requirements.direct_total))
-        ws.append(
-            _total_row(
-                DIFFERENCE_LABEL,
-                quantize_money(difference),
-                text=f"=ROUND(G{total_row}-G{direct_row},2)",
-                bold=False,
-            )
-        )
-        ws.append(_total_row(doc.RAB_LABEL, requirements.rab_amount, bold=False))
-        ws.append([])
-        missing = document.missing_note()
-        if missing:
-            ws.append(note_row(missing, column=3))
-        ws.append(
-            note_row(doc.BALANCED_NOTE if document.report.is_balanced else doc.UNBALANCED_NOTE, column=3)
-        )
+        _append_totals(ws, document, totals, r)
     data = save(book)
     report(units, units, "Selesai")
     return data

@@ -186,6 +186,12 @@ def _curve_sheet(book: Book, project: Project, summary: ScheduleSummary, report,
             report(index + 1, count, f"Menulis minggu {index + 1}/{count}")
     last = FIRST_DATA_ROW + count - 1
     ws.append([])
+    for text in _curve_notes(summary):
+        ws.append(note_row(text, column=1))
+    ws.worksheet.insert_chart(f"K{HEADER_ROW}", _chart(book, last))
+
+
+def _curve_notes(summary: ScheduleSummary) -> list[str]:
     notes = [CURVE_NOTE]
     if summary.unplanned_item_count:
         notes.append(
@@ -194,11 +200,9 @@ def _curve_sheet(book: Book, project: Project, summary: ScheduleSummary, report,
         )
     if not summary.total:
         notes.append(ZERO_TOTAL_NOTE)
-    if not reported:
+    if not summary.reported_weeks:
         notes.append(NOT_REPORTED_NOTE)
-    for text in notes:
-        ws.append(note_row(text, column=1))
-    ws.worksheet.insert_chart(f"K{HEADER_ROW}", _chart(book, last))
+    return notes
 
 
 def _chart(book: Book, last: int):
@@ -241,6 +245,32 @@ def _forecast(row: EarnedValue, bac: Decimal) -> tuple[Decimal | str, Decimal | 
         return eac, eac - ac, bac - eac
 
 
+def _value_row(row: EarnedValue, r: int, summary: ScheduleSummary, *, bac: str, budget: Decimal) -> list:
+    """Week, end date, PV, EV, AC, SPI, CPI, EAC, ETC, VAC of one reported week at sheet row ``r``."""
+    money = {"number_format": MONEY_FORMAT}
+    eac, etc, vac = _forecast(row, budget)
+    return [
+        _cell(row.week),
+        _cell(summary.weeks[row.week - 1].end, number_format=DATE_FORMAT),
+        _cell(row.planned_value, **money),
+        _cell(row.earned_value, **money),
+        _cell(row.actual_cost, **money),
+        formula(
+            f'=IF(C{r}=0,"",ROUND(D{r}/C{r},4))',
+            _index(row.earned_value, row.planned_value),
+            number_format=INDEX_FORMAT,
+        ),
+        formula(
+            f'=IF(E{r}=0,"",ROUND(D{r}/E{r},4))',
+            _index(row.earned_value, row.actual_cost),
+            number_format=INDEX_FORMAT,
+        ),
+        formula(f'=IF(D{r}=0,"",ROUND({bac}*E{r}/D{r},2))', eac, **money),
+        formula(f'=IF(D{r}=0,"",H{r}-E{r})', etc, **money),
+        formula(f'=IF(D{r}=0,"",{bac}-H{r})', vac, **money),
+    ]
+
+
 def _value_sheet(book: Book, project: Project, summary: ScheduleSummary, draft: str) -> None:
     ws = add_sheet(
         book,
@@ -259,32 +289,8 @@ def _value_sheet(book: Book, project: Project, summary: ScheduleSummary, draft: 
     budget_row = FIRST_DATA_ROW + len(earned) + 1
     bac = f"$C${budget_row}"
     budget = quantize_money(summary.total)
-    money = {"number_format": MONEY_FORMAT}
     for index, row in enumerate(earned):
-        r = FIRST_DATA_ROW + index
-        eac, etc, vac = _forecast(row, budget)
-        ws.append(
-            [
-                _cell(row.week),
-                _cell(summary.weeks[row.week - 1].end, number_format=DATE_FORMAT),
-                _cell(row.planned_value, **money),
-                _cell(row.earned_value, **money),
-                _cell(row.actual_cost, **money),
-                formula(
-                    f'=IF(C{r}=0,"",ROUND(D{r}/C{r},4))',
-                    _index(row.earned_value, row.planned_value),
-                    number_format=INDEX_FORMAT,
-                ),
-                formula(
-                    f'=IF(E{r}=0,"",ROUND(D{r}/E{r},4))',
-                    _index(row.earned_value, row.actual_cost),
-                    number_format=INDEX_FORMAT,
-                ),
-                formula(f'=IF(D{r}=0,"",ROUND({bac}*E{r}/D{r},2))', eac, **money),
-                formula(f'=IF(D{r}=0,"",H{r}-E{r})', etc, **money),
-                formula(f'=IF(D{r}=0,"",{bac}-H{r})', vac, **money),
-            ]
-        )
+        ws.append(_value_row(row, FIRST_DATA_ROW + index, summary, bac=bac, budget=budget))
     ws.append([])
     label = _cell(BUDGET_LABEL, bold=True)
     ws.append(

@@ -190,6 +190,38 @@ def build_schedule_xlsx(project: Project, *, progress: Progress | None = None) -
     weeks = len(table.weeks)
 
     book = Book()
+    ws = _schedule_sheet(book, project, table)
+    amount_formulas, total_formula = layout(table.lines)
+    total_row = FIRST_DATA_ROW + count
+    total_ref = f"$C${total_row}"
+    every = max(1, count // 20)
+    for index, line in enumerate(table.lines):
+        sheet_row = FIRST_DATA_ROW + index
+        ws.append(
+            _line_cells(
+                line,
+                sheet_row,
+                amount_formulas.get(line.id) if not line.is_item else None,
+                weeks,
+                total_ref,
+            )
+        )
+        done = index + 1
+        if done % every == 0 or done == count:
+            report(done, units, f"Menulis baris {done}/{count}")
+
+    _append_totals(ws, table, total_formula, total_row)
+    ws.append([])
+    for text in notes(table):
+        ws.append(note_row(text))
+    data = save(book)
+    report(units, units, "Selesai")
+    return data
+
+
+def _schedule_sheet(book: Book, project: Project, table):
+    """The sheet with its title, the column labels and the row of week start dates under them."""
+    weeks = len(table.weeks)
     labels = [*HEADER, *(f"Minggu {week.number}" for week in table.weeks)]
     ws = add_sheet(
         book,
@@ -211,26 +243,12 @@ def build_schedule_xlsx(project: Project, *, progress: Progress | None = None) -
             _cell(week.start, number_format=DATE_FORMAT, bold=True, alignment=CENTER, fill=HEADER_FILL)
         )
     ws.append(dates)
+    return ws
 
-    amount_formulas, total_formula = layout(table.lines)
-    total_row = FIRST_DATA_ROW + count
-    total_ref = f"$C${total_row}"
-    every = max(1, count // 20)
-    for index, line in enumerate(table.lines):
-        sheet_row = FIRST_DATA_ROW + index
-        ws.append(
-            _line_cells(
-                line,
-                sheet_row,
-                amount_formulas.get(line.id) if not line.is_item else None,
-                weeks,
-                total_ref,
-            )
-        )
-        done = index + 1
-        if done % every == 0 or done == count:
-            report(done, units, f"Menulis baris {done}/{count}")
 
+def _append_totals(ws, table, total_formula: str, total_row: int) -> None:
+    """The total row (amount and bobot), then the planned weekly and cumulative rows when there are weeks."""
+    count, weeks = len(table.lines), len(table.weeks)
     last = total_row - 1
     top_weights = _sum_formula(
         _ranges(
@@ -265,9 +283,3 @@ def build_schedule_xlsx(project: Project, *, progress: Progress | None = None) -
         ]
         ws.append(_bottom_row(PLANNED_LABEL, weekly, weight=(f"=D{total_row}", table.total_weight)))
         ws.append(_bottom_row(CUMULATIVE_LABEL, cumulative))
-    ws.append([])
-    for text in notes(table):
-        ws.append(note_row(text))
-    data = save(book)
-    report(units, units, "Selesai")
-    return data
