@@ -146,6 +146,48 @@ def count_unpriced_resources(project: Project) -> int:
     )
 
 
+def _mixed_items(project: Project) -> list[ItemInput]:
+    """Items of sections that also have sub-sections: they shift the numbers of those sub-sections."""
+    return [
+        ItemInput(id=pk, section_id=section_id, position=position, volume=volume, unit_rate=unit_rate)
+        for pk, section_id, position, volume, unit_rate in WorkItem.objects.filter(
+            project=project,
+            section_id__in=Section.objects.filter(project=project, parent__isnull=False).values("parent_id"),
+        )
+        .order_by()
+        .values_list("id", "section_id", "position", "volume", "unit_rate")
+    ]
+
+
+def _section_rows(
+    inputs, children, direct_counts: dict[int, int], numbers, names, totals
+) -> dict[int, SectionRow]:
+    """Every section's row in pre-order (parent first), with its items counted at any depth."""
+    order = pre_order(inputs, children)  # with the ancestors, parent first
+    item_counts = dict(direct_counts)
+    for section, _ in reversed(order):
+        if section.parent_id is not None:
+            item_counts[section.parent_id] += item_counts[section.id]
+    sections = {}
+    for section, ancestors in order:
+        direct = direct_counts[section.id]
+        sections[section.id] = SectionRow(
+            id=section.id,
+            parent_id=section.parent_id,
+            ancestor_ids=ancestors,
+            depth=len(ancestors),
+            number=numbers[("section", section.id)],
+            name=names[section.id],
+            position=section.position,
+            subtotal=totals.subtotals[section.id],
+            weight=section_weight(totals, section.id),
+            item_count=item_counts[section.id],
+            direct_item_count=direct,
+            child_count=len(children.get(section.id, ())) + direct,
+        )
+    return sections
+
+
 def load_rab_summary(project: Project, *, count_missing_prices: bool = True) -> RabSummary:
     """Sections with subtotals, weights and numbers, the totals, terbilang and the unpriced count."""
     section_values = list(
@@ -158,17 +200,7 @@ def load_rab_summary(project: Project, *, count_missing_prices: bool = True) -> 
         .values("section_id")
         .annotate(amount=Sum("amount"), count=Count("id"))
     }
-    # Items of sections that also have sub-sections: they shift the numbers of those sub-sections.
-    mixed_items = [
-        ItemInput(id=pk, section_id=section_id, position=position, volume=volume, unit_rate=unit_rate)
-        for pk, section_id, position, volume, unit_rate in WorkItem.objects.filter(
-            project=project,
-            section_id__in=Section.objects.filter(project=project, parent__isnull=False).values("parent_id"),
-        )
-        .order_by()
-        .values_list("id", "section_id", "position", "volume", "unit_rate")
-    ]
-
+    mixed_items = _mixed_items(project)
     inputs = [SectionInput(pk, parent_id, position) for pk, parent_id, _, position in section_values]
     known = {section.id for section in inputs}
     totals = calculate_rab(
@@ -188,30 +220,8 @@ def load_rab_summary(project: Project, *, count_missing_prices: bool = True) -> 
 
     names = {pk: name for pk, _, name, _ in section_values}
     children = children_by_parent(inputs)  # (position, id) order
-    order = pre_order(inputs, children)  # with the ancestors, parent first
-    item_counts = {pk: per_section.get(pk, (None, 0))[1] for pk in known}
-    for section, _ in reversed(order):
-        if section.parent_id is not None:
-            item_counts[section.parent_id] += item_counts[section.id]
-
-    sections = {}
-    for section, ancestors in order:
-        direct = per_section.get(section.id, (None, 0))[1]
-        sections[section.id] = SectionRow(
-            id=section.id,
-            parent_id=section.parent_id,
-            ancestor_ids=ancestors,
-            depth=len(ancestors),
-            number=numbers[("section", section.id)],
-            name=names[section.id],
-            position=section.position,
-            subtotal=totals.subtotals[section.id],
-            weight=section_weight(totals, section.id),
-            item_count=item_counts[section.id],
-            direct_item_count=direct,
-            child_count=len(children.get(section.id, ())) + direct,
-        )
-
+    direct_counts = {pk: per_section.get(pk, (None, 0))[1] for pk in known}
+    sections = _section_rows(inputs, children, direct_counts, numbers, names, totals)
     try:
         words = terbilang_rupiah(totals.rounded_total)
     except ValueError as exc:  # beyond 999 triliun: show the reason instead of failing the page
@@ -369,7 +379,7 @@ def load_rab_rows(project: Project, summary: RabSummary, open_ids: Iterable[int]
 def load_section_rows(project: Project, section_id: int, summary: RabSummary) -> list[Row]:
     """The fragment of one opened section: its own row (open), then its direct sub-sections (closed) and
     work items in order, numbered as in the full view. ``KeyError`` for a section not in the summary."""
-    summary.sections[section_id]  # noqa: B018 (fail early for an unknown section)
+    summary.sections[section_id]  # fail early (KeyError) for an unknown section
     return list(_walk(project, summary, [section_id], {section_id}))
 
 
