@@ -6,7 +6,7 @@ categories left out), each group ordered by code. One query.
 
 Each row carries the price per unit (``unit_price``, ``None`` = not filled in yet) and, when the resource
 is bought in another unit (e.g. 1 zak = 50 kg), the purchase unit, the factor, and the price per purchase
-unit: ``quantize_money(unit_price x purchase_factor)``, ``None`` when either is missing. This is the same
+unit: ``calculations.prices.purchase_price``, ``None`` when either is missing. This is the same
 value the price page shows (``ahsp.views.prices._decorate``).
 
 The price page reads its rows here too: ``used_resources`` (the editable rows, with how many analyses use
@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from ahsp.calculations.money import exact_context, quantize_money
+from ahsp.calculations.prices import purchase_price
 from ahsp.models import AnalysisComponent, Project, ProjectResource, ResourceCategory
 
 #: How many words of a search count: every one must match, more than a few only slows the query.
@@ -48,15 +48,6 @@ class PriceGroup:
     category: str  # ResourceCategory value, e.g. "labour"
     label: str  # e.g. "Tenaga Kerja"
     rows: tuple[PriceRow, ...]
-
-
-def purchase_price(unit_price: Decimal | None, factor: Decimal | None) -> Decimal | None:
-    """``unit_price x factor`` rounded to cents (the price page's hint); ``None`` if either is missing."""
-    if unit_price is None or not factor:
-        return None
-    with exact_context():
-        product = unit_price * factor
-    return quantize_money(product)
 
 
 def load_price_list(project: Project) -> list[PriceGroup]:

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from ahsp.calculations.prices import purchase_price
 from ahsp.forms.prices import PriceForm, PriceImportForm
-from ahsp.loaders.prices import missing_price_count, purchase_price, unused_resources, used_resources
+from ahsp.loaders.prices import missing_price_count, unused_resources, used_resources
 from ahsp.models import Project, ProjectResource, ResourceCategory, WorkbookImportJob
 from ahsp.services import resources as resource_services
 from ahsp.services import workbook_imports
