@@ -9,39 +9,26 @@ from django.core.exceptions import ValidationError
 from ahsp import formatting
 from ahsp.loaders import analyses as analysis_sheets
 from ahsp.models import (
-    AnalysisComponent,
     AuditEvent,
     ProjectAnalysis,
     ProjectResource,
     ReferenceAnalysis,
-    ReferenceComponent,
-    ReferenceResource,
     WorkItem,
 )
 from ahsp.services import analyses, recalc, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import (
+    AnalysisComponentFactory,
+    ProjectResourceFactory,
+    ReferenceComponentFactory,
+    ReferenceResourceFactory,
+    make_project,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-def add_resource(project, code, name, unit, category, price):
-    return ProjectResource.objects.create(
-        project=project, code=code, name=name, unit=unit, category=category, unit_price=price
-    )
-
-
-def add_component(analysis, *, resource=None, nested=None, coefficient, position=0):
-    return AnalysisComponent.objects.create(
-        analysis=analysis,
-        resource=resource,
-        nested_analysis=nested,
-        coefficient=D(coefficient),
-        position=position,
-    )
 
 
 def custom_item(project, section, user, name, unit="m2", volume="0"):
@@ -60,12 +47,23 @@ def build_priced_item(user, *, volume="2"):
     project = make_project(user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Pekerjaan Plesteran", by=user)
     item = custom_item(project, section, user, "Plesteran 1 m2", volume=volume)
-    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
-    mandor = add_resource(project, "L.04", "Mandor", "OH", "labour", D("150000"))
-    semen = add_resource(project, "B.01", "Semen Portland", "kg", "material", D("1300"))
-    add_component(item.analysis, resource=pekerja, coefficient="0.75", position=0)
-    add_component(item.analysis, resource=mandor, coefficient="0.025", position=1)
-    add_component(item.analysis, resource=semen, coefficient="10", position=2)
+    pekerja = ProjectResourceFactory(
+        project=project, code="L.01", name="Pekerja", unit="OH", category="labour", unit_price=D("100000")
+    )
+    mandor = ProjectResourceFactory(
+        project=project, code="L.04", name="Mandor", unit="OH", category="labour", unit_price=D("150000")
+    )
+    semen = ProjectResourceFactory(
+        project=project,
+        code="B.01",
+        name="Semen Portland",
+        unit="kg",
+        category="material",
+        unit_price=D("1300"),
+    )
+    AnalysisComponentFactory(analysis=item.analysis, resource=pekerja, coefficient=D("0.75"), position=0)
+    AnalysisComponentFactory(analysis=item.analysis, resource=mandor, coefficient=D("0.025"), position=1)
+    AnalysisComponentFactory(analysis=item.analysis, resource=semen, coefficient=D("10"), position=2)
     recalc.recalculate_project(project)
     item.refresh_from_db()
     return project, section, item
@@ -73,23 +71,19 @@ def build_priced_item(user, *, volume="2"):
 
 def build_reference():
     """Reference 2.2.1.1 (Pekerja 0,75; Mandor 0,025; Semen 10) nesting nothing, and 2.2.9.9 nesting it."""
-    pekerja = ReferenceResource.objects.create(code="L.01", name="Pekerja", unit="OH", category="labour")
-    mandor = ReferenceResource.objects.create(code="L.04", name="Mandor", unit="OH", category="labour")
-    semen = ReferenceResource.objects.create(
-        code="B.01", name="Semen Portland", unit="kg", category="material"
-    )
+    pekerja = ReferenceResourceFactory(code="L.01", name="Pekerja", unit="OH", category="labour")
+    mandor = ReferenceResourceFactory(code="L.04", name="Mandor", unit="OH", category="labour")
+    semen = ReferenceResourceFactory(code="B.01", name="Semen Portland", unit="kg", category="material")
     base = ReferenceAnalysis.objects.create(
         source="SNI 2025", code="2.2.1.1", name="Plesteran 1 m2", unit="m2"
     )
     for position, (resource, k) in enumerate([(pekerja, "0.75"), (mandor, "0.025"), (semen, "10")]):
-        ReferenceComponent.objects.create(
-            analysis=base, resource=resource, coefficient=D(k), position=position
-        )
+        ReferenceComponentFactory(analysis=base, resource=resource, coefficient=D(k), position=position)
     outer = ReferenceAnalysis.objects.create(
         source="SNI 2025", code="2.2.9.9", name="Dinding 1 m2", unit="m2"
     )
-    ReferenceComponent.objects.create(analysis=outer, nested_analysis=base, coefficient=D("2"), position=0)
-    ReferenceComponent.objects.create(analysis=outer, resource=mandor, coefficient=D("0.01"), position=1)
+    ReferenceComponentFactory(analysis=outer, nested_analysis=base, coefficient=D("2"), position=0)
+    ReferenceComponentFactory(analysis=outer, resource=mandor, coefficient=D("0.01"), position=1)
     return base, outer
 
 
@@ -145,13 +139,26 @@ def test_load_item_sheet_nested_priced_at_nested_d_without_overhead(user):
     section = sections.create(project=project, name="Beton", by=user)
     main = custom_item(project, section, user, "Pelat 1 m2", volume="1")
     nested_item = custom_item(project, section, user, "Beton 1 m3", unit="m3")
-    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
-    mandor = add_resource(project, "L.04", "Mandor", "OH", "labour", D("150000"))
-    semen = add_resource(project, "B.01", "Semen Portland", "kg", "material", D("1300"))
-    add_component(nested_item.analysis, resource=pekerja, coefficient="1")
-    add_component(nested_item.analysis, resource=semen, coefficient="300", position=1)
-    add_component(main.analysis, resource=mandor, coefficient="0.1")
-    add_component(main.analysis, nested=nested_item.analysis, coefficient="0.12", position=1)
+    pekerja = ProjectResourceFactory(
+        project=project, code="L.01", name="Pekerja", unit="OH", category="labour", unit_price=D("100000")
+    )
+    mandor = ProjectResourceFactory(
+        project=project, code="L.04", name="Mandor", unit="OH", category="labour", unit_price=D("150000")
+    )
+    semen = ProjectResourceFactory(
+        project=project,
+        code="B.01",
+        name="Semen Portland",
+        unit="kg",
+        category="material",
+        unit_price=D("1300"),
+    )
+    AnalysisComponentFactory(analysis=nested_item.analysis, resource=pekerja, coefficient=D("1"))
+    AnalysisComponentFactory(analysis=nested_item.analysis, resource=semen, coefficient=D("300"), position=1)
+    AnalysisComponentFactory(analysis=main.analysis, resource=mandor, coefficient=D("0.1"))
+    AnalysisComponentFactory(
+        analysis=main.analysis, nested_analysis=nested_item.analysis, coefficient=D("0.12"), position=1
+    )
     recalc.recalculate_project(project)
     main.refresh_from_db()
 
@@ -252,7 +259,9 @@ def test_set_coefficient_on_reference_copy_toggles_is_modified(user):
 
 def test_add_project_resource_component(user):
     project, _section, item = build_priced_item(user)
-    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+    molen = ProjectResourceFactory(
+        project=project, code="E.06", name="Molen", unit="jam", category="equipment", unit_price=D("50000")
+    )
 
     component = analyses.add_resource_component(
         analysis=item.analysis, resource=molen, coefficient=D("0.1"), by=user
@@ -267,7 +276,7 @@ def test_add_project_resource_component(user):
 
 def test_add_reference_resource_copies_it_once_without_price(user):
     project, _section, item = build_priced_item(user)
-    pasir = ReferenceResource.objects.create(code="B.05", name="Pasir pasang", unit="m3", category="material")
+    pasir = ReferenceResourceFactory(code="B.05", name="Pasir pasang", unit="m3", category="material")
     before = audit_count(project)
 
     analyses.add_resource_component(
@@ -286,7 +295,7 @@ def test_add_reference_resource_copies_it_once_without_price(user):
 def test_add_reference_resource_reuses_project_resource_with_same_code(user):
     project, section, item = build_priced_item(user)
     other = custom_item(project, section, user, "Acian")
-    semen_ref = ReferenceResource.objects.create(code="B.01", name="Semen PC", unit="kg", category="material")
+    semen_ref = ReferenceResourceFactory(code="B.01", name="Semen PC", unit="kg", category="material")
 
     analyses.add_resource_component(
         analysis=other.analysis, reference_resource=semen_ref, coefficient=D("3"), by=user
@@ -308,7 +317,14 @@ def test_add_duplicate_resource_refused(user):
 
 def test_add_resource_of_another_project_refused(user, other_user):
     _project, _section, item = build_priced_item(user)
-    foreign = add_resource(make_project(other_user), "X.1", "Asing", "bh", "material", D("1"))
+    foreign = ProjectResourceFactory(
+        project=make_project(other_user),
+        code="X.1",
+        name="Asing",
+        unit="bh",
+        category="material",
+        unit_price=D("1"),
+    )
 
     with pytest.raises(ValidationError, match="bukan milik proyek ini"):
         analyses.add_resource_component(analysis=item.analysis, resource=foreign, coefficient=D("1"), by=user)
@@ -343,8 +359,10 @@ def three_analyses(user):
 
 def test_add_nested_component_reprices(user):
     project, a, b, _c = three_analyses(user)
-    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
-    add_component(b, resource=pekerja, coefficient="2")
+    pekerja = ProjectResourceFactory(
+        project=project, code="L.01", name="Pekerja", unit="OH", category="labour", unit_price=D("100000")
+    )
+    AnalysisComponentFactory(analysis=b, resource=pekerja, coefficient=D("2"))
     recalc.recalculate_project(project)
 
     analyses.add_nested_component(analysis=a, nested=b, coefficient=D("0.5"), by=user)
@@ -420,7 +438,9 @@ def test_reset_to_reference_restores_coefficients_and_clears_modified(user):
         component=analysis.components.get(resource__code="L.01"), coefficient=D("2"), by=user
     )
     analyses.remove_component(component=analysis.components.get(resource__code="B.01"), by=user)
-    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+    molen = ProjectResourceFactory(
+        project=project, code="E.06", name="Molen", unit="jam", category="equipment", unit_price=D("50000")
+    )
     analyses.add_resource_component(analysis=analysis, resource=molen, coefficient=D("1"), by=user)
     assert ProjectAnalysis.objects.get(pk=analysis.pk).is_modified is True
     before = audit_count(project)
@@ -546,9 +566,9 @@ def test_set_overhead_override_above_the_government_ceiling_allowed(user):
 
 def test_search_resources_project_first_then_reference_not_in_project(user):
     project, _section, _item = build_priced_item(user)
-    ReferenceResource.objects.create(code="B.01", name="Semen Portland", unit="kg", category="material")
-    ReferenceResource.objects.create(code="B.02", name="Semen putih", unit="kg", category="material")
-    ReferenceResource.objects.create(code="B.05", name="Pasir", unit="m3", category="material")
+    ReferenceResourceFactory(code="B.01", name="Semen Portland", unit="kg", category="material")
+    ReferenceResourceFactory(code="B.02", name="Semen putih", unit="kg", category="material")
+    ReferenceResourceFactory(code="B.05", name="Pasir", unit="m3", category="material")
 
     own, reference = analyses.search_resources(project=project, query="semen")
 

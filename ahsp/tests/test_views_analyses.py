@@ -20,10 +20,13 @@ from ahsp.models import (
     WorkItem,
 )
 from ahsp.services import analyses, recalc, sections
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import (
+    AnalysisComponentFactory,
+    ProjectAnalysisFactory,
+    ProjectResourceFactory,
+    make_project,
+)
 from ahsp.tests.test_services_analyses import (
-    add_component,
-    add_resource,
     build_priced_item,
     build_reference,
     custom_item,
@@ -156,8 +159,17 @@ def test_detail_query_count_independent_of_component_count(
     _project, _section, small = build_priced_item(user)
     project2, section2, big = build_priced_item(user)
     for i in range(30):
-        resource = add_resource(project2, f"M.{i:02d}", f"Bahan {i}", "kg", "material", D("10"))
-        add_component(big.analysis, resource=resource, coefficient="1", position=10 + i)
+        resource = ProjectResourceFactory(
+            project=project2,
+            code=f"M.{i:02d}",
+            name=f"Bahan {i}",
+            unit="kg",
+            category="material",
+            unit_price=D("10"),
+        )
+        AnalysisComponentFactory(
+            analysis=big.analysis, resource=resource, coefficient=D("1"), position=10 + i
+        )
     logged_in_client.get(detail_url(small))  # warm the session
 
     # 10: + the code proposed for a new resource (resources.propose_code)
@@ -250,8 +262,10 @@ def test_coefficient_edit_invalid_without_js_flashes_error(logged_in_client, use
 def test_coefficient_edit_of_component_of_another_analysis_is_404(logged_in_client, user):
     project, section, item = build_priced_item(user)
     other = custom_item(project, section, user, "Lain")
-    foreign = add_component(
-        other.analysis, resource=ProjectResource.objects.get(code="L.01", project=project), coefficient="1"
+    foreign = AnalysisComponentFactory(
+        analysis=other.analysis,
+        resource=ProjectResource.objects.get(code="L.01", project=project),
+        coefficient=D("1"),
     )
 
     response = logged_in_client.post(component_url(item, foreign), {"coefficient": "2"}, headers=HX)
@@ -306,7 +320,9 @@ def test_add_reference_resource_copies_into_project(logged_in_client, user):
 
 def test_add_project_resource_updates_totals(logged_in_client, user):
     project, _section, item = build_priced_item(user)
-    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+    molen = ProjectResourceFactory(
+        project=project, code="E.06", name="Molen", unit="jam", category="equipment", unit_price=D("50000")
+    )
 
     response = logged_in_client.post(add_url(item), {"resource": molen.pk, "coefficient": "0,1"}, headers=HX)
 
@@ -347,7 +363,14 @@ def test_add_invalid_input_200_with_message(logged_in_client, user, data, messag
 
 def test_add_resource_of_another_users_project_not_found(logged_in_client, user, other_user):
     project, _section, item = build_priced_item(user)
-    foreign = add_resource(make_project(other_user), "X.1", "Asing", "bh", "material", D("1"))
+    foreign = ProjectResourceFactory(
+        project=make_project(other_user),
+        code="X.1",
+        name="Asing",
+        unit="bh",
+        category="material",
+        unit_price=D("1"),
+    )
 
     response = logged_in_client.post(add_url(item), {"resource": foreign.pk, "coefficient": "1"}, headers=HX)
 
@@ -381,12 +404,23 @@ def nested_setup(user):
     section = sections.create(project=project, name="Beton", by=user)
     main = custom_item(project, section, user, "Pelat 1 m2", volume="1")
     nested = custom_item(project, section, user, "Beton 1 m3", unit="m3")
-    pekerja = add_resource(project, "L.01", "Pekerja", "OH", "labour", D("100000"))
-    mandor = add_resource(project, "L.04", "Mandor", "OH", "labour", D("150000"))
-    semen = add_resource(project, "B.01", "Semen Portland", "kg", "material", D("1300"))
-    add_component(nested.analysis, resource=pekerja, coefficient="1")
-    add_component(nested.analysis, resource=semen, coefficient="300", position=1)
-    add_component(main.analysis, resource=mandor, coefficient="0.1")
+    pekerja = ProjectResourceFactory(
+        project=project, code="L.01", name="Pekerja", unit="OH", category="labour", unit_price=D("100000")
+    )
+    mandor = ProjectResourceFactory(
+        project=project, code="L.04", name="Mandor", unit="OH", category="labour", unit_price=D("150000")
+    )
+    semen = ProjectResourceFactory(
+        project=project,
+        code="B.01",
+        name="Semen Portland",
+        unit="kg",
+        category="material",
+        unit_price=D("1300"),
+    )
+    AnalysisComponentFactory(analysis=nested.analysis, resource=pekerja, coefficient=D("1"))
+    AnalysisComponentFactory(analysis=nested.analysis, resource=semen, coefficient=D("300"), position=1)
+    AnalysisComponentFactory(analysis=main.analysis, resource=mandor, coefficient=D("0.1"))
     recalc.recalculate_project(project)
     return project, main, nested
 
@@ -554,17 +588,26 @@ def test_project_analyses_page_shows_every_analysis_with_totals(logged_in_client
 
 
 def make_analyses(project, count):
-    pekerja = add_resource(project, f"L.{count}", "Pekerja", "OH", "labour", D("100000"))
-    semen = add_resource(project, f"B.{count}", "Semen", "kg", "material", None)
+    pekerja = ProjectResourceFactory(
+        project=project,
+        code=f"L.{count}",
+        name="Pekerja",
+        unit="OH",
+        category="labour",
+        unit_price=D("100000"),
+    )
+    semen = ProjectResourceFactory(
+        project=project, code=f"B.{count}", name="Semen", unit="kg", category="material", unit_price=None
+    )
     previous = None
     for i in range(count):
-        analysis = ProjectAnalysis.objects.create(
-            project=project, code=f"K.{i}", name=f"Analisa {i}", unit="m2"
-        )
-        add_component(analysis, resource=pekerja, coefficient="0.5")
-        add_component(analysis, resource=semen, coefficient="2", position=1)
+        analysis = ProjectAnalysisFactory(project=project, code=f"K.{i}", name=f"Analisa {i}", unit="m2")
+        AnalysisComponentFactory(analysis=analysis, resource=pekerja, coefficient=D("0.5"))
+        AnalysisComponentFactory(analysis=analysis, resource=semen, coefficient=D("2"), position=1)
         if previous is not None:
-            add_component(analysis, nested=previous, coefficient="0.1", position=2)
+            AnalysisComponentFactory(
+                analysis=analysis, nested_analysis=previous, coefficient=D("0.1"), position=2
+            )
         previous = analysis
     recalc.recalculate_project(project)
 
@@ -744,7 +787,9 @@ def test_invalid_edit_of_shared_analysis_reports_the_error_without_asking(logged
 @pytest.mark.parametrize("scope", ["item", "all"])
 def test_add_and_delete_on_shared_analysis_ask_then_follow_the_choice(logged_in_client, user, scope):
     project, first, second, _wall, _wall2 = shared_setup(user)
-    molen = add_resource(project, "E.06", "Molen", "jam", "equipment", D("50000"))
+    molen = ProjectResourceFactory(
+        project=project, code="E.06", name="Molen", unit="jam", category="equipment", unit_price=D("50000")
+    )
 
     asked = logged_in_client.post(add_url(first), {"resource": molen.pk, "coefficient": "0,0255"}, headers=HX)
     assert (
