@@ -1,4 +1,4 @@
-"""Number fields for every form: text inputs read by the one parser (``ahsp.parsing.parse_decimal``).
+"""The fields every form shares; numbers are text inputs read by the one parser (``ahsp.parsing``).
 
 ``DecimalInputField`` and ``IntegerInputField`` for single numbers, ``WeekField`` for a week of the
 schedule, ``WeekSharesField`` for a plan typed as "% per minggu" (``3:25; 4:25; 5:50``) and
