@@ -557,6 +557,39 @@ def _direct_snapshot(item: WorkItem, price: Decimal | None) -> dict:
     )
 
 
+def _write_direct_line(
+    item: WorkItem,
+    analysis: ProjectAnalysis,
+    resource: ProjectResource | None,
+    *,
+    own_line: bool,
+    unit_price: Decimal,
+) -> ProjectResource:
+    """The analysis's one price line at ``unit_price``: the item's own price ``resource`` repriced, or a new
+    "other" resource on a new line (after removing a price line shared with other items or analyses)."""
+    if resource is not None and own_line:
+        if resource.unit_price != unit_price:
+            resource.unit_price = unit_price
+            resource.full_clean()
+            resource.version = F("version") + 1
+            resource.save(update_fields=["unit_price", "version"])
+        return resource
+    if resource is not None:  # the price line is shared with other items or analyses: this item gets its own
+        AnalysisComponent.objects.filter(analysis=analysis).delete()
+    resource = resources.insert_resource(
+        project=item.project,
+        code="",
+        name=item.name[:255],
+        unit=item.unit,
+        category=ResourceCategory.OTHER,
+        unit_price=unit_price,
+    )
+    component = AnalysisComponent(analysis=analysis, resource=resource, coefficient=ONE, position=0)
+    component.full_clean()
+    component.save()
+    return resource
+
+
 @transaction.atomic
 def set_direct_price(*, item: WorkItem, unit_price: Decimal, includes_overhead: bool, by) -> WorkItem:
     """Price a work item directly (harga satuan langsung, e.g. a lump sum "ls"): its analysis becomes one
@@ -592,26 +625,7 @@ def set_direct_price(*, item: WorkItem, unit_price: Decimal, includes_overhead: 
     before = _direct_snapshot(current, resource.unit_price if resource else None)
     target = _edit_target(analysis, current)
     analysis = target.analysis
-    if resource is not None and not own_line:
-        resource = None  # the price line is shared with other items or analyses: this item gets its own
-        AnalysisComponent.objects.filter(analysis=analysis).delete()
-    if resource is None:
-        resource = resources.insert_resource(
-            project=current.project,
-            code="",
-            name=current.name[:255],
-            unit=current.unit,
-            category=ResourceCategory.OTHER,
-            unit_price=unit_price,
-        )
-        component = AnalysisComponent(analysis=analysis, resource=resource, coefficient=ONE, position=0)
-        component.full_clean()
-        component.save()
-    elif resource.unit_price != unit_price:
-        resource.unit_price = unit_price
-        resource.full_clean()
-        resource.version = F("version") + 1
-        resource.save(update_fields=["unit_price", "version"])
+    resource = _write_direct_line(current, analysis, resource, own_line=own_line, unit_price=unit_price)
     current.overhead_pct_override = override
     current.full_clean()
     current.version = F("version") + 1

@@ -156,9 +156,39 @@ def write_plan(*, plan: ImportPlan, by, file_name: str = "") -> Project:
     results, index, item_index = _unit_prices(project, drafts, resources, overheads)
     for result in results.values():
         recalc.check_analysis_fits(result)  # a ValidationError: reported like the model's checks
+    analyses = _write_analyses(project, drafts, {code: results[index[code]] for code in drafts}, resources)
+
+    unit_rates = {key: results[number].unit_rate for key, number in item_index.items()}
+    section_count, items = _write_breakdown(project, plan, analyses, unit_rates)
+    # The authority on derived values: normally it finds nothing to change (computed above the same way).
+    recalc.recalculate_project(project)
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.IMPORT,
+        target=project,
+        project_id=project.pk,
+        summary=f"Proyek diimpor dari Excel: {len(items)} pekerjaan",
+        after={
+            "file_name": file_name,
+            "work_items": len(items),
+            "sections": section_count,
+            "analyses": len(analyses),
+            "resources": len(resources),
+        },
+    )
+    return project
+
+
+def _write_analyses(
+    project: Project,
+    drafts: dict[str, _Draft],
+    results: dict[str, UnitPriceBreakdown],
+    resources: dict[str, ProjectResource],
+) -> dict[str, ProjectAnalysis]:
+    """The analyses with their A/B/C/D already computed, then their components (two bulk inserts)."""
     analyses = {}
     for code, draft in drafts.items():
-        result = results[index[code]]
+        result = results[code]
         analyses[code] = ProjectAnalysis(
             project=project,
             code=code,
@@ -189,26 +219,7 @@ def write_plan(*, plan: ImportPlan, by, file_name: str = "") -> Project:
         ],
         batch_size=BATCH_SIZE,
     )
-
-    unit_rates = {key: results[number].unit_rate for key, number in item_index.items()}
-    section_count, items = _write_breakdown(project, plan, analyses, unit_rates)
-    # The authority on derived values: normally it finds nothing to change (computed above the same way).
-    recalc.recalculate_project(project)
-    audit.record(
-        by=by,
-        action=AuditEvent.Action.IMPORT,
-        target=project,
-        project_id=project.pk,
-        summary=f"Proyek diimpor dari Excel: {len(items)} pekerjaan",
-        after={
-            "file_name": file_name,
-            "work_items": len(items),
-            "sections": section_count,
-            "analyses": len(analyses),
-            "resources": len(resources),
-        },
-    )
-    return project
+    return analyses
 
 
 def _add_library_analyses(

@@ -67,6 +67,44 @@ def base_price_from_purchase(purchase_price: Decimal, purchase_factor: Decimal) 
 # One resource
 
 
+def _price_errors(
+    unit_price: Decimal | None,
+    purchase_unit: str,
+    purchase_factor: Decimal | None,
+    purchase_price: Decimal | None,
+) -> dict[str, str]:
+    """Field key -> message of every inconsistent input of ``set_price`` (empty when it is consistent)."""
+    errors: dict[str, str] = {}
+    if purchase_factor is not None and purchase_factor <= 0:
+        errors["purchase_factor"] = "Isi per satuan beli harus lebih dari 0."
+    elif bool(purchase_unit) != (purchase_factor is not None):
+        errors["purchase_unit"] = "Isi satuan beli bersama isinya (mis. zak dan 50), atau kosongkan keduanya."
+    if purchase_price is not None and (not purchase_unit or purchase_factor is None):
+        errors.setdefault(
+            "purchase_price", "Harga per satuan beli hanya dapat diisi bila satuan beli dan isinya diisi."
+        )
+    for name, value in (("unit_price", unit_price), ("purchase_price", purchase_price)):
+        if value is not None and value < 0:
+            errors.setdefault(name, "Harga tidak boleh negatif.")
+    return errors
+
+
+def _price_summary(
+    current: ProjectResource, before: dict, after: dict, purchase_price: Decimal | None
+) -> str:
+    if before["unit_price"] != after["unit_price"]:
+        old = None if before["unit_price"] is None else Decimal(before["unit_price"])
+        summary = (
+            f"Harga satuan dasar “{current.code} {current.name[:100]}” diubah: "
+            f"{_money_text(old)} → {_money_text(current.unit_price)} per {current.unit}"
+        )
+    else:
+        summary = f"Satuan beli “{current.code} {current.name[:100]}” diubah"
+    if purchase_price is not None:
+        summary += f" (dari {_money_text(purchase_price)} per {current.purchase_unit})"
+    return summary
+
+
 @transaction.atomic
 def set_price(
     *,
@@ -94,18 +132,7 @@ def set_price(
     before = _snapshot(current)
     purchase_unit = (purchase_unit or "").strip()
 
-    errors: dict[str, str] = {}
-    if purchase_factor is not None and purchase_factor <= 0:
-        errors["purchase_factor"] = "Isi per satuan beli harus lebih dari 0."
-    elif bool(purchase_unit) != (purchase_factor is not None):
-        errors["purchase_unit"] = "Isi satuan beli bersama isinya (mis. zak dan 50), atau kosongkan keduanya."
-    if purchase_price is not None and (not purchase_unit or purchase_factor is None):
-        errors.setdefault(
-            "purchase_price", "Harga per satuan beli hanya dapat diisi bila satuan beli dan isinya diisi."
-        )
-    for name, value in (("unit_price", unit_price), ("purchase_price", purchase_price)):
-        if value is not None and value < 0:
-            errors.setdefault(name, "Harga tidak boleh negatif.")
+    errors = _price_errors(unit_price, purchase_unit, purchase_factor, purchase_price)
     if errors:
         raise ValidationError(errors)
 
@@ -121,24 +148,14 @@ def set_price(
         return current
     current.version = F("version") + 1
     current.save(update_fields=["unit_price", "purchase_unit", "purchase_factor", "version"])
-    price_changed = before["unit_price"] != after["unit_price"]
-    if price_changed:
+    if before["unit_price"] != after["unit_price"]:
         recalc.recalculate_project(Project.objects.get(pk=current.project_id), resource_ids={current.pk})
-        old = None if before["unit_price"] is None else Decimal(before["unit_price"])
-        summary = (
-            f"Harga satuan dasar “{current.code} {current.name[:100]}” diubah: "
-            f"{_money_text(old)} → {_money_text(current.unit_price)} per {current.unit}"
-        )
-    else:
-        summary = f"Satuan beli “{current.code} {current.name[:100]}” diubah"
-    if purchase_price is not None:
-        summary += f" (dari {_money_text(purchase_price)} per {purchase_unit})"
     audit.record(
         by=by,
         action=AuditEvent.Action.UPDATE,
         target=current,
         project_id=current.project_id,
-        summary=summary,
+        summary=_price_summary(current, before, after, purchase_price),
         before=before,
         after=after,
     )
