@@ -50,8 +50,13 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from ahsp.models import Project, ReferenceAnalysis, ReferenceComponent, ReferenceResource, ResourceCategory
-from ahsp.tests.factories import make_project
+from ahsp.models import Project, ReferenceResource, ResourceCategory
+from ahsp.tests.factories import (
+    ReferenceAnalysisFactory,
+    ReferenceComponentFactory,
+    ReferenceResourceFactory,
+    make_project,
+)
 
 SOURCE = "SNI 2025"
 MARK_PAGE = "window.__marker = 'still-here'"
@@ -63,16 +68,9 @@ PLASTER = "Plesteran 1 SP : 4 PP tebal 15 mm"
 
 
 def make_analysis(code: str, name: str, unit: str, *lines: tuple[ReferenceResource, str]) -> None:
-    analysis = ReferenceAnalysis.objects.create(
-        source=SOURCE,
-        code=code,
-        name=name,
-        unit=unit,
-        search_text=ReferenceAnalysis.build_search_text(code, name),
-        sort_key=ReferenceAnalysis.build_sort_key(code),
-    )
+    analysis = ReferenceAnalysisFactory(source=SOURCE, code=code, name=name, unit=unit)
     for position, (resource, coefficient) in enumerate(lines, start=1):
-        ReferenceComponent.objects.create(
+        ReferenceComponentFactory(
             analysis=analysis,
             position=position,
             resource=resource,
@@ -84,7 +82,7 @@ def make_analysis(code: str, name: str, unit: str, *lines: tuple[ReferenceResour
 @pytest.fixture
 def reference_library() -> None:
     def resource(code: str, name: str, unit: str, category: str) -> ReferenceResource:
-        return ReferenceResource.objects.create(code=code, name=name, unit=unit, category=category)
+        return ReferenceResourceFactory(code=code, name=name, unit=unit, category=category)
 
     worker = resource("L.01", "Pekerja", "OH", ResourceCategory.LABOUR)
     foreman = resource("L.04", "Mandor", "OH", ResourceCategory.LABOUR)

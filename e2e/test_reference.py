@@ -6,47 +6,41 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from ahsp.models import ReferenceAnalysis, ReferenceComponent, ReferenceResource, ResourceCategory
+from ahsp.models import ResourceCategory
+from ahsp.tests.factories import ReferenceAnalysisFactory, ReferenceComponentFactory, ReferenceResourceFactory
 
 SOURCE = "SNI 2025"
 MARK_PAGE = "window.__marker = 'still-here'"
 PAGE_MARKER = "window.__marker"
 
 
-def make_analysis(code: str, name: str, unit: str) -> ReferenceAnalysis:
-    return ReferenceAnalysis.objects.create(
-        source=SOURCE,
-        code=code,
-        name=name,
-        unit=unit,
-        search_text=ReferenceAnalysis.build_search_text(code, name),
-        sort_key=ReferenceAnalysis.build_sort_key(code),
-    )
-
-
 @pytest.fixture
 def reference_library() -> None:
-    worker = ReferenceResource.objects.create(
+    worker = ReferenceResourceFactory(
         code="L.01", name="Pekerja", unit="OH", category=ResourceCategory.LABOUR
     )
-    foreman = ReferenceResource.objects.create(
+    foreman = ReferenceResourceFactory(
         code="L.04", name="Mandor", unit="OH", category=ResourceCategory.LABOUR
     )
-    stone = ReferenceResource.objects.create(
+    stone = ReferenceResourceFactory(
         code="M.07", name="Batu belah", unit="m3", category=ResourceCategory.MATERIAL
     )
-    excavation = make_analysis("2.2.1.1", "Galian tanah biasa sedalam s.d. 1 m", "m3")
-    ReferenceComponent.objects.create(
+    excavation = ReferenceAnalysisFactory(
+        source=SOURCE, code="2.2.1.1", name="Galian tanah biasa sedalam s.d. 1 m", unit="m3"
+    )
+    ReferenceComponentFactory(
         analysis=excavation, position=1, resource=worker, unit="OH", coefficient=Decimal("0.75")
     )
-    ReferenceComponent.objects.create(
+    ReferenceComponentFactory(
         analysis=excavation, position=2, resource=foreman, unit="OH", coefficient=Decimal("0.025")
     )
-    masonry = make_analysis("3.1.1", "Pasangan batu belah 1 SP : 4 PP", "m3")
-    ReferenceComponent.objects.create(
+    masonry = ReferenceAnalysisFactory(
+        source=SOURCE, code="3.1.1", name="Pasangan batu belah 1 SP : 4 PP", unit="m3"
+    )
+    ReferenceComponentFactory(
         analysis=masonry, position=1, resource=stone, unit="m3", coefficient=Decimal("1.2")
     )
-    make_analysis("4.1.1", "Beton mutu fc' 7,4 MPa (K-100)", "m3")
+    ReferenceAnalysisFactory(source=SOURCE, code="4.1.1", name="Beton mutu fc' 7,4 MPa (K-100)", unit="m3")
 
 
 def test_reference_search_swaps_results_and_opens_analysis(
