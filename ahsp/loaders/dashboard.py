@@ -49,8 +49,9 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ahsp.calculations.money import exact_context, quantize_money, quantize_quotient
+from ahsp.calculations.money import exact_context, quantize_quotient
 from ahsp.calculations.schedule import PERCENT_PLACES, SHARE_PLACES, progress_status, week_of
+from ahsp.calculations.totals import grand_total as calculate_grand_total
 from ahsp.dashboard import cache as dashboard_cache
 from ahsp.loaders._sums import CENTS, SHARE_UNITS, DayNumber, Scaled, joined, weighted_sums
 from ahsp.loaders.rab_notes import incompleteness_exists
@@ -72,8 +73,7 @@ def _money(cents: int | None) -> Decimal:
 
 def grand_total(total: Decimal, vat_pct: Decimal) -> Decimal:
     """Jumlah total of one RAB: Jumlah + PPN, PPN rounded to cents (``ahsp.calculations.totals``)."""
-    with exact_context():
-        return total + quantize_money(total * vat_pct / 100)
+    return calculate_grand_total(total, vat_pct)
 
 
 def _valued_projects(user):
