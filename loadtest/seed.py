@@ -548,7 +548,8 @@ def seed_reference_library() -> None:
 def seed_fallback_library() -> None:
     from django.db import transaction
 
-    from ahsp.models import ReferenceAnalysis, ReferenceComponent, ReferenceResource
+    from ahsp.models import ReferenceComponent, ReferenceResource
+    from ahsp.tests.factories import ReferenceAnalysisFactory
 
     print(f"seed: reference library empty; adding {len(FALLBACK_ANALYSES)} built-in analyses")
     with transaction.atomic():
@@ -558,14 +559,7 @@ def seed_fallback_library() -> None:
                 code=code, defaults={"name": name, "unit": unit, "category": category}
             )
         for index, (code, name, unit, material) in enumerate(FALLBACK_ANALYSES):
-            analysis = ReferenceAnalysis.objects.create(
-                source=FALLBACK_SOURCE,
-                code=code,
-                name=name,
-                unit=unit,
-                search_text=ReferenceAnalysis.build_search_text(code, name),
-                sort_key=ReferenceAnalysis.build_sort_key(code),
-            )
+            analysis = ReferenceAnalysisFactory(source=FALLBACK_SOURCE, code=code, name=name, unit=unit)
             lines = [("pekerja", "0.750"), ("tukang", "0.250"), ("mandor", "0.025")]
             if material:
                 lines.append((material, str(1 + index % 5)))
