@@ -1,5 +1,7 @@
 """Analysis sheets (Rincian AHSP): the A/B/C/D/E/HSP sheet of analyses in a fixed number of queries,
-priced with the same pure calculation (``calculate_unit_prices``) the stored values come from.
+priced with the same pure calculation (``calculate_unit_prices``) the stored values come from; and the
+reads the analysis editor needs beside it (``shared_with``: who else an edit changes; ``search_resources``:
+the resources a component can be added from). The writes are ``ahsp.services.analyses``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ahsp.calculations.graph import closure
@@ -24,7 +27,9 @@ from ahsp.models import (
     AnalysisComponent,
     Project,
     ProjectAnalysis,
+    ProjectResource,
     ReferenceAnalysis,
+    ReferenceResource,
     ResourceCategory,
     WorkItem,
 )
@@ -316,3 +321,41 @@ def load_project_sheets(*, project: Project) -> list[AnalysisSheet]:
         )
         for sheet, (note, variant) in zip(sheets, notes, strict=True)
     ]
+
+
+# --- what the analysis editor shows beside a sheet ---------------------------------------------------
+
+
+def shared_with(*, item: WorkItem) -> tuple[int, int]:
+    """(other work items using the item's analysis, analyses nesting it): an edit of the analysis
+    changes them too when either is not 0. Two queries."""
+    others = WorkItem.objects.filter(analysis_id=item.analysis_id).exclude(pk=item.pk).count()
+    nesting = (
+        AnalysisComponent.objects.filter(nested_analysis_id=item.analysis_id)
+        .values("analysis_id")
+        .distinct()
+        .count()
+    )
+    return others, nesting
+
+
+def search_resources(
+    *, project: Project, query: str, limit: int = 15
+) -> tuple[list[ProjectResource], list[ReferenceResource]]:
+    """Project resources first, then reference resources not yet in the project (every word must match
+    the code or the name)."""
+    words = query.split()[:6]
+    if not words:
+        return [], []
+    match = Q()
+    for word in words:
+        match &= Q(code__icontains=word) | Q(name__icontains=word)
+    own = list(
+        ProjectResource.objects.filter(project=project).filter(match).order_by("category", "code")[:limit]
+    )
+    reference = list(
+        ReferenceResource.objects.filter(match)
+        .exclude(code__in=ProjectResource.objects.filter(project=project).values("code"))
+        .order_by("code")[:limit]
+    )
+    return own, reference

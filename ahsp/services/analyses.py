@@ -22,13 +22,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 
 from ahsp.calculations.unit_price import (
     find_cycle,
 )
 from ahsp.formatting import format_coefficient, format_money, format_number
-from ahsp.loaders.analyses import nested_edges
+from ahsp.loaders.analyses import nested_edges, shared_with
 from ahsp.models import (
     AnalysisComponent,
     AuditEvent,
@@ -82,19 +82,6 @@ def _snapshot(analysis: ProjectAnalysis) -> dict:
         "components": [[_target_code(row), f"{row.coefficient.normalize():f}"] for row in rows],
         "is_modified": analysis.is_modified,
     }
-
-
-def shared_with(*, item: WorkItem) -> tuple[int, int]:
-    """(other work items using the item's analysis, analyses nesting it): an edit of the analysis
-    changes them too when either is not 0. Two queries."""
-    others = WorkItem.objects.filter(analysis_id=item.analysis_id).exclude(pk=item.pk).count()
-    nesting = (
-        AnalysisComponent.objects.filter(nested_analysis_id=item.analysis_id)
-        .values("analysis_id")
-        .distinct()
-        .count()
-    )
-    return others, nesting
 
 
 @dataclass(frozen=True)
@@ -645,25 +632,3 @@ def set_direct_price(*, item: WorkItem, unit_price: Decimal, includes_overhead: 
         after=after,
     )
     return current
-
-
-def search_resources(
-    *, project: Project, query: str, limit: int = 15
-) -> tuple[list[ProjectResource], list[ReferenceResource]]:
-    """Project resources first, then reference resources not yet in the project (every word must match
-    the code or the name)."""
-    words = query.split()[:6]
-    if not words:
-        return [], []
-    match = Q()
-    for word in words:
-        match &= Q(code__icontains=word) | Q(name__icontains=word)
-    own = list(
-        ProjectResource.objects.filter(project=project).filter(match).order_by("category", "code")[:limit]
-    )
-    reference = list(
-        ReferenceResource.objects.filter(match)
-        .exclude(code__in=ProjectResource.objects.filter(project=project).values("code"))
-        .order_by("code")[:limit]
-    )
-    return own, reference

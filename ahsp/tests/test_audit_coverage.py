@@ -994,8 +994,6 @@ COVERED = {case.name.split(" ")[0] for case in CASES} | {
 NOT_WRITES = {
     "sections.next_position",
     "work_items.project_parameters",
-    "analyses.search_resources",
-    "analyses.shared_with",
     "analyses.direct_price_component",
     "resources.propose_code",
     # The row write of a new resource, only inside a covered write (add_new_resource_component, add_custom).

@@ -570,11 +570,11 @@ def test_search_resources_project_first_then_reference_not_in_project(user):
     ReferenceResourceFactory(code="B.02", name="Semen putih", unit="kg", category="material")
     ReferenceResourceFactory(code="B.05", name="Pasir", unit="m3", category="material")
 
-    own, reference = analyses.search_resources(project=project, query="semen")
+    own, reference = analysis_sheets.search_resources(project=project, query="semen")
 
     assert [r.code for r in own] == ["B.01"]
     assert [r.code for r in reference] == ["B.02"]
-    assert analyses.search_resources(project=project, query="  ") == ([], [])
+    assert analysis_sheets.search_resources(project=project, query="  ") == ([], [])
 
 
 # ---------------------------------------------------------------------------------------------- per-item copies
@@ -609,8 +609,8 @@ def test_shared_setup_hand_worked(user):
     assert first.analysis_id == second.analysis_id
     assert first.unit_rate == second.unit_rate == D("1036943.51")
     assert wall.unit_rate == D("2075537.02")
-    assert analyses.shared_with(item=first) == (1, 1)
-    assert analyses.shared_with(item=wall) == (1, 0)
+    assert analysis_sheets.shared_with(item=first) == (1, 1)
+    assert analysis_sheets.shared_with(item=wall) == (1, 0)
 
 
 def test_make_item_variant_copies_and_repoints_one_audit_event(user):

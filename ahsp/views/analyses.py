@@ -113,7 +113,7 @@ def _scope(request: HttpRequest, item: WorkItem) -> str | None:
     scope = request.POST.get("scope", "")
     if scope in SCOPES:
         return scope
-    return "all" if analysis_services.shared_with(item=item) == (0, 0) else None
+    return "all" if analysis_sheets.shared_with(item=item) == (0, 0) else None
 
 
 def _for_item(scope: str, item: WorkItem) -> WorkItem | None:
@@ -204,7 +204,7 @@ def analysis_resource_search(request: HttpRequest, pk: int, item_id: int) -> Htt
     project = project_for(request, pk, edit=True)
     item = _item(project, item_id)
     query = text_param(request.GET.get("q"))
-    own, reference = analysis_services.search_resources(project=project, query=query)
+    own, reference = analysis_sheets.search_resources(project=project, query=query)
     results = {"query": query, "own_results": own, "reference_results": reference, "searched": bool(query)}
     if is_partial(request):
         return render(request, PAGE + "#resource-results", {"project": project, "item": item, **results})
