@@ -999,7 +999,6 @@ NOT_WRITES = {
     # The row write of a new resource, only inside a covered write (add_new_resource_component, add_custom).
     "resources.insert_resource",
     "resources.base_price_from_purchase",
-    "resources.parse_price_cell",
     "resources.read_price_rows",
     "exports.available",
     "exports.is_available",
