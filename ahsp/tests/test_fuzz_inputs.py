@@ -453,9 +453,9 @@ def test_no_server_error_for_any_input(
     name, converters, route, world, client, postgres_like_limits, monkeypatch, settings
 ):
     """Every URL pattern, any path value, query parameter and form field: a 2xx, 3xx or 4xx answer."""
-    from ahsp.services import exports
+    from ahsp.services import exports, jobs
 
-    monkeypatch.setattr(exports, "enqueue", lambda job_id: True)  # no documents are built here
+    monkeypatch.setitem(jobs.TASKS, exports.JOB.name, lambda job_id: None)  # no documents are built here
     # N+1 queries are test_views_*'s concern (django-zeal); here only 5xx counts.
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("zeal.")]
     client.force_login(world["user"])
@@ -527,9 +527,9 @@ def test_each_form_field_refuses_hostile_values(
 ):
     """Deterministic sweep: each field of each form that sends to the pattern (and each parameter its view
     reads) gets each of ``CRITICAL_VALUES`` once, the other fields as the page fills them."""
-    from ahsp.services import exports
+    from ahsp.services import exports, jobs
 
-    monkeypatch.setattr(exports, "enqueue", lambda job_id: True)
+    monkeypatch.setitem(jobs.TASKS, exports.JOB.name, lambda job_id: None)
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("zeal.")]
     client.force_login(world["user"])
     forms, _names = page_forms(client, world)
