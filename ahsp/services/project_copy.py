@@ -39,7 +39,7 @@ def copy_project(
     plan = plan_document(load_project_document(project, parts=parts))
     origin = Origin(
         summary=f"Proyek disalin dari “{project.name}”"[:200],
-        details={"salinan_dari": project.name, "salinan_dari_id": project.pk},
+        details={"salinan_dari": project.name},
     )
     return [
         restore(

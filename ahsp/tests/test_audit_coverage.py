@@ -34,7 +34,9 @@ from ahsp.services import (
     analyses,
     exports,
     parameters,
+    project_copy,
     project_import,
+    project_restore,
     projects,
     recalc,
     reference_imports,
@@ -129,6 +131,34 @@ def _project_create(w):
         return projects.create(data={"name": "Gedung Baru", "location": "Garut"}, by=w.user)
 
     return write, lambda p: Expect("create", "project", None, fresh(p).audit_snapshot(), p.pk, p.pk)
+
+
+def _project_restore(w):
+    from ahsp.importers.project_document import plan_document
+    from ahsp.loaders.project_document import load_project_document
+
+    plan = plan_document(load_project_document(w.project, parts="estimate"))
+    origin = project_restore.Origin("Proyek dipulihkan dari cadangan", {"file_name": "cadangan.json"})
+
+    def write():
+        return project_restore.restore(plan=plan, by=w.user, origin=origin)
+
+    # The world: 3 items in 2 sections, 3 analyses, 3 resources + 2 copied with the library item, 1 parameter.
+    counts = {"work_items": 3, "sections": 2, "analyses": 3, "resources": 5, "parameters": 1, "stages": 0}
+    return write, lambda p: Expect(
+        "import", "project", None, {"file_name": "cadangan.json", "bagian": "estimate", **counts}, p.pk, p.pk
+    )
+
+
+def _project_copy(w):
+    def write():
+        (copy,) = project_copy.copy_project(project=w.project, by=w.user, parts="header", name="Salinan")
+        return copy
+
+    counts = {"work_items": 0, "sections": 0, "analyses": 0, "resources": 0, "parameters": 0, "stages": 0}
+    return write, lambda p: Expect(
+        "import", "project", None, {"salinan_dari": w.project.name, "bagian": "header", **counts}, p.pk, p.pk
+    )
 
 
 def _project_update(w):
@@ -792,6 +822,8 @@ def _price_import_job(w, *, started: bool):
 
 CASES = [
     Case("projects.create", _project_create),
+    Case("project_restore.restore", _project_restore),
+    Case("project_copy.copy_project", _project_copy),
     Case("projects.update", _project_update),
     Case("projects.archive", _project_archive),
     Case("projects.delete", _project_delete),
@@ -973,6 +1005,8 @@ def test_project_import_job_records_the_events_of_the_import_as_the_uploader(use
 
 SERVICE_MODULES = [
     projects,
+    project_copy,
+    project_restore,
     sections,
     work_items,
     parameters,
@@ -992,6 +1026,7 @@ COVERED = {case.name.split(" ")[0] for case in CASES} | {
 }
 # Helpers and readers: they write nothing, or only inside a covered write.
 NOT_WRITES = {
+    "project_copy.batch_names",
     "sections.next_position",
     "work_items.project_parameters",
     "analyses.direct_price_component",

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             project = restore(
                 plan=read_document(raw),
                 by=user,
-                origin=Origin("Proyek dipulihkan dari cadangan", {"nama_berkas": source.name[:200]}),
+                origin=Origin("Proyek dipulihkan dari cadangan", {"file_name": source.name[:200]}),
                 name=name or None,
             )
         except DocumentInvalid as error:
