@@ -3,9 +3,9 @@
 Each factory builds one row with plain, valid defaults and nothing else: it never prices, totals or
 recalculates anything. A test that needs a figure states it (``unit_price=``, ``coefficient=``) and
 asserts the value it worked out by hand; a test about a write path goes through the services instead.
-The only derived values are the ones the model expects to be derived from the row itself: a reference
-analysis's ``search_text`` and ``sort_key``, and a work item's ``amount`` (``line_amount`` of the volume
-and unit rate given, as the recalculation stores it), so a row built here is a row the app could hold.
+The only derived values are a reference analysis's ``search_text`` and ``sort_key``, which the model
+itself derives from the code and name (``build_search_text``, ``build_sort_key``). A work item's HSP and
+amount are whatever the test gives (0 by default, as the model's).
 """
 
 from datetime import date
@@ -14,7 +14,6 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from ahsp.calculations.totals import line_amount
 from ahsp.models import (
     AnalysisComponent,
     PlannedShare,
@@ -141,8 +140,6 @@ class WorkItemFactory(DjangoModelFactory):
     unit = factory.LazyAttribute(lambda item: item.analysis.unit)
     position = 0
     volume = Decimal("0")
-    unit_rate = Decimal("0")
-    amount = factory.LazyAttribute(lambda item: line_amount(Decimal(item.volume), Decimal(item.unit_rate)))
 
 
 class PlannedShareFactory(DjangoModelFactory):

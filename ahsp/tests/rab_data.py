@@ -42,7 +42,7 @@ from ahsp.loaders import rab as rab_loader
 from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, Section, WorkItem
 from ahsp.services import recalc, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectResourceFactory, make_project
 
 
 @dataclass
@@ -85,7 +85,7 @@ def build_small_rab(user, **project_fields) -> SmallRab:
     )
 
     def resource(code, name, unit, category, price):
-        return ProjectResource.objects.create(
+        return ProjectResourceFactory(
             project=project, code=code, name=name, unit=unit, category=category, unit_price=Decimal(price)
         )
 

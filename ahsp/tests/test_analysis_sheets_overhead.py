@@ -16,6 +16,7 @@ from ahsp.exports.analyses_csv import build_analyses_csv
 from ahsp.loaders.analyses import load_item_sheet, load_project_sheets
 from ahsp.models import WorkItem
 from ahsp.services import analyses, recalc
+from ahsp.tests.factories import WorkItemFactory
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rab(user):
     rab = build_small_rab(user)
-    second = WorkItem.objects.create(
+    second = WorkItemFactory(
         project=rab.project,
         section=rab.earthwork,
         analysis=rab.excavation.analysis,

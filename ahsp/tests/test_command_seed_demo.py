@@ -20,6 +20,7 @@ from ahsp.models import (
     ReferenceResource,
     User,
 )
+from ahsp.tests.factories import ReferenceComponentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_seed_demo_repairs_edited_demo_rows():
     run_seed()
     galian = ReferenceAnalysis.objects.get(source=demo_data.SOURCE, code="DEMO.2.1")
     galian.components.filter(resource__name="Pekerja").update(coefficient=Decimal("9"))
-    ReferenceComponent.objects.create(
+    ReferenceComponentFactory(
         analysis=galian, position=99, resource=ReferenceResource.objects.get(code="B.9001"), coefficient=1
     )
     demo = User.objects.get(email="demo@ahsp.local")

@@ -63,7 +63,7 @@ from ahsp.models import (
 )
 from ahsp.services import analyses, parameters, projects, resources, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectResourceFactory, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +207,7 @@ class EstimateMachine(RuleBasedStateMachine):
         self.sections = [top, second, child, grandchild]
         self.references = list(make_reference_library().values())
         self.resources = [
-            ProjectResource.objects.create(
+            ProjectResourceFactory(
                 project=self.project, code=code, name=name, unit=unit, category=cat, unit_price=price
             )
             for code, name, unit, cat, price in (

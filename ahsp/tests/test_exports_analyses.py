@@ -15,7 +15,7 @@ from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
 from ahsp.loaders.analyses import load_project_sheets
 from ahsp.models import AnalysisComponent, ExportJob, ProjectAnalysis, ProjectResource
 from ahsp.services import exports
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectAnalysisFactory, ProjectResourceFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +46,10 @@ def build_wall(user, **fields):
     project = rab.project
     analyses = {a.code: a for a in ProjectAnalysis.objects.filter(project=project)}
     resources = {r.code: r for r in ProjectResource.objects.filter(project=project)}
-    mason = ProjectResource.objects.create(
+    mason = ProjectResourceFactory(
         project=project, code="L.02", name="Tukang batu", unit="OH", category="labour"
     )
-    fee = ProjectResource.objects.create(
+    fee = ProjectResourceFactory(
         project=project,
         code="X.01",
         name=INJECTION,
@@ -57,7 +57,7 @@ def build_wall(user, **fields):
         category="other",
         unit_price=Decimal("1234.57"),
     )
-    wall = ProjectAnalysis.objects.create(project=project, code="C.4", name=SCRIPT, unit="m2")
+    wall = ProjectAnalysisFactory(project=project, code="C.4", name=SCRIPT, unit="m2")
     lines = [
         (resources["L.01"], None, "0.3"),
         (mason, None, "0.1"),

@@ -20,7 +20,7 @@ from ahsp.exports.schedule_pdf import build_schedule_pdf
 from ahsp.loaders.rab import ItemRow, SectionRow
 from ahsp.models import ExportJob, ProjectResource, Section, WorkItem
 from ahsp.services import exports, recalc, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectResourceFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +204,7 @@ def test_prices_pdf_lists_used_resources_by_category_with_missing_marked(small):
     ProjectResource.objects.filter(project=small.project, code="M.10").update(
         purchase_unit="batang", purchase_factor=Decimal("0.0072")
     )
-    ProjectResource.objects.create(
+    ProjectResourceFactory(
         project=small.project, code="X.99", name="Tidak dipakai", unit="bh", category="material"
     )
 

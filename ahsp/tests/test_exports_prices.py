@@ -14,7 +14,7 @@ from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
 from ahsp.loaders.prices import PriceGroup, PriceRow, load_price_list, missing_count
 from ahsp.models import ExportJob, ProjectResource
 from ahsp.services import exports
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectResourceFactory, make_project
 from ahsp.tests.test_exports_analyses import INJECTION, build_wall, evaluate
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def build_prices(user):
     ProjectResource.objects.filter(project=project, code="L.02").update(
         purchase_unit="minggu", purchase_factor=Decimal("1")
     )
-    ProjectResource.objects.create(
+    ProjectResourceFactory(
         project=project, code="A.01", name="Molen (tak dipakai)", unit="jam", category="equipment"
     )
     return project

@@ -12,7 +12,7 @@ from ahsp.loaders import rab as rab_loader
 from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import ProjectResource, Section, WorkItem
 from ahsp.services import recalc, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import SectionFactory, WorkItemFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 
 HEADER_LINE = "no;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot\r\n"
@@ -145,8 +145,8 @@ def test_csv_of_the_hand_worked_project(logged_in_client, user):
 @pytest.mark.django_db
 def test_csv_rows_follow_the_tree_with_sub_sections(logged_in_client, user):
     rab = build_small_rab(user)
-    sub = Section.objects.create(project=rab.project, parent=rab.earthwork, name="Urugan", position=1)
-    WorkItem.objects.create(
+    sub = SectionFactory(project=rab.project, parent=rab.earthwork, name="Urugan", position=1)
+    WorkItemFactory(
         project=rab.project,
         section=sub,
         analysis=rab.excavation.analysis,

@@ -35,9 +35,14 @@ from ahsp.exports.rab_xlsx import (
 )
 from ahsp.exports.xlsx_common import DRAFT_ROW
 from ahsp.loaders import rab as rab_loader
-from ahsp.models import AnalysisComponent, ProjectResource, Section, WorkItem
+from ahsp.models import WorkItem
 from ahsp.services import analyses, recalc, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import (
+    AnalysisComponentFactory,
+    ProjectResourceFactory,
+    SectionFactory,
+    make_project,
+)
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +204,7 @@ def test_no_rounding_and_other_modes(user):
 )
 def test_formula_injection_is_stored_as_text(user, name):
     project = make_project(user, name=name, client=name)
-    section = Section.objects.create(project=project, name=name, position=0)
+    section = SectionFactory(project=project, name=name, position=0)
     item = work_items.add_custom(project=project, section=section, name=name, unit="=1+1", by=user)
     item.refresh_from_db()
     ws = open_sheet(build_rab_xlsx(project))
@@ -241,7 +246,7 @@ def test_nested_sections_and_mixed_items(user):
     sub-section's subtotal cell, never the sub-section's items twice."""
     data = build_small_rab(user)
     project = data.project
-    sub = Section.objects.create(project=project, parent=data.earthwork, name="Sub", position=1)
+    sub = SectionFactory(project=project, parent=data.earthwork, name="Sub", position=1)
     WorkItem.objects.filter(pk=data.excavation.pk).update(position=2)
     WorkItem.objects.filter(pk=data.plastering.pk).update(section=sub, position=0)
     ws = open_sheet(build_rab_xlsx(project))
@@ -316,7 +321,7 @@ def build_awkward_rab(user):
     dig = work_items.add_custom(project=project, section=earth, name="Galian tanah keras", unit="m3", by=user)
 
     def resource(code, name, unit, category, price):
-        return ProjectResource.objects.create(
+        return ProjectResourceFactory(
             project=project, code=code, name=name, unit=unit, category=category, unit_price=Decimal(price)
         )
 
@@ -328,9 +333,7 @@ def build_awkward_rab(user):
         (dig.analysis, ((worker, "0.75"), (foreman, "0.025"))),
     ):
         for position, (res, k) in enumerate(lines):
-            AnalysisComponent.objects.create(
-                analysis=analysis, position=position, resource=res, coefficient=k
-            )
+            AnalysisComponentFactory(analysis=analysis, position=position, resource=res, coefficient=k)
     recalc.recalculate_project(project)
     analyses.set_overhead_override(item=WorkItem.objects.get(pk=dig.pk), pct=Decimal("15"), by=user)
     for item, volume in ((plaster, "13.632"), (dig, "7.125")):
@@ -417,10 +420,10 @@ def test_terbilang_buk_statement_and_signature_block(user):
 
 
 def test_an_incomplete_rab_is_marked_as_draft(small, user):
-    unpriced = ProjectResource.objects.create(
+    unpriced = ProjectResourceFactory(
         project=small.project, code="M.99", name="Cat tembok", unit="kg", category="material"
     )
-    AnalysisComponent.objects.create(
+    AnalysisComponentFactory(
         analysis=small.plastering.analysis, position=9, resource=unpriced, coefficient=Decimal("0.2")
     )
     work_items.add_custom(project=small.project, section=small.plaster, name="Papan nama", unit="ls", by=user)

@@ -29,7 +29,7 @@ from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
 from ahsp.loaders.requirements_doc import EMPTY_NOTE
 from ahsp.models import AnalysisComponent, ExportJob, ProjectResource, WorkItem
 from ahsp.services import exports, recalc
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectResourceFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 from ahsp.tests.test_exports_schedule_docs import (
     INJECTION,
@@ -67,12 +67,10 @@ def add_odd_resources(rab):
     (0,5 OH = 87.500), and the =HYPERLINK... X.01 without a price, 0,4 per m' (1 ls, not in the totals).
     New total 1.685.590 + 87.500 = 1.773.090 (D of the bowplank grows by 0,2 x 175.000 = 35.000)."""
     project = rab.project
-    mason = ProjectResource.objects.create(
+    mason = ProjectResourceFactory(
         project=project, code="L.02", name=SCRIPT, unit="OH", category="labour", unit_price=Decimal(175000)
     )
-    fee = ProjectResource.objects.create(
-        project=project, code="X.01", name=INJECTION, unit="ls", category="other"
-    )
+    fee = ProjectResourceFactory(project=project, code="X.01", name=INJECTION, unit="ls", category="other")
     AnalysisComponent.objects.bulk_create(
         AnalysisComponent(
             analysis_id=rab.bowplank.analysis_id, position=10 + i, resource=r, coefficient=Decimal(k)

@@ -20,6 +20,7 @@ from ahsp.importers.workbook_reader import ImportFailed
 from ahsp.models import AuditEvent, ReferenceAnalysis, ReferenceComponent, ReferenceImport, ReferenceResource
 from ahsp.services import reference_library
 from ahsp.services.reference_library import import_reference
+from ahsp.tests.factories import ReferenceComponentFactory
 
 HEADER = [
     "id",
@@ -278,7 +279,7 @@ def test_reimport_keeps_a_completed_placeholder(defects_file):
     placeholder = ReferenceAnalysis.objects.get(code="1.1.4.5.R1")
     placeholder.notes = "Dilengkapi oleh estimator."
     placeholder.save()
-    ReferenceComponent.objects.create(
+    ReferenceComponentFactory(
         analysis=placeholder,
         resource=ReferenceResource.objects.get(code="TK.0008"),
         unit="OH",

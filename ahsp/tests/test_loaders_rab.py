@@ -9,8 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from ahsp.calculations.numbering import number_tree
 from ahsp.calculations.totals import ItemInput, SectionInput, calculate_rab, line_amount
 from ahsp.loaders import rab as rab_loader
-from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, WorkItem
-from ahsp.tests.factories import make_project
+from ahsp.models import Section, WorkItem
+from ahsp.tests.factories import (
+    AnalysisComponentFactory,
+    ProjectAnalysisFactory,
+    ProjectResourceFactory,
+    SectionFactory,
+    WorkItemFactory,
+    make_project,
+)
 from ahsp.tests.rab_data import build_small_rab
 from tools.bench.synthetic import build_synthetic_project
 
@@ -19,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def _item(project, section, analysis, position, volume, unit_rate, name=None):
     volume, unit_rate = Decimal(volume), Decimal(unit_rate)
-    return WorkItem.objects.create(
+    return WorkItemFactory(
         project=project,
         section=section,
         analysis=analysis,
@@ -44,12 +51,12 @@ def mixed(user):
     C (2): empty
     """
     project = make_project(user, vat_pct=Decimal("11"), rounding_step=1000, rounding_mode="down")
-    analysis = ProjectAnalysis.objects.create(
+    analysis = ProjectAnalysisFactory(
         project=project, code="C.1", name="Analisa", unit="m2", reference_code="2.2.1"
     )
 
     def section(name, position, parent=None):
-        return Section.objects.create(project=project, name=name, position=position, parent=parent)
+        return SectionFactory(project=project, name=name, position=position, parent=parent)
 
     a, b, _c = section("A", 0), section("B", 1), section("C", 2)
     a1, a2, a3, _a4 = section("A1", 1, a), section("A2", 2, a), section("A3", 2, a), section("A4", 4, a)
@@ -291,8 +298,8 @@ def test_empty_project(user):
 
 def test_zero_total_gives_zero_weights(user):
     project = make_project(user)
-    section = Section.objects.create(project=project, name="S")
-    analysis = ProjectAnalysis.objects.create(project=project, code="C.1", name="A", unit="m2")
+    section = SectionFactory(project=project, name="S")
+    analysis = ProjectAnalysisFactory(project=project, code="C.1", name="A", unit="m2")
     _item(project, section, analysis, 0, "0", "1000")
 
     summary = rab_loader.load_rab_summary(project)
@@ -303,18 +310,18 @@ def test_zero_total_gives_zero_weights(user):
 
 def test_unpriced_resources_are_counted_once_and_only_when_used(user):
     project = make_project(user)
-    a1 = ProjectAnalysis.objects.create(project=project, code="C.1", name="A1", unit="m2")
-    a2 = ProjectAnalysis.objects.create(project=project, code="C.2", name="A2", unit="m2")
+    a1 = ProjectAnalysisFactory(project=project, code="C.1", name="A1", unit="m2")
+    a2 = ProjectAnalysisFactory(project=project, code="C.2", name="A2", unit="m2")
 
     def resource(code, price):
-        return ProjectResource.objects.create(
+        return ProjectResourceFactory(
             project=project, code=code, name=code, unit="kg", category="material", unit_price=price
         )
 
     used_twice, used_once, priced = resource("M.1", None), resource("M.2", None), resource("M.3", 5)
     resource("M.4", None)  # not used by any analysis
     for analysis, res in ((a1, used_twice), (a2, used_twice), (a2, used_once), (a1, priced)):
-        AnalysisComponent.objects.create(analysis=analysis, resource=res, coefficient=Decimal("1"))
+        AnalysisComponentFactory(analysis=analysis, resource=res, coefficient=Decimal("1"))
 
     assert rab_loader.count_unpriced_resources(project) == 2
     summary = rab_loader.load_rab_summary(project)

@@ -28,8 +28,8 @@ from django.urls import reverse
 
 from ahsp.loaders.requirements import NO_STAGE, load_requirements
 from ahsp.loaders.requirements_weekly import WINDOW, load_weekly_requirements, weekly_quantities
-from ahsp.models import AnalysisComponent, PlannedShare, Project, ProjectResource, Stage, WorkItem
-from ahsp.tests.factories import make_project
+from ahsp.models import PlannedShare, Project, ProjectResource, WorkItem
+from ahsp.tests.factories import AnalysisComponentFactory, StageFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_unplanned_items_are_counted_and_left_out(user):
 
 def test_section_and_stage_filters_apply(user):
     rab = build_planned(user)
-    finishing = Stage.objects.create(project=rab.project, name="Finishing")
+    finishing = StageFactory(project=rab.project, name="Finishing")
     WorkItem.objects.filter(pk=rab.plastering.pk).update(stage=finishing)
 
     plaster = load_weekly_requirements(rab.project, 1, section_id=rab.plaster.pk)
@@ -242,7 +242,7 @@ def test_paging_the_window_with_htmx_gets_only_the_table(logged_in_client, user)
 
 def test_pager_links_keep_the_filters(logged_in_client, user):
     rab = build_planned(user)
-    stage = Stage.objects.create(project=rab.project, name="Tanah")
+    stage = StageFactory(project=rab.project, name="Tanah")
     WorkItem.objects.filter(pk=rab.excavation.pk).update(stage=stage)
 
     text = logged_in_client.get(
@@ -315,8 +315,8 @@ def test_bad_parameters_are_200(logged_in_client, user, params):
 def test_a_cycle_in_the_data_is_a_message_in_the_weekly_view(logged_in_client, user):
     rab = build_planned(user)
     first, second = rab.bowplank.analysis, rab.excavation.analysis
-    AnalysisComponent.objects.create(analysis=first, nested_analysis=second, coefficient=D("1"))
-    AnalysisComponent.objects.create(analysis=second, nested_analysis=first, coefficient=D("1"))
+    AnalysisComponentFactory(analysis=first, nested_analysis=second, coefficient=D("1"))
+    AnalysisComponentFactory(analysis=second, nested_analysis=first, coefficient=D("1"))
 
     response = logged_in_client.get(url(rab.project, view="mingguan"))
 

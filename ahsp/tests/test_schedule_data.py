@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from ahsp.calculations.schedule import ItemSchedule, earned_value, project_weeks, s_curve, weekly_sums
 from ahsp.loaders.schedule import current_week, load_item_schedules, load_schedule
-from ahsp.models import PlannedShare, ProgressEntry, ProjectAnalysis, Section, WeekReport, WorkItem
-from ahsp.tests.factories import make_project
+from ahsp.models import PlannedShare, ProgressEntry, WeekReport, WorkItem
+from ahsp.tests.factories import ProjectAnalysisFactory, SectionFactory, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +58,8 @@ def plans(draw):
 
 def build(user, count, items, reports):
     project = make_project(user, start_date=START if count else None, duration_weeks=count or 4)
-    section = Section.objects.create(project=project, name="Pekerjaan")
-    analysis = ProjectAnalysis.objects.create(project=project, code="X.1", name="Sintetis", unit="m2")
+    section = SectionFactory(project=project, name="Pekerjaan")
+    analysis = ProjectAnalysisFactory(project=project, code="X.1", name="Sintetis", unit="m2")
     created = WorkItem.objects.bulk_create(
         [
             WorkItem(project=project, section=section, analysis=analysis, name=f"I{n}", unit="m2", amount=a)

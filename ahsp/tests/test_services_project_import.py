@@ -26,13 +26,12 @@ from ahsp.models import (
     ProjectAnalysis,
     ProjectResource,
     ReferenceAnalysis,
-    ReferenceComponent,
-    ReferenceResource,
     Section,
     WorkItem,
 )
 from ahsp.services import project_import, projects, recalc
 from ahsp.services.project_import import ProjectImportError
+from ahsp.tests.factories import ReferenceComponentFactory, ReferenceResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +41,9 @@ pytestmark = pytest.mark.django_db
 
 def make_library() -> dict:
     """Galian (labour only) in two editions (the newest must win), and a concrete (cement + labour)."""
-    worker = ReferenceResource.objects.create(code="TK.0008", name="Pekerja", unit="OH", category="labour")
-    foreman = ReferenceResource.objects.create(code="TK.0006", name="Mandor", unit="OH", category="labour")
-    cement = ReferenceResource.objects.create(
-        code="B.1871", name="Semen Portland", unit="kg", category="material"
-    )
+    worker = ReferenceResourceFactory(code="TK.0008", name="Pekerja", unit="OH", category="labour")
+    foreman = ReferenceResourceFactory(code="TK.0006", name="Mandor", unit="OH", category="labour")
+    cement = ReferenceResourceFactory(code="B.1871", name="Semen Portland", unit="kg", category="material")
 
     def analysis(code, name, unit, source="SNI 2025"):
         return ReferenceAnalysis.objects.create(
@@ -59,21 +56,13 @@ def make_library() -> dict:
         )
 
     old_dig = analysis("2.2.1.1", "Galian tanah biasa (edisi lama)", "m3", source="SNI 2024")
-    ReferenceComponent.objects.create(
-        analysis=old_dig, resource=worker, coefficient=Decimal("0.9"), position=1
-    )
+    ReferenceComponentFactory(analysis=old_dig, resource=worker, coefficient=Decimal("0.9"), position=1)
     dig = analysis("2.2.1.1", "Galian tanah biasa sedalam s.d. 1 m", "m3")
-    ReferenceComponent.objects.create(analysis=dig, resource=worker, coefficient=Decimal("0.75"), position=1)
-    ReferenceComponent.objects.create(
-        analysis=dig, resource=foreman, coefficient=Decimal("0.025"), position=2
-    )
+    ReferenceComponentFactory(analysis=dig, resource=worker, coefficient=Decimal("0.75"), position=1)
+    ReferenceComponentFactory(analysis=dig, resource=foreman, coefficient=Decimal("0.025"), position=2)
     concrete = analysis("3.1.1.10", "Beton mutu fc 19,3 MPa", "m3")
-    ReferenceComponent.objects.create(
-        analysis=concrete, resource=cement, coefficient=Decimal("371"), position=1
-    )
-    ReferenceComponent.objects.create(
-        analysis=concrete, resource=worker, coefficient=Decimal("1.65"), position=2
-    )
+    ReferenceComponentFactory(analysis=concrete, resource=cement, coefficient=Decimal("371"), position=1)
+    ReferenceComponentFactory(analysis=concrete, resource=worker, coefficient=Decimal("1.65"), position=2)
     return {"dig": dig, "old_dig": old_dig, "concrete": concrete}
 
 

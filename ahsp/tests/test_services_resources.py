@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ahsp.importers import prices_workbook
-from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkItem
+from ahsp.models import AuditEvent, ProjectResource, WorkItem
 from ahsp.parsing import NumberInputError
 from ahsp.services import recalc, sections, work_items
 from ahsp.services import resources as resource_services
 from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,10 @@ def make_estimate(user, *, worker_price=None):
     item = work_items.add_custom(
         project=project, section=section, name="Galian tanah biasa", unit="m3", by=user
     )
-    worker = ProjectResource.objects.create(
+    worker = ProjectResourceFactory(
         project=project, code="L.01", name="Pekerja", unit="OH", category="labour", unit_price=worker_price
     )
-    foreman = ProjectResource.objects.create(
+    foreman = ProjectResourceFactory(
         project=project,
         code="L.04",
         name="Mandor",
@@ -37,11 +37,11 @@ def make_estimate(user, *, worker_price=None):
         category="labour",
         unit_price=Decimal("150000"),
     )
-    cement = ProjectResource.objects.create(
+    cement = ProjectResourceFactory(
         project=project, code="B.01", name="Semen Portland", unit="kg", category="material"
     )
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=worker, coefficient=Decimal("0.75"))
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=foreman, coefficient=Decimal("0.025"))
+    AnalysisComponentFactory(analysis=item.analysis, resource=worker, coefficient=Decimal("0.75"))
+    AnalysisComponentFactory(analysis=item.analysis, resource=foreman, coefficient=Decimal("0.025"))
     WorkItem.objects.filter(pk=item.pk).update(volume=Decimal("10"))
     recalc.recalculate_project(project)
     item.refresh_from_db()
@@ -131,7 +131,7 @@ def test_set_price_can_clear_a_price_and_the_analysis_counts_it_missing(user):
 
 def test_set_price_per_purchase_unit_gives_the_base_price(user):
     project, item, _worker, _foreman, cement = make_estimate(user, worker_price=Decimal("100000"))
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
+    AnalysisComponentFactory(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
 
     updated = resource_services.set_price(
         resource=cement,
@@ -330,7 +330,7 @@ def test_delete_unused_removes_the_resource_and_audits(user):
 
 def test_delete_unused_refuses_a_resource_that_became_used(user):
     _project, item, _worker, _foreman, cement = make_estimate(user)
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=cement, coefficient=Decimal("1"))
+    AnalysisComponentFactory(analysis=item.analysis, resource=cement, coefficient=Decimal("1"))
     AuditEvent.objects.all().delete()
 
     with pytest.raises(ValidationError) as info:
@@ -346,7 +346,7 @@ def test_delete_unused_refuses_a_resource_that_became_used(user):
 
 def test_import_prices_happy_path_updates_recalculates_and_audits_once(user):
     project, item, worker, foreman, cement = make_estimate(user)
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
+    AnalysisComponentFactory(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
     AuditEvent.objects.all().delete()
     rows = [
         HEADER,
@@ -535,7 +535,7 @@ def test_parse_price_cell_invalid(cell):
 def test_propose_code_per_category_next_number(user):
     project = make_project(user)
     for code in ("L.01", "L.07", "L.x", "TK.P.02", "TK.0008"):
-        ProjectResource.objects.create(project=project, code=code, name=code, unit="ls", category="other")
+        ProjectResourceFactory(project=project, code=code, name=code, unit="ls", category="other")
 
     proposed = {
         c: resource_services.propose_code(project=project, category=c)

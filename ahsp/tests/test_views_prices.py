@@ -12,7 +12,7 @@ from django.urls import reverse
 from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkbookImportJob, WorkItem
 from ahsp.services import resources as resource_services
 from ahsp.services.work_items import CONFLICT_MESSAGE
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
 from ahsp.tests.test_services_resources import HEADER, make_estimate, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_page_lists_used_resources_by_category_and_counts_missing_prices(logged_
 
 def test_page_shows_the_purchase_unit_and_price_per_purchase_unit(logged_in_client, user):
     project, item, _worker, _foreman, cement = make_estimate(user)
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
+    AnalysisComponentFactory(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
     ProjectResource.objects.filter(pk=cement.pk).update(
         unit_price=Decimal("1300"), purchase_unit="zak", purchase_factor=Decimal("50")
     )
@@ -170,9 +170,7 @@ def _app_queries(context) -> list[str]:
 
 def test_page_query_count_does_not_grow_with_resources(logged_in_client, user, django_assert_max_num_queries):
     project, item, *_ = make_estimate(user)
-    ProjectResource.objects.create(
-        project=project, code="X.1", name="Tak dipakai", unit="bh", category="other"
-    )
+    ProjectResourceFactory(project=project, code="X.1", name="Tak dipakai", unit="bh", category="other")
     _add_resources(project, item.analysis, 3)  # 5 used resources
 
     with CaptureQueriesContext(connection) as small:
@@ -217,7 +215,7 @@ def test_edit_htmx_valid_swaps_the_row_and_updates_the_counter_out_of_band(logge
 
 def test_edit_htmx_price_per_purchase_unit(logged_in_client, user):
     project, item, _worker, _foreman, cement = make_estimate(user)
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
+    AnalysisComponentFactory(analysis=item.analysis, resource=cement, coefficient=Decimal("2"))
 
     response = logged_in_client.post(
         edit_url(project, cement),
@@ -586,7 +584,7 @@ def test_a_resource_of_another_project_is_404_under_my_project(logged_in_client,
 def test_a_resource_deleted_while_its_price_is_posted_is_404_not_500(logged_in_client, user, monkeypatch):
     """The row was found, then deleted (unused) by another request before the service locked it."""
     project = make_project(user)
-    resource = ProjectResource.objects.create(
+    resource = ProjectResourceFactory(
         project=project, code="X.1", name="Semen", unit="kg", category="material"
     )
     real_set_price = resource_services.set_price

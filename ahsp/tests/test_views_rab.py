@@ -12,7 +12,7 @@ from django.urls import reverse
 from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import ProjectResource, Section, WorkItem
 from ahsp.services import recalc, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import SectionFactory, WorkItemFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 from tools.bench.synthetic import build_synthetic_project
 
@@ -123,8 +123,8 @@ def test_section_url_without_htmx_renders_the_page_with_the_section_open(logged_
 
 
 def test_open_query_renders_the_sub_section_with_its_ancestors(logged_in_client, user, rab):
-    sub = Section.objects.create(project=rab.project, parent=rab.plaster, name="Plester dinding", position=5)
-    WorkItem.objects.create(
+    sub = SectionFactory(project=rab.project, parent=rab.plaster, name="Plester dinding", position=5)
+    WorkItemFactory(
         project=rab.project,
         section=sub,
         analysis=rab.plastering.analysis,

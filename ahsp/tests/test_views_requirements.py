@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ahsp.loaders.requirements import NO_STAGE, SectionNotFound, StageNotFound, load_requirements
-from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, Stage, WorkItem
+from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, WorkItem
 from ahsp.services import recalc, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, StageFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def build_nested(user):
     lantai = work_items.add_custom(project=project, section=other, name="Lantai", unit="m2", by=user)
 
     def resource(code, name, unit, category, price):
-        return ProjectResource.objects.create(
+        return ProjectResourceFactory(
             project=project, code=code, name=name, unit=unit, category=category, unit_price=D(price)
         )
 
@@ -161,8 +161,8 @@ def build_staged(user):
     0,03 m3 = 105.000); Finishing 12,75 x 54.360 = 693.090; without a stage 10 x 85.000 = 850.000;
     142.500 + 693.090 + 850.000 = 1.685.590, the whole project."""
     rab = build_small_rab(user)
-    preparation = Stage.objects.create(project=rab.project, name="Persiapan", position=1)
-    finishing = Stage.objects.create(project=rab.project, name="Finishing", position=2)
+    preparation = StageFactory(project=rab.project, name="Persiapan", position=1)
+    finishing = StageFactory(project=rab.project, name="Finishing", position=2)
     WorkItem.objects.filter(pk=rab.bowplank.pk).update(stage=preparation)
     WorkItem.objects.filter(pk=rab.plastering.pk).update(stage=finishing)
     return rab, preparation, finishing
@@ -393,8 +393,8 @@ def test_stale_stored_direct_cost_is_reported(logged_in_client, user):
 def test_a_cycle_in_the_data_is_a_message_not_a_500(logged_in_client, user):
     rab = build_small_rab(user)
     first, second = rab.bowplank.analysis, rab.excavation.analysis
-    AnalysisComponent.objects.create(analysis=first, nested_analysis=second, coefficient=D("1"))
-    AnalysisComponent.objects.create(analysis=second, nested_analysis=first, coefficient=D("1"))
+    AnalysisComponentFactory(analysis=first, nested_analysis=second, coefficient=D("1"))
+    AnalysisComponentFactory(analysis=second, nested_analysis=first, coefficient=D("1"))
 
     response = logged_in_client.get(url(rab.project, section=rab.earthwork.pk))
 
@@ -461,7 +461,7 @@ def test_query_count_does_not_grow_with_the_project(logged_in_client, user, djan
     assert WorkItem.objects.filter(project=large).count() == 48
 
     counts = []
-    stage = Stage.objects.create(project=large, name="Struktur")
+    stage = StageFactory(project=large, name="Struktur")
     WorkItem.objects.filter(project=large, section__parent=top).update(stage=stage)
     cases = (
         (small, {}),

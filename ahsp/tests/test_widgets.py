@@ -13,27 +13,30 @@ import pytest
 from ahsp.loaders import dashboard as widgets
 from ahsp.loaders.schedule import load_schedule
 from ahsp.models import (
-    AnalysisComponent,
     AuditEvent,
     PlannedShare,
     ProgressEntry,
     Project,
-    ProjectAnalysis,
-    ProjectResource,
-    Section,
     WorkItem,
 )
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import (
+    AnalysisComponentFactory,
+    ProjectAnalysisFactory,
+    ProjectResourceFactory,
+    SectionFactory,
+    WorkItemFactory,
+    make_project,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def add_items(project, *amounts: str) -> list[WorkItem]:
     """Work items with the given amounts (Jumlah Harga), straight into the tables."""
-    section = Section.objects.create(project=project, name="Pekerjaan Utama")
-    analysis = ProjectAnalysis.objects.create(project=project, code="X.1", name="Pekerjaan", unit="ls")
+    section = SectionFactory(project=project, name="Pekerjaan Utama")
+    analysis = ProjectAnalysisFactory(project=project, code="X.1", name="Pekerjaan", unit="ls")
     return [
-        WorkItem.objects.create(
+        WorkItemFactory(
             project=project,
             section=section,
             analysis=analysis,
@@ -373,9 +376,11 @@ def test_summary_counts_and_names_the_projects_whose_rab_is_incomplete(user, oth
     unpriced = make_project(user, name="Alun-alun", status="active")
     item = add_items(unpriced, "7777.77")[0]
     WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("3111.108"))
-    resource = ProjectResource.objects.create(project=unpriced, code="B.99", name="Pasir", unit="m3")
-    AnalysisComponent.objects.create(analysis=item.analysis, resource=resource, coefficient=D("0.125"))
-    ProjectResource.objects.create(project=priced, code="B.98", name="Tidak dipakai", unit="m3")  # unused
+    resource = ProjectResourceFactory(project=unpriced, code="B.99", name="Pasir", unit="m3", category="")
+    AnalysisComponentFactory(analysis=item.analysis, resource=resource, coefficient=D("0.125"))
+    ProjectResourceFactory(
+        project=priced, code="B.98", name="Tidak dipakai", unit="m3", category=""
+    )  # unused
     add_items(make_project(user, name="Arsip", status="archived"), "0")
     add_items(make_project(other_user, name="Milik orang lain"), "0")
 
