@@ -2,7 +2,7 @@
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from ahsp.models import Section, WorkItem
+from ahsp.tests.factories import SectionFactory, WorkItemFactory
 from ahsp.tests.rab_data import build_small_rab
 
 MARK_PAGE = "window.__marker = 'still-here'"
@@ -11,8 +11,8 @@ PAGE_MARKER = "window.__marker"
 
 def test_sections_open_and_close_in_place(logged_in_page: Page, user):
     rab = build_small_rab(user)
-    sub = Section.objects.create(project=rab.project, parent=rab.earthwork, name="Urugan", position=5)
-    WorkItem.objects.create(
+    sub = SectionFactory(project=rab.project, parent=rab.earthwork, name="Urugan", position=5)
+    WorkItemFactory(
         project=rab.project, section=sub, analysis=rab.excavation.analysis, name="Urugan pasir", unit="m3"
     )
     page = logged_in_page
