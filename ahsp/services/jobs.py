@@ -14,9 +14,12 @@ alive (``note_worker_alive``), which ``/healthz`` and the ``worker_health`` comm
 """
 
 import logging
+import shutil
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,6 +34,7 @@ from ahsp.models.jobs import BackgroundJob
 logger = logging.getLogger(__name__)
 
 Status = BackgroundJob.Status
+STAGE_DONE = "Selesai"  # the stage of an import job that is done
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,43 @@ def finish(kind: JobKind, job_id: int, *, from_statuses: Iterable[str], **fields
     now = timezone.now()
     rows = kind.model.objects.filter(pk=job_id, status__in=list(from_statuses))
     return bool(rows.update(finished_at=now, heartbeat_at=now, **fields))
+
+
+def run_import(
+    kind: JobKind, job_id: int, *, stage: str, work: Callable, crash_message: str, related: tuple = ()
+) -> BackgroundJob | None:
+    """The worker body of an import job: claim it (else return it as it is, or None), ``work(job)`` ->
+    its outcome fields (``status`` done or failed, the error, the result), delete the stored upload and
+    save the outcome. Never raises: anything unexpected fails the job with ``crash_message`` (formatted
+    with ``pk``) and its traceback goes to the log. ``related``: ``select_related`` for the job.
+
+    The outcome is saved if the job is running, or failed because the sweep took its worker for dead
+    meanwhile: the worker's outcome is the truth (a committed import changed data, so the job must say
+    done and link its result)."""
+    if not claim(kind, job_id, stage=stage):
+        return kind.model.objects.filter(pk=job_id).first()
+    job = kind.model.objects.select_related(*related).get(pk=job_id)
+    try:
+        outcome = work(job)
+    except Exception:
+        logger.exception("%s job %s failed.", kind.label.capitalize(), job_id)
+        outcome = {"status": Status.FAILED, "error": crash_message.format(pk=job_id)}
+    discard_upload(kind, job)
+    done = outcome["status"] == Status.DONE
+    fields = {"error": "", **outcome, "stage": STAGE_DONE if done else "", "file": ""}
+    finish(kind, job_id, from_statuses=[Status.RUNNING, Status.FAILED], **fields)
+    return kind.model.objects.select_related(*related).get(pk=job_id)
+
+
+@contextmanager
+def local_copy(job: BackgroundJob) -> Iterator[tempfile._TemporaryFileWrapper]:
+    """A temporary local copy of the job's stored upload, read from its start: the default storage (shared
+    by the web server and the worker) need not be on this disk."""
+    with job.file.open("rb") as stored, tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
+        shutil.copyfileobj(stored, copy)
+        copy.flush()
+        copy.seek(0)
+        yield copy
 
 
 # --- Housekeeping (the periodic sweep) -----------------------------------------------------------------

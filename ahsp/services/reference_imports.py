@@ -13,9 +13,6 @@ claimed, and a job still running long after that (its worker died) is failed by 
 
 from __future__ import annotations
 
-import logging
-import shutil
-import tempfile
 from pathlib import Path
 
 from django.db import transaction
@@ -23,11 +20,9 @@ from django.db import transaction
 from ahsp.importers.reference_workbook import clean_source
 from ahsp.importers.sni_values import fit
 from ahsp.importers.workbook_reader import ImportFailed
-from ahsp.models import ReferenceImport, ReferenceImportJob
+from ahsp.models import ReferenceImportJob
 from ahsp.services import jobs
 from ahsp.services.reference_library import import_reference
-
-logger = logging.getLogger(__name__)
 
 Job = ReferenceImportJob
 JOB = jobs.JobKind("reference_import", Job, "reference import")
@@ -35,7 +30,6 @@ FILE_NAME_MAX_LENGTH = Job._meta.get_field("file_name").max_length
 
 STAGE_QUEUED = "Menunggu giliran"
 STAGE_RUNNING = "Membaca dan mengimpor buku kerja"
-STAGE_DONE = "Selesai"
 STALE_MESSAGE = (
     "Pekerja antrean berhenti saat mengimpor buku kerja (impor #{pk}); silakan unggah ulang berkasnya."
 )
@@ -73,34 +67,26 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
 def run(job_id: int) -> ReferenceImportJob | None:
     """Import the workbook of a queued job. Never raises for an import error: the job is marked failed
     (``ImportFailed``: its message; anything else: a generic message, the traceback goes to the log)."""
-    if not jobs.claim(JOB, job_id, stage=STAGE_RUNNING):
-        return Job.objects.filter(pk=job_id).first()
-    job = Job.objects.select_related("requested_by").get(pk=job_id)
+    return jobs.run_import(
+        JOB,
+        job_id,
+        stage=STAGE_RUNNING,
+        work=_import,
+        crash_message=RUN_FAILED_MESSAGE,
+        related=("requested_by", "result"),
+    )
+
+
+def _import(job: ReferenceImportJob) -> dict:
+    """Import a local copy of the stored upload; the job's outcome fields (``jobs.run_import``)."""
     try:
-        record = _import(job)
+        with jobs.local_copy(job) as copy:
+            result = import_reference(
+                Path(copy.name), source=job.source, file_name=job.file_name, by=job.requested_by
+            )
     except ImportFailed as exc:
-        outcome = {"status": Job.Status.FAILED, "error": str(exc), "stage": ""}
-    except Exception:
-        logger.exception("Reference import job %s failed.", job_id)
-        outcome = {"status": Job.Status.FAILED, "error": RUN_FAILED_MESSAGE.format(pk=job_id), "stage": ""}
-    else:
-        outcome = {"status": Job.Status.DONE, "result": record, "error": "", "stage": STAGE_DONE}
-    jobs.discard_upload(JOB, job)
-    # RUNNING, or FAILED when the sweep took the job for dead meanwhile: the worker's outcome is the
-    # truth (a committed import changed the library, so the job must say done and link it).
-    jobs.finish(JOB, job_id, from_statuses=[Job.Status.RUNNING, Job.Status.FAILED], **outcome, file="")
-    return Job.objects.select_related("result").get(pk=job_id)
-
-
-def _import(job: ReferenceImportJob) -> ReferenceImport:
-    """Import a local copy of the stored upload: the default storage need not be on this disk."""
-    with job.file.open("rb") as stored, tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
-        shutil.copyfileobj(stored, copy)
-        copy.flush()
-        result = import_reference(
-            Path(copy.name), source=job.source, file_name=job.file_name, by=job.requested_by
-        )
-    return result.record
+        return {"status": Job.Status.FAILED, "error": str(exc)}
+    return {"status": Job.Status.DONE, "result": result.record}
 
 
 # --- Housekeeping (periodic task) --------------------------------------------------------------------

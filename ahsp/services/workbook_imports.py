@@ -25,8 +25,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import resource
-import shutil
-import tempfile
 from pathlib import Path
 
 from django.core.files import File
@@ -47,7 +45,6 @@ MAX_ROWS_KEPT = 1000  # problems / warnings / notes stored on the job; the count
 
 STAGE_QUEUED = "Menunggu giliran"
 STAGE_RUNNING = "Membaca dan mengimpor buku kerja"
-STAGE_DONE = "Selesai"
 STALE_MESSAGE = (
     "Pekerja antrean berhenti saat mengimpor buku kerja (impor #{pk}); tidak ada yang disimpan. Silakan "
     "unggah ulang berkasnya."
@@ -91,36 +88,30 @@ def _start(*, kind: str, project: Project | None, upload, by) -> WorkbookImportJ
 def run(job_id: int) -> WorkbookImportJob | None:
     """Import the workbook of a queued job. Never raises for an import error: the job is failed with
     the import's message and report (anything unexpected: a generic message, the traceback is logged)."""
-    if not jobs.claim(JOB, job_id, stage=STAGE_RUNNING):
-        return Job.objects.filter(pk=job_id).first()
-    job = Job.objects.select_related("requested_by", "project").get(pk=job_id)
+    return jobs.run_import(
+        JOB,
+        job_id,
+        stage=STAGE_RUNNING,
+        work=_measured_import,
+        crash_message=RUN_FAILED_MESSAGE,
+        related=("requested_by", "project"),
+    )
+
+
+def _measured_import(job: WorkbookImportJob) -> dict:
+    """``_import``, with the growth of the worker's peak RSS logged (see the module docstring)."""
     rss_before = _peak_rss_kb()
     try:
-        outcome = _import(job)
-    except Exception:
-        logger.exception("Workbook import job %s failed.", job_id)
-        outcome = {"status": Job.Status.FAILED, "error": RUN_FAILED_MESSAGE.format(pk=job_id), "report": {}}
-    grown = _peak_rss_kb() - rss_before
-    if grown > 0:
-        logger.info("Workbook import job %s: the worker's peak RSS grew by %s KiB.", job_id, grown)
-    jobs.discard_upload(JOB, job)
-    if outcome["status"] == Job.Status.DONE:
-        outcome.update(stage=STAGE_DONE, error="")
-    else:
-        outcome["stage"] = ""
-    # RUNNING, or FAILED when the sweep took the job for dead meanwhile: the worker's outcome is the
-    # truth (a committed import changed data, so the job must say done and link it).
-    jobs.finish(JOB, job_id, from_statuses=[Job.Status.RUNNING, Job.Status.FAILED], **outcome, file="")
-    return Job.objects.select_related("project").get(pk=job_id)
+        return _import(job)
+    finally:
+        grown = _peak_rss_kb() - rss_before
+        if grown > 0:
+            logger.info("Workbook import job %s: the worker's peak RSS grew by %s KiB.", job.pk, grown)
 
 
 def _import(job: WorkbookImportJob) -> dict:
-    """Import a local copy of the stored upload (the default storage need not be on this disk); the
-    job fields to save."""
-    with job.file.open("rb") as stored, tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
-        shutil.copyfileobj(stored, copy)
-        copy.flush()
-        copy.seek(0)
+    """Import a local copy of the stored upload; the job's outcome fields (``jobs.run_import``)."""
+    with jobs.local_copy(job) as copy:
         if job.kind == Job.Kind.PROJECT:
             return _import_project(job, Path(copy.name))
         return _import_prices(job, File(copy, name=job.file_name))
