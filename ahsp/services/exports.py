@@ -143,7 +143,7 @@ def start(*, project: Project, document: str, fmt: str, by, parameters: dict | N
         document=document,
         format=fmt,
         parameters=parameters,
-        stage="Menunggu giliran",
+        stage=jobs.STAGE_QUEUED,
     )
     job.full_clean(exclude=["file"])
     job.save()
@@ -233,7 +233,7 @@ def run(job_id: int) -> ExportJob | None:
                 )[:1]
             ),
             progress_done=F("progress_total"),
-            stage="Selesai",
+            stage=jobs.STAGE_DONE,
         )
         if not finished:
             job.file.delete(save=False)

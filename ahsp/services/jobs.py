@@ -34,7 +34,10 @@ from ahsp.models.jobs import BackgroundJob
 logger = logging.getLogger(__name__)
 
 Status = BackgroundJob.Status
-STAGE_DONE = "Selesai"  # the stage of an import job that is done
+# The stages (progress text) every kind shows: waiting, and done; an import job has one running stage.
+STAGE_QUEUED = "Menunggu giliran"
+STAGE_DONE = "Selesai"
+STAGE_IMPORTING = "Membaca dan mengimpor buku kerja"
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,12 @@ def finish(kind: JobKind, job_id: int, *, from_statuses: Iterable[str], **fields
 
 
 def run_import(
-    kind: JobKind, job_id: int, *, stage: str, work: Callable, crash_message: str, related: tuple = ()
+    kind: JobKind,
+    job_id: int,
+    work: Callable[[BackgroundJob], dict],
+    *,
+    crash_message: str,
+    related: tuple = (),
 ) -> BackgroundJob | None:
     """The worker body of an import job: claim it (else return it as it is, or None), ``work(job)`` ->
     its outcome fields (``status`` done or failed, the error, the result), delete the stored upload and
@@ -175,7 +183,7 @@ def run_import(
     The outcome is saved if the job is running, or failed because the sweep took its worker for dead
     meanwhile: the worker's outcome is the truth (a committed import changed data, so the job must say
     done and link its result)."""
-    if not claim(kind, job_id, stage=stage):
+    if not claim(kind, job_id, stage=STAGE_IMPORTING):
         return kind.model.objects.filter(pk=job_id).first()
     job = kind.model.objects.select_related(*related).get(pk=job_id)
     try:

@@ -28,8 +28,6 @@ Job = ReferenceImportJob
 JOB = jobs.JobKind("reference_import", Job, "reference import")
 FILE_NAME_MAX_LENGTH = Job._meta.get_field("file_name").max_length
 
-STAGE_QUEUED = "Menunggu giliran"
-STAGE_RUNNING = "Membaca dan mengimpor buku kerja"
 STALE_MESSAGE = (
     "Pekerja antrean berhenti saat mengimpor buku kerja (impor #{pk}); silakan unggah ulang berkasnya."
 )
@@ -56,7 +54,7 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
         requested_by=by if getattr(by, "pk", None) else None,
         source=source,
         file_name=fit(original, FILE_NAME_MAX_LENGTH),
-        stage=STAGE_QUEUED,
+        stage=jobs.STAGE_QUEUED,
     )
     return jobs.save_with_upload(JOB, job, file)
 
@@ -67,14 +65,8 @@ def start(*, file, source: str, by) -> ReferenceImportJob:
 def run(job_id: int) -> ReferenceImportJob | None:
     """Import the workbook of a queued job. Never raises for an import error: the job is marked failed
     (``ImportFailed``: its message; anything else: a generic message, the traceback goes to the log)."""
-    return jobs.run_import(
-        JOB,
-        job_id,
-        stage=STAGE_RUNNING,
-        work=_import,
-        crash_message=RUN_FAILED_MESSAGE,
-        related=("requested_by", "result"),
-    )
+    related = ("requested_by", "result")
+    return jobs.run_import(JOB, job_id, _import, crash_message=RUN_FAILED_MESSAGE, related=related)
 
 
 def _import(job: ReferenceImportJob) -> dict:

@@ -43,8 +43,6 @@ JOB = jobs.JobKind("workbook_import", Job, "workbook import")
 FILE_NAME_MAX_LENGTH = Job._meta.get_field("file_name").max_length
 MAX_ROWS_KEPT = 1000  # problems / warnings / notes stored on the job; the counts always cover all
 
-STAGE_QUEUED = "Menunggu giliran"
-STAGE_RUNNING = "Membaca dan mengimpor buku kerja"
 STALE_MESSAGE = (
     "Pekerja antrean berhenti saat mengimpor buku kerja (impor #{pk}); tidak ada yang disimpan. Silakan "
     "unggah ulang berkasnya."
@@ -77,7 +75,7 @@ def _start(*, kind: str, project: Project | None, upload, by) -> WorkbookImportJ
         project=project,
         requested_by=by,
         file_name=fit(original, FILE_NAME_MAX_LENGTH),
-        stage=STAGE_QUEUED,
+        stage=jobs.STAGE_QUEUED,
     )
     return jobs.save_with_upload(JOB, job, upload)
 
@@ -88,14 +86,8 @@ def _start(*, kind: str, project: Project | None, upload, by) -> WorkbookImportJ
 def run(job_id: int) -> WorkbookImportJob | None:
     """Import the workbook of a queued job. Never raises for an import error: the job is failed with
     the import's message and report (anything unexpected: a generic message, the traceback is logged)."""
-    return jobs.run_import(
-        JOB,
-        job_id,
-        stage=STAGE_RUNNING,
-        work=_measured_import,
-        crash_message=RUN_FAILED_MESSAGE,
-        related=("requested_by", "project"),
-    )
+    related = ("requested_by", "project")
+    return jobs.run_import(JOB, job_id, _measured_import, crash_message=RUN_FAILED_MESSAGE, related=related)
 
 
 def _measured_import(job: WorkbookImportJob) -> dict:
