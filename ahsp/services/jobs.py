@@ -3,13 +3,14 @@
 Every job row moves queued -> running -> done / failed (``ahsp.models.jobs.BackgroundJob``). The row is
 written first, with status ``queued``, and the task is enqueued after the commit. If the queue (Redis) is
 unreachable then, ``enqueue`` logs and leaves the row queued, and the periodic sweep (``ahsp.tasks``)
-finds it with ``lost_queued_ids`` once the queue is back and enqueues it again.
+enqueues it again once the queue is back (``requeue_lost``).
 
 Every later status change is a conditional UPDATE on the status the caller expects: ``claim`` takes a
 queued job (a task delivered twice runs once), ``heartbeat`` and ``finish`` only touch a job still in the
 expected state, so a job the sweep gave up on can never be flipped back by a worker that was only slow.
 ``sweep_stale`` finds running jobs without a recent heartbeat (their worker died) and queues them again
-while they have an attempt left, else fails them. The consumer itself notes every minute that it is
+while they have an attempt left, else fails them. ``run_import`` is the whole worker body of an import
+job (the export builds in steps, with progress, in ``services.exports``). The consumer itself notes every minute that it is
 alive (``note_worker_alive``), which ``/healthz`` and the ``worker_health`` command read.
 """
 
