@@ -10,6 +10,8 @@ question "ubah untuk semua / ubah hanya untuk pekerjaan ini", re-posting the sam
 or ``scope=item``. With ``scope=item`` the item gets its own copy first (same service call, one audit event).
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -259,6 +261,44 @@ def analysis_component_edit(request: HttpRequest, pk: int, item_id: int, compone
     )
 
 
+def _component_to_add(project: Project, data, form: forms.Form) -> tuple[str, Callable, dict, str]:
+    """What the posted fields add: (label for the scope question, service, its target argument, success
+    message); a ``ValidationError`` when the chosen row is not there."""
+    if data.get("new_resource"):
+        new = form.cleaned_data
+        category = ResourceCategory(new["category"])
+        code = new["code"].strip()
+        label = f"{code or gettext('(kode otomatis)')} {new['name'][:60]}"
+        target = {key: new[key] for key in ("code", "name", "unit", "category", "unit_price")}
+        success = gettext("Sumber daya baru %(name)s (%(category)s) dibuat dan ditambahkan.") % {
+            "name": new["name"][:60],
+            "category": category.label,
+        }
+        return label, analysis_services.add_new_resource_component, target, success
+    if data.get("nested"):
+        nested = ProjectAnalysis.objects.filter(project=project, pk=id_param(data["nested"])).first()
+        if nested is None:
+            raise ValidationError("Analisa yang dipilih tidak ditemukan di proyek ini.")
+        success = gettext("Analisa %(code)s ditambahkan.") % {"code": nested.code}
+        label = f"{nested.code} {nested.name[:60]}"
+        return label, analysis_services.add_nested_component, {"nested": nested}, success
+    if data.get("resource"):
+        resource = ProjectResource.objects.filter(project=project, pk=id_param(data["resource"])).first()
+        if resource is None:
+            raise ValidationError("Sumber daya yang dipilih tidak ditemukan di proyek ini.")
+        target = {"resource": resource}
+    elif data.get("reference_resource"):
+        resource = ReferenceResource.objects.filter(pk=id_param(data["reference_resource"])).first()
+        if resource is None:
+            raise ValidationError("Sumber daya referensi yang dipilih tidak ditemukan.")
+        target = {"reference_resource": resource}
+    else:
+        raise ValidationError(gettext("Pilih sumber daya atau analisa yang akan ditambahkan."))
+    success = gettext("%(code)s %(name)s ditambahkan.") % {"code": resource.code, "name": resource.name}
+    label = f"{resource.code} {resource.name[:60]}"
+    return label, analysis_services.add_resource_component, target, success
+
+
 @login_required
 @require_POST
 def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
@@ -271,46 +311,7 @@ def analysis_component_add(request: HttpRequest, pk: int, item_id: int) -> HttpR
         return _respond(request, project, item, error=f"Komponen tidak ditambahkan: {_form_error(form)}")
     coefficient = form.cleaned_data["coefficient"]
     try:
-        if data.get("new_resource"):
-            new = form.cleaned_data
-            category = ResourceCategory(new["category"])
-            code = new["code"].strip()
-            label = f"{code or gettext('(kode otomatis)')} {new['name'][:60]}"
-            add = analysis_services.add_new_resource_component
-            target = {key: new[key] for key in ("code", "name", "unit", "category", "unit_price")}
-            success = gettext("Sumber daya baru %(name)s (%(category)s) dibuat dan ditambahkan.") % {
-                "name": new["name"][:60],
-                "category": category.label,
-            }
-        elif data.get("nested"):
-            nested = ProjectAnalysis.objects.filter(project=project, pk=id_param(data["nested"])).first()
-            if nested is None:
-                raise ValidationError("Analisa yang dipilih tidak ditemukan di proyek ini.")
-            label, add = f"{nested.code} {nested.name[:60]}", analysis_services.add_nested_component
-            target = {"nested": nested}
-            success = gettext("Analisa %(code)s ditambahkan.") % {"code": nested.code}
-        elif data.get("resource"):
-            resource = ProjectResource.objects.filter(project=project, pk=id_param(data["resource"])).first()
-            if resource is None:
-                raise ValidationError("Sumber daya yang dipilih tidak ditemukan di proyek ini.")
-            label, add = f"{resource.code} {resource.name[:60]}", analysis_services.add_resource_component
-            target = {"resource": resource}
-            success = gettext("%(code)s %(name)s ditambahkan.") % {
-                "code": resource.code,
-                "name": resource.name,
-            }
-        elif data.get("reference_resource"):
-            reference = ReferenceResource.objects.filter(pk=id_param(data["reference_resource"])).first()
-            if reference is None:
-                raise ValidationError("Sumber daya referensi yang dipilih tidak ditemukan.")
-            label, add = f"{reference.code} {reference.name[:60]}", analysis_services.add_resource_component
-            target = {"reference_resource": reference}
-            success = gettext("%(code)s %(name)s ditambahkan.") % {
-                "code": reference.code,
-                "name": reference.name,
-            }
-        else:
-            raise ValidationError(gettext("Pilih sumber daya atau analisa yang akan ditambahkan."))
+        label, add, target, success = _component_to_add(project, data, form)
         scope = _scope(request, item)
         if scope is None:
             what = gettext("%(label)s ditambahkan dengan koefisien %(coefficient)s.") % {
