@@ -86,3 +86,18 @@ def format_input(
     if thousands_separator(language) == ",":
         return text.translate(str.maketrans(".,", ",."))
     return text
+
+
+_SCALES = ((Decimal(10) ** 12, "triliun"), (Decimal(10) ** 9, "miliar"), (Decimal(10) ** 6, "juta"))
+
+
+def format_short_money(value: Decimal | int) -> str:
+    """An amount for a sentence, to 3 significant figures at most: ``Rp 48,2 juta``, ``Rp 1,25 miliar``,
+    ``Rp 950.000``; the sign is the caller's word ("naik" / "turun"), so the absolute value is shown."""
+    number = abs(Decimal(value))
+    for scale, word in _SCALES:
+        if number >= scale * Decimal("0.9995"):  # 999.999.999,99 reads "Rp 1 miliar", not "Rp 1.000 juta"
+            scaled = number / scale
+            places = 0 if scaled >= 100 else 1 if scaled >= 10 else 2
+            return f"Rp {format_trimmed(scaled, 0, places)} {word}"
+    return format_money(number, 0)

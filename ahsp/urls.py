@@ -1,6 +1,16 @@
 from django.urls import path
 
-from ahsp.views import analyses, exports, prices, project_import, projects, rab, reference, work_items
+from ahsp.views import (
+    analyses,
+    compare,
+    exports,
+    prices,
+    project_import,
+    projects,
+    rab,
+    reference,
+    work_items,
+)
 from ahsp.views import audit as audit_views
 from ahsp.views import metrics as metrics_views
 from ahsp.views import schedule as schedule_views
@@ -116,6 +126,8 @@ urlpatterns = [
         name="project_price_delete",
     ),
     path("projects/<int:pk>/rab/", rab.project_rab, name="project_rab"),
+    path("projects/<int:pk>/compare/", compare.project_compare, name="project_compare"),
+    path("projects/<int:pk>/compare/section/", compare.project_compare_section, name="project_compare_section"),
     path(
         "projects/<int:pk>/rab/sections/<int:section_id>/",
         rab.project_rab_section,

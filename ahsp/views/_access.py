@@ -33,6 +33,18 @@ def project_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Project
     return memo[(pk, edit)]
 
 
+def projects_for(request: HttpRequest, *pks: int) -> list[Project]:
+    """Several projects the user may see (a comparison of two), read in one query; ``Http404`` if any is
+    not visible. Each is then known to ``project_for`` for the rest of the GET."""
+    found = {project.pk: project for project in Project.objects.visible_to(request.user).filter(pk__in=pks)}
+    if any(pk not in found for pk in pks):
+        raise Http404
+    if request.method in ("GET", "HEAD"):
+        memo = request.__dict__.setdefault("_projects_checked", {})
+        memo.update({(pk, False): project for pk, project in found.items()})
+    return [found[pk] for pk in pks]
+
+
 def may_edit(request: HttpRequest, project: Project) -> bool:
     """Whether the user may change ``project`` (a page shows its edit controls only then); one query."""
     return Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
