@@ -278,6 +278,7 @@ def url_patterns() -> list[tuple[str, list[str], str]]:
 
 AHSP_DIR = Path(__file__).resolve().parents[1]
 _READ = re.compile(r"""(?:GET|POST|data)(?:\.get|\.getlist|\[)\(?\s*f?["']([A-Za-z_][\w-]*)""")
+_FORMS_IMPORT = re.compile(r"^from ahsp\.forms\.(\w+) import", re.MULTILINE)
 _FORM_FIELD = re.compile(r"^\s+(\w+)\s*=\s*(?:forms\.\w+|\w*InputField|\w+Field)\(", re.MULTILINE)
 
 
@@ -443,6 +444,8 @@ def names_read_by(view) -> set[str]:
     names = set()
     if module is not None and getattr(module, "__file__", None):
         text = Path(module.__file__).read_text()
+        for form_module in _FORMS_IMPORT.findall(text):  # the forms live in ahsp/forms/<resource>.py
+            text += (AHSP_DIR / "forms" / f"{form_module}.py").read_text()
         names.update(_READ.findall(text))
         names.update(_FORM_FIELD.findall(text))
     return names
