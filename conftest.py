@@ -19,8 +19,11 @@ def _clear_cache():
 
 
 @pytest.fixture
-def make_user():
-    """``UserFactory``, numbered from 1 in each test: user1@example.com (username user11), ..."""
+def make_user(db):
+    """``UserFactory``, numbered from 1 in each test: user1@example.com (username user11), ...
+
+    It asks for ``db`` (as pytest-django's ``django_user_model`` did), so a fixture that makes users
+    gives database access to the tests that use it."""
     UserFactory.reset_sequence(1)
 
     def make(email: str | None = None, password: str = PASSWORD, **extra):
