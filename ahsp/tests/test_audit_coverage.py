@@ -24,7 +24,6 @@ from ahsp.models import (
     AuditEvent,
     ExportJob,
     Project,
-    ProjectResource,
     ReferenceImport,
     ReferenceResource,
     Section,
@@ -48,7 +47,7 @@ from ahsp.services import (
     workbook_imports,
 )
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
 from ahsp.tests.test_importers_reference_workbook import make_workbook
 from ahsp.tests.test_services_project_import import make_library, valid_sheets, write_workbook
 from ahsp.tests.test_services_resources import HEADER as PRICE_HEADER
@@ -68,18 +67,16 @@ def world(user, settings, tmp_path):
     section2 = sections.create(project=project, name="Pekerjaan Beton", by=user)
     item = work_items.add_custom(project=project, section=section, name="Galian tanah", unit="m3", by=user)
     item2 = work_items.add_custom(project=project, section=section, name="Urugan pasir", unit="m3", by=user)
-    worker = ProjectResource.objects.create(
+    worker = ProjectResourceFactory(
         project=project, code="L.01", name="Pekerja", unit="OH", category="labour", unit_price=D("100000")
     )
-    foreman = ProjectResource.objects.create(
+    foreman = ProjectResourceFactory(
         project=project, code="L.04", name="Mandor", unit="OH", category="labour", unit_price=D("150000")
     )
-    cement = ProjectResource.objects.create(
+    cement = ProjectResourceFactory(
         project=project, code="B.01", name="Semen Portland", unit="kg", category="material"
     )
-    component = AnalysisComponent.objects.create(
-        analysis=item.analysis, resource=worker, coefficient=D("0.75")
-    )
+    component = AnalysisComponentFactory(analysis=item.analysis, resource=worker, coefficient=D("0.75"))
     recalc.recalculate_project(project)
     parameter = parameters.set_value(project=project, name="panjang", value=D("10"), by=user)
     stage = schedule.create_stage(project=project, name="Tahap 1", by=user)

@@ -38,17 +38,15 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from ahsp.models import (
-    AnalysisComponent,
     AuditEvent,
     ExportJob,
-    ProjectResource,
     ReferenceAnalysis,
     ReferenceImportJob,
     WorkbookImportJob,
 )
 from ahsp.services import audit, parameters, recalc, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +142,7 @@ def world(user, other_user, settings, tmp_path):
     section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
     section2 = sections.create(project=project, name="Pekerjaan Beton", by=user)
     item = work_items.add_custom(project=project, section=section, name="Galian tanah", unit="m3", by=user)
-    worker = ProjectResource.objects.create(
+    worker = ProjectResourceFactory(
         project=project,
         code="L.01",
         name="Pekerja",
@@ -152,9 +150,7 @@ def world(user, other_user, settings, tmp_path):
         category="labour",
         unit_price=Decimal("100000"),
     )
-    component = AnalysisComponent.objects.create(
-        analysis=item.analysis, resource=worker, coefficient=Decimal("0.75")
-    )
+    component = AnalysisComponentFactory(analysis=item.analysis, resource=worker, coefficient=Decimal("0.75"))
     recalc.recalculate_project(project)
     work_items.set_volume(item=item, volume=Decimal("12"), formula="", expected_version=None, by=user)
     parameter = parameters.set_value(project=project, name="panjang", value=Decimal("10"), by=user)

@@ -22,7 +22,7 @@ from ahsp.models import AuditEvent, PlannedShare, Project, ProjectResource, Stag
 from ahsp.services import analyses, parameters, schedule, sections, work_items
 from ahsp.services.project_copy import batch_names, copy_project
 from ahsp.services.project_restore import Origin, restore
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectResourceFactory, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def example(user):
         ("M.15", "Semen Portland", "kg", "material", D("1450.75")),
         ("E.07", "Molen beton", "jam", "equipment", D("63015.51")),
     ):
-        priced[code] = ProjectResource.objects.create(
+        priced[code] = ProjectResourceFactory(
             project=project, code=code, name=name, unit=unit, category=category, unit_price=price
         )
     ProjectResource.objects.filter(pk=priced["M.15"].pk).update(purchase_unit="zak", purchase_factor=D("50"))

@@ -20,21 +20,26 @@ from ahsp.importers.project_document import plan_document
 from ahsp.loaders.project_document import load_project_document
 from ahsp.loaders.rab import load_rab_summary
 from ahsp.models import (
-    AnalysisComponent,
-    PlannedShare,
-    ProgressEntry,
     Project,
     ProjectAnalysis,
     ProjectParameter,
-    ProjectResource,
     Section,
-    Stage,
     WeekReport,
     WorkItem,
 )
 from ahsp.services import recalc
 from ahsp.services.project_restore import Origin, restore
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import (
+    AnalysisComponentFactory,
+    PlannedShareFactory,
+    ProgressEntryFactory,
+    ProjectAnalysisFactory,
+    ProjectResourceFactory,
+    SectionFactory,
+    StageFactory,
+    WorkItemFactory,
+    make_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +105,7 @@ def _build(user, spec: dict) -> Project:
         hsp_rounding_step=spec["hsp_step"],
     )  # fmt: skip
     resources = [
-        ProjectResource.objects.create(
+        ProjectResourceFactory(
             project=project,
             code=code,
             name=f"Sumber daya {code}",
@@ -114,11 +119,9 @@ def _build(user, spec: dict) -> Project:
     ]
     analyses = []
     for n, lines in enumerate(spec["analyses"]):
-        analysis = ProjectAnalysis.objects.create(
-            project=project, code=f"A.{n}", name=f"Analisa {n}", unit="m3"
-        )
+        analysis = ProjectAnalysisFactory(project=project, code=f"A.{n}", name=f"Analisa {n}", unit="m3")
         for position, (kind, target, k) in enumerate(lines):
-            AnalysisComponent.objects.create(
+            AnalysisComponentFactory(
                 analysis=analysis, position=position, coefficient=k,
                 resource=resources[target] if kind == "resource" else None,
                 nested_analysis=analyses[target] if kind == "nested" else None,
@@ -127,16 +130,16 @@ def _build(user, spec: dict) -> Project:
     sections: list[Section] = []
     for n, parent in enumerate(spec["sections"]):
         sections.append(
-            Section.objects.create(
+            SectionFactory(
                 project=project,
                 name=f"Bagian {n}",
                 position=n,
                 parent=sections[parent] if parent is not None else None,
             )
         )
-    stages = [Stage.objects.create(project=project, name=f"Tahap {n}", position=n) for n in range(2)]
+    stages = [StageFactory(project=project, name=f"Tahap {n}", position=n) for n in range(2)]
     for n, item_spec in enumerate(spec["items"]):
-        item = WorkItem.objects.create(
+        item = WorkItemFactory(
             project=project, section=sections[item_spec["section"]], analysis=analyses[item_spec["analysis"]],
             name=f"Pekerjaan {n}", unit="m3", position=n, volume=item_spec["volume"],
             overhead_pct_override=item_spec["overhead"],
@@ -145,10 +148,10 @@ def _build(user, spec: dict) -> Project:
         if item_spec["plan"]:
             first, span = item_spec["plan"]
             for week, share in even_shares(first, first + span).items():
-                PlannedShare.objects.create(work_item=item, week=week, share=share)
+                PlannedShareFactory(work_item=item, week=week, share=share)
         for week, progress in enumerate(item_spec["progress"], start=1):
             if progress:
-                ProgressEntry.objects.create(work_item=item, week=week, progress=progress)
+                ProgressEntryFactory(work_item=item, week=week, progress=progress)
     if spec["parameter"] is not None:
         ProjectParameter.objects.create(project=project, name="lebar", value=spec["parameter"])
     WeekReport.objects.create(

@@ -18,6 +18,7 @@ from ahsp.models import (
 from ahsp.services import analyses, recalc, sections, work_items
 from ahsp.tests.factories import (
     AnalysisComponentFactory,
+    ProjectAnalysisFactory,
     ProjectResourceFactory,
     ReferenceComponentFactory,
     ReferenceResourceFactory,
@@ -177,7 +178,7 @@ def test_load_item_sheet_nested_priced_at_nested_d_without_overhead(user):
 def test_load_project_sheets_natural_code_order_and_counts(user):
     project = make_project(user)
     for code in ["1.10", "1.2", "A.1"]:
-        ProjectAnalysis.objects.create(project=project, code=code, name=f"Analisa {code}", unit="m2")
+        ProjectAnalysisFactory(project=project, code=code, name=f"Analisa {code}", unit="m2")
 
     sheets = analysis_sheets.load_project_sheets(project=project)
 
@@ -420,7 +421,7 @@ def test_nested_diamond_is_not_a_cycle(user):
 
 def test_nested_of_another_project_refused(user, other_user):
     _project, a, _b, _c = three_analyses(user)
-    foreign = ProjectAnalysis.objects.create(project=make_project(other_user), code="X", name="X", unit="m")
+    foreign = ProjectAnalysisFactory(project=make_project(other_user), code="X", name="X", unit="m")
 
     with pytest.raises(ValidationError, match="bukan milik proyek ini"):
         analyses.add_nested_component(analysis=a, nested=foreign, coefficient=D("1"), by=user)

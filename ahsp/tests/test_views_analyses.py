@@ -16,7 +16,6 @@ from ahsp.models import (
     AuditEvent,
     ProjectAnalysis,
     ProjectResource,
-    ReferenceResource,
     WorkItem,
 )
 from ahsp.services import analyses, recalc, sections
@@ -24,6 +23,8 @@ from ahsp.tests.factories import (
     AnalysisComponentFactory,
     ProjectAnalysisFactory,
     ProjectResourceFactory,
+    ReferenceResourceFactory,
+    WorkItemFactory,
     make_project,
 )
 from ahsp.tests.test_services_analyses import (
@@ -109,7 +110,7 @@ def test_detail_page_shows_the_volume_as_entered(logged_in_client, user, volume,
 
 def test_detail_page_says_how_many_items_share_the_analysis(logged_in_client, user):
     project, section, item = build_priced_item(user)
-    WorkItem.objects.create(
+    WorkItemFactory(
         project=project,
         section=section,
         analysis=item.analysis,
@@ -280,7 +281,7 @@ def test_coefficient_edit_of_component_of_another_analysis_is_404(logged_in_clie
 
 def test_resource_search_htmx_lists_project_then_reference(logged_in_client, user):
     _project, _section, item = build_priced_item(user)
-    ReferenceResource.objects.create(code="B.02", name="Semen putih", unit="kg", category="material")
+    ReferenceResourceFactory(code="B.02", name="Semen putih", unit="kg", category="material")
     url = reverse("ahsp:analysis_resource_search", args=[item.project_id, item.pk])
 
     response = logged_in_client.get(url, {"q": "semen"}, headers=HX)
@@ -303,7 +304,7 @@ def test_resource_search_without_js_renders_page_with_results(logged_in_client, 
 
 def test_add_reference_resource_copies_into_project(logged_in_client, user):
     project, _section, item = build_priced_item(user)
-    pasir = ReferenceResource.objects.create(code="B.05", name="Pasir pasang", unit="m3", category="material")
+    pasir = ReferenceResourceFactory(code="B.05", name="Pasir pasang", unit="m3", category="material")
     before = audit_count(project.pk)
 
     response = logged_in_client.post(

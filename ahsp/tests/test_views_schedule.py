@@ -34,7 +34,7 @@ from ahsp.loaders.schedule import load_schedule
 from ahsp.models import PlannedShare, Project, ProjectQuerySet, Section, Stage, WorkItem
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import CONFLICT_MESSAGE
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import StageFactory, make_project
 from ahsp.tests.rab_data import build_small_rab
 from tools.bench.synthetic import build_synthetic_project
 
@@ -615,7 +615,7 @@ def test_project_without_start_date_or_duration_explains(logged_in_client, user)
 
 
 def all_urls(rab):
-    stage = Stage.objects.create(project=rab.project, name="Tahap")
+    stage = StageFactory(project=rab.project, name="Tahap")
     project = rab.project.pk
     return [
         reverse("ahsp:project_schedule", args=[project]),
