@@ -6,7 +6,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
-from ahsp.services import exports, jobs, reference_imports, workbook_imports
+from ahsp.services import exports, jobs, project_copy_jobs, reference_imports, workbook_imports
 
 STALE_AFTER_SECONDS = 120
 LOST_AFTER_SECONDS = 30  # a queued job this old that is on no task queue was never enqueued
@@ -15,6 +15,8 @@ LOST_AFTER_SECONDS = 30  # a queued job this old that is on no task queue was ne
 REFERENCE_IMPORT_STALE_AFTER_SECONDS = 15 * 60
 # Project and price imports: the same, and past safe_workbook's reading clock (WORKBOOK_LIMITS max_seconds).
 WORKBOOK_IMPORT_STALE_AFTER_SECONDS = 15 * 60
+# Project copies note their progress after each copy (a few seconds for 2,000 items).
+PROJECT_COPY_STALE_AFTER_SECONDS = 15 * 60
 
 
 @periodic_task(crontab(minute="*"))
@@ -53,12 +55,23 @@ RUN_WORKBOOK_IMPORT_TASK = run_workbook_import.task_class.__name__
 jobs.bind_task(workbook_imports.JOB.name, run_workbook_import)
 
 
+@db_task(retries=0)
+def run_project_copy(job_id: int) -> None:
+    """Make the copies of one project copy job (ahsp.services.project_copy_jobs)."""
+    project_copy_jobs.run(job_id)
+
+
+RUN_PROJECT_COPY_TASK = run_project_copy.task_class.__name__
+jobs.bind_task(project_copy_jobs.JOB.name, run_project_copy)
+
+
 # Each kind of job: its service (``mark_stale``, ``JOB``), the name of its task's messages, and how long
 # one of its running jobs may go without a heartbeat before the sweep takes its worker for dead.
 SWEPT = (
     (exports, BUILD_EXPORT_TASK, STALE_AFTER_SECONDS),
     (reference_imports, RUN_REFERENCE_IMPORT_TASK, REFERENCE_IMPORT_STALE_AFTER_SECONDS),
     (workbook_imports, RUN_WORKBOOK_IMPORT_TASK, WORKBOOK_IMPORT_STALE_AFTER_SECONDS),
+    (project_copy_jobs, RUN_PROJECT_COPY_TASK, PROJECT_COPY_STALE_AFTER_SECONDS),
 )
 
 

@@ -5,6 +5,7 @@ from ahsp.views import (
     compare,
     exports,
     prices,
+    project_copy,
     project_import,
     projects,
     rab,
@@ -127,6 +128,9 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/rab/", rab.project_rab, name="project_rab"),
     path("projects/<int:pk>/compare/", compare.project_compare, name="project_compare"),
+    path("projects/<int:pk>/copy/", project_copy.project_copy, name="project_copy"),
+    path("copies/<int:job_id>/", project_copy.project_copy_job, name="project_copy_job"),
+    path("projects/restore/", project_copy.project_restore, name="project_restore"),
     path("projects/<int:pk>/compare/section/", compare.project_compare_section, name="project_compare_section"),
     path(
         "projects/<int:pk>/rab/sections/<int:section_id>/",

@@ -25,6 +25,7 @@ from ahsp.exports import (
     prices_csv,
     prices_pdf,
     prices_xlsx,
+    project_json,
     project_workbook,
     rab_csv,
     rab_pdf,
@@ -112,4 +113,5 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     (_DOC.KEBUTUHAN, _FMT.PDF): bytes_builder(requirements_pdf.build_requirements_pdf, "pdf"),
     (_DOC.KEBUTUHAN, _FMT.XLSX): bytes_builder(requirements_xlsx.build_requirements_xlsx, "xlsx"),
     (_DOC.KEBUTUHAN, _FMT.CSV): chunks_builder(requirements_csv.build_requirements_csv),
+    (_DOC.CADANGAN, _FMT.JSON): bytes_builder(project_json.build_project_json, "json"),
 }

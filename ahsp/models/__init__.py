@@ -1,4 +1,5 @@
 from ahsp.models.audit import AuditEvent
+from ahsp.models.copy_job import ProjectCopyJob
 from ahsp.models.estimate import (
     AnalysisComponent,
     ProjectAnalysis,
@@ -38,6 +39,7 @@ __all__ = [
     "ReferenceImport",
     "ReferenceImportJob",
     "WorkbookImportJob",
+    "ProjectCopyJob",
     "ReferenceResource",
     "ResourceCategory",
     "User",

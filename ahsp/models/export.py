@@ -19,11 +19,13 @@ class ExportJob(BackgroundJob):
         JADWAL = "jadwal", _("Jadwal pelaksanaan")
         KURVA_S = "kurva-s", _("Kurva S dan nilai hasil")
         KEBUTUHAN = "kebutuhan", _("Rekap kebutuhan sumber daya")
+        CADANGAN = "cadangan", _("Cadangan proyek lengkap (untuk dipulihkan atau disalin)")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
         PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
 
     # The base's states, with the running one labelled for building a file rather than importing one.
     class Status(models.TextChoices):

@@ -19,6 +19,7 @@ class WorkbookImportJob(ImportJob):
     class Kind(models.TextChoices):
         PROJECT = "project", _("Impor proyek")
         PRICES = "prices", _("Impor harga")
+        BACKUP = "backup", _("Pulihkan cadangan")
 
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     requested_by = models.ForeignKey(

@@ -47,6 +47,7 @@ CONTENT_TYPES = {
     ExportJob.Format.CSV: "text/csv; charset=utf-8",
     ExportJob.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportJob.Format.PDF: "application/pdf",
+    ExportJob.Format.JSON: "application/json",
 }
 
 
@@ -79,6 +80,7 @@ OFFERED: tuple[tuple[str, str], ...] = (
     (_DOC.KEBUTUHAN, _FMT.PDF),
     (_DOC.KEBUTUHAN, _FMT.XLSX),
     (_DOC.KEBUTUHAN, _FMT.CSV),
+    (_DOC.CADANGAN, _FMT.JSON),
 )
 
 
@@ -87,6 +89,9 @@ DESCRIPTIONS = {
     _DOC.AHSP: _("Analisa setiap pekerjaan: tenaga kerja, bahan, peralatan, BUK dan HSP."),
     _DOC.HARGA: _("Harga upah, bahan dan peralatan yang dipakai analisa proyek ini."),
     _DOC.PROYEK: _("Seluruh proyek dalam format impor, untuk disunting di Excel lalu diimpor kembali."),
+    _DOC.CADANGAN: _(
+        "Semua data proyek tanpa kehilangan (jadwal, progres, rumus, satuan beli): dipulihkan sebagai proyek baru."
+    ),
     _DOC.JADWAL: _("Jadwal pelaksanaan (time schedule): bobot dan rencana % tiap pekerjaan per minggu."),
     _DOC.KURVA_S: _("Kurva S rencana dan realisasi, tabel progres mingguan dan nilai hasil (SPI, CPI, EAC)."),
     _DOC.KEBUTUHAN: _("Kuantitas dan biaya upah, bahan dan peralatan seluruh pekerjaan, per kategori."),

@@ -246,7 +246,7 @@ def sweep_stale(
             enqueue(kind, job_id)  # a failed enqueue leaves it queued for the lost-job sweep
     cleared = {"stage": "", "file": ""} if discard_uploads else {}
     failed = []
-    for job in stale().only("pk", "file"):
+    for job in stale().only("pk", *(("file",) if discard_uploads else ())):
         error = message.format(pk=job.pk)
         if stale().filter(pk=job.pk).update(status=Status.FAILED, error=error, finished_at=now, **cleared):
             if discard_uploads:

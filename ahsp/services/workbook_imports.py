@@ -30,10 +30,13 @@ from pathlib import Path
 from django.core.files import File
 from django.db import transaction
 
+from ahsp.importers.project_document import MAX_BYTES as MAX_DOCUMENT_BYTES
+from ahsp.importers.project_document import DocumentInvalid, read_document
 from ahsp.importers.sni_values import fit
 from ahsp.models import Project, WorkbookImportJob
 from ahsp.services import jobs
 from ahsp.services.project_import import ProjectImportError, import_project_report
+from ahsp.services.project_restore import Origin, restore
 from ahsp.services.resources import import_prices
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,11 @@ RUN_FAILED_MESSAGE = (
 def start_project(*, upload, by) -> WorkbookImportJob:
     """A queued job that will create a project from the workbook ``upload``, as ``by``."""
     return _start(kind=Job.Kind.PROJECT, project=None, upload=upload, by=by)
+
+
+def start_backup(*, upload, by) -> WorkbookImportJob:
+    """A queued job that will restore the project backup ``upload`` (JSON) as a new project of ``by``."""
+    return _start(kind=Job.Kind.BACKUP, project=None, upload=upload, by=by)
 
 
 def start_prices(*, project: Project, upload, by) -> WorkbookImportJob:
@@ -103,6 +111,8 @@ def _measured_import(job: WorkbookImportJob) -> dict:
 
 def _import(job: WorkbookImportJob) -> dict:
     """Import a local copy of the stored upload; the job's outcome fields (``jobs.run_import``)."""
+    if job.kind == Job.Kind.BACKUP:
+        return _restore_backup(job)
     with jobs.local_copy(job) as copy:
         if job.kind == Job.Kind.PROJECT:
             return _import_project(job, Path(copy.name))
@@ -130,6 +140,44 @@ def _import_project(job: WorkbookImportJob, path: Path) -> dict:
             "summary": f"Proyek “{project.name}” diimpor dari Excel: {count} pekerjaan.",
             "counts": {"work_items": count},
             **_rows("warnings", report.warnings),
+        },
+    }
+
+
+def _restore_backup(job: WorkbookImportJob) -> dict:
+    """The stored JSON read within ``MAX_BYTES``, checked, and written as a new project (one transaction);
+    a bad document fails the job with every problem and its JSON path, and nothing is written."""
+    with job.file.open("rb") as stored:
+        raw = stored.read(MAX_DOCUMENT_BYTES + 1)
+    origin = Origin("Proyek dipulihkan dari cadangan", {"file_name": job.file_name})
+    try:
+        project = restore(plan=read_document(raw), by=job.requested_by, origin=origin)
+    except DocumentInvalid as exc:
+        return {
+            "status": Job.Status.FAILED,
+            "error": "Cadangan tidak dapat dipulihkan; tidak ada yang disimpan.",
+            "report": {  # in the rows of the import report table: where (the JSON path) and why
+                "problems": [
+                    {
+                        "sheet": "JSON",
+                        "row": None,
+                        "column": p.path,
+                        "value": "",
+                        "reason": p.message,
+                        "text": str(p),
+                    }
+                    for p in exc.problems[:MAX_ROWS_KEPT]
+                ],
+                "problems_count": len(exc.problems),
+            },
+        }
+    count = project.work_items.count()
+    return {
+        "status": Job.Status.DONE,
+        "project": project,
+        "report": {
+            "summary": f"Proyek “{project.name}” dipulihkan dari cadangan: {count} pekerjaan.",
+            "counts": {"work_items": count},
         },
     }
 

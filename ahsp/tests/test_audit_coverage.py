@@ -34,6 +34,7 @@ from ahsp.services import (
     exports,
     parameters,
     project_copy,
+    project_copy_jobs,
     project_import,
     project_restore,
     projects,
@@ -47,7 +48,7 @@ from ahsp.services import (
     workbook_imports,
 )
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectFactory, ProjectResourceFactory
 from ahsp.tests.test_importers_reference_workbook import make_workbook
 from ahsp.tests.test_services_project_import import make_library, valid_sheets, write_workbook
 from ahsp.tests.test_services_resources import HEADER as PRICE_HEADER
@@ -62,7 +63,7 @@ def world(user, settings, tmp_path):
     Rp 100.000), an unused resource, a parameter, a stage, and a work item copied from the library."""
     settings.AHSP_REPORT_DIR = tmp_path / "reports"
     library = make_reference_library()
-    project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=4)
+    project = ProjectFactory(owner=user, start_date=date(2026, 3, 2), duration_weeks=4)
     section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
     section2 = sections.create(project=project, name="Pekerjaan Beton", by=user)
     item = work_items.add_custom(project=project, section=section, name="Galian tanah", unit="m3", by=user)
@@ -151,6 +152,18 @@ def _project_copy(w):
     def write():
         (copy,) = project_copy.copy_project(project=w.project, by=w.user, parts="header", name="Salinan")
         return copy
+
+    counts = {"work_items": 0, "sections": 0, "analyses": 0, "resources": 0, "parameters": 0, "stages": 0}
+    return write, lambda p: Expect(
+        "import", "project", None, {"salinan_dari": w.project.name, "bagian": "header", **counts}, p.pk, p.pk
+    )
+
+
+def _project_write_copy(w):
+    plan, origin = project_copy.plan_copy(w.project, "header")
+
+    def write():
+        return project_copy.write_copy(plan=plan, origin=origin, by=w.user, name="Salinan")
 
     counts = {"work_items": 0, "sections": 0, "analyses": 0, "resources": 0, "parameters": 0, "stages": 0}
     return write, lambda p: Expect(
@@ -821,6 +834,7 @@ CASES = [
     Case("projects.create", _project_create),
     Case("project_restore.restore", _project_restore),
     Case("project_copy.copy_project", _project_copy),
+    Case("project_copy.write_copy", _project_write_copy),
     Case("projects.update", _project_update),
     Case("projects.archive", _project_archive),
     Case("projects.delete", _project_delete),
@@ -980,6 +994,32 @@ def test_events_survive_the_deletion_of_what_they_describe(world):
     ).exists()
 
 
+def test_backup_and_copy_jobs_record_one_event_per_new_project_as_the_requester(user, world):
+    """``start_backup`` and ``project_copy_jobs.start`` record nothing; their runs record one import event
+    on each project they create, with the requester as the actor."""
+    import json
+
+    from django.core.files.base import ContentFile
+
+    from ahsp.loaders.project_document import load_project_document
+
+    raw = json.dumps(load_project_document(world.project)).encode()
+    first = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    backup = workbook_imports.start_backup(upload=ContentFile(raw, name="cadangan.json"), by=user)
+    copies = project_copy_jobs.start(
+        project=world.project, by=user, parts="estimate", name="Salinan", count=2
+    )
+    assert not AuditEvent.objects.filter(id__gt=first).exists()
+
+    restored = workbook_imports.run(backup.pk).project
+    made = [pk for pk, _name in project_copy_jobs.run(copies.pk).projects]
+
+    events = list(AuditEvent.objects.filter(id__gt=first).order_by("id"))
+    assert [(e.action, int(e.target_id), e.actor_id) for e in events] == [
+        ("import", pk, user.pk) for pk in [restored.pk, *made]
+    ]
+
+
 def test_project_import_job_records_the_events_of_the_import_as_the_uploader(user, tmp_path):
     """``workbook_imports.start_project`` records nothing; its ``run`` records the import's two events
     ("dibuat" and "diimpor"), with the uploader as the actor."""
@@ -1003,6 +1043,7 @@ def test_project_import_job_records_the_events_of_the_import_as_the_uploader(use
 SERVICE_MODULES = [
     projects,
     project_copy,
+    project_copy_jobs,
     project_restore,
     sections,
     work_items,
@@ -1020,10 +1061,14 @@ COVERED = {case.name.split(" ")[0] for case in CASES} | {
     "project_import.import_project",
     "project_import.import_project_report",
     "workbook_imports.start_project",  # then run: the two events of import_project_report (test below)
+    "workbook_imports.start_backup",  # then run: the restore's one event (test below)
+    "project_copy_jobs.start",  # then run: one event per copy (test below)
+    "project_copy_jobs.run",
 }
 # Helpers and readers: they write nothing, or only inside a covered write.
 NOT_WRITES = {
     "project_copy.batch_names",
+    "project_copy.plan_copy",
     "sections.next_position",
     "work_items.project_parameters",
     "analyses.direct_price_component",
@@ -1057,6 +1102,7 @@ WORKER_HOUSEKEEPING = {
     "exports.purge",
     "reference_imports.mark_stale",
     "workbook_imports.mark_stale",
+    "project_copy_jobs.mark_stale",
 }
 
 

@@ -41,19 +41,28 @@ def back_url(job: WorkbookImportJob) -> str:
     """Where the user started: the project import page, or the project's prices page."""
     if job.kind == Job.Kind.PRICES and job.project_id:
         return reverse("ahsp:project_prices", args=[job.project_id])
+    if job.kind == Job.Kind.BACKUP:
+        return reverse("ahsp:project_restore")
     return reverse("ahsp:project_import")
 
 
 def finished_project(request: HttpRequest, job: WorkbookImportJob) -> HttpResponse | None:
     """For a project import that is done: the messages (summary, warnings) and the way to the project
     (a redirect, or an HX-Redirect with 286 so the polling stops); else None."""
-    if job.kind != Job.Kind.PROJECT or job.status != Job.Status.DONE or job.project is None:
+    if (
+        job.kind not in (Job.Kind.PROJECT, Job.Kind.BACKUP)
+        or job.status != Job.Status.DONE
+        or job.project is None
+    ):
         return None
     report = job.report or {}
-    messages.success(  # the synchronous import's message, in the active language
-        request,
-        _("Proyek “%(name)s” diimpor dari Excel: %(count)s pekerjaan.")
-        % {"name": job.project.name, "count": (report.get("counts") or {}).get("work_items", 0)},
+    done = (
+        _("Proyek “%(name)s” dipulihkan dari cadangan: %(count)s pekerjaan.")
+        if job.kind == Job.Kind.BACKUP
+        else _("Proyek “%(name)s” diimpor dari Excel: %(count)s pekerjaan.")  # the synchronous import's
+    )
+    messages.success(
+        request, done % {"name": job.project.name, "count": (report.get("counts") or {}).get("work_items", 0)}
     )
     warnings = report.get("warnings") or []
     total = report.get("warnings_count", len(warnings))
