@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.test_audit_trail import T0, make_events
 
 MARK_PAGE = "window.__marker = 'still-here'"
@@ -16,7 +16,7 @@ PAGE_MARKER = "window.__marker"
 @pytest.fixture
 def trail(user):
     """A project with 120 events, one minute apart: "Perubahan 119" is the newest."""
-    project = make_project(user, name="Gedung Serbaguna")
+    project = ProjectFactory(owner=user, name="Gedung Serbaguna")
     events = make_events(
         120,
         project_id=project.pk,
@@ -86,7 +86,7 @@ def test_opening_a_row_loads_its_diff(logged_in_page: Page, trail):
 
 
 def test_filter_swaps_the_list_and_pushes_the_url(logged_in_page: Page, live_server, user):
-    project = make_project(user, name="Gedung Serbaguna")
+    project = ProjectFactory(owner=user, name="Gedung Serbaguna")
     make_events(3, project_id=project.pk, action="create", target_type="section")
     make_events(60, project_id=project.pk, start=T0 + timedelta(hours=1))
     page = logged_in_page

@@ -52,10 +52,10 @@ from playwright.sync_api import Locator, Page, expect
 
 from ahsp.models import Project, ReferenceResource, ResourceCategory
 from ahsp.tests.factories import (
+    ProjectFactory,
     ReferenceAnalysisFactory,
     ReferenceComponentFactory,
     ReferenceResourceFactory,
-    make_project,
 )
 
 SOURCE = "SNI 2025"
@@ -96,8 +96,8 @@ def reference_library() -> None:
 
 @pytest.fixture
 def project(user, reference_library) -> Project:
-    return make_project(
-        user,
+    return ProjectFactory(
+        owner=user,
         name="Gedung Serbaguna",
         overhead_profit_pct=Decimal("10"),
         vat_pct=Decimal("11"),

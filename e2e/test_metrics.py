@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ahsp.metrics import client as rum
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 POSITIVE = re.compile(r"^[1-9][\d.]*$")  # a count or a millisecond figure above zero
 
@@ -40,8 +40,8 @@ def staff(make_user):
 
 
 def test_metrics_page_shows_real_page_loads_and_swaps(page: Page, context, login_user, staff):
-    project = make_project(staff, name="Gedung Serbaguna")
-    make_project(staff, name="Jalan Desa Cibiru")
+    project = ProjectFactory(owner=staff, name="Gedung Serbaguna")
+    ProjectFactory(owner=staff, name="Jalan Desa Cibiru")
     login_user(context, staff)
 
     # The dashboard: its page timing after load...
@@ -82,8 +82,8 @@ def test_metrics_page_shows_real_page_loads_and_swaps(page: Page, context, login
 def test_failing_beacons_never_break_the_page(logged_in_page: Page, user):
     """sendBeacon throwing and fetch rejecting: the page and its swaps work, and nothing is logged
     (the conftest fails the test on any console error or uncaught exception)."""
-    make_project(user, name="Gedung Serbaguna")
-    make_project(user, name="Jalan Desa Cibiru")
+    ProjectFactory(owner=user, name="Gedung Serbaguna")
+    ProjectFactory(owner=user, name="Jalan Desa Cibiru")
     page = logged_in_page
     page.add_init_script(
         "navigator.sendBeacon = function () { window.__beaconCalls = (window.__beaconCalls || 0) + 1;"

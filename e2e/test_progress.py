@@ -16,11 +16,11 @@ from playwright.sync_api import Page, expect
 
 from ahsp.models import WorkItem
 from ahsp.services import schedule, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 
 def build_example(user):
-    project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=4)
+    project = ProjectFactory(owner=user, start_date=date(2026, 3, 2), duration_weeks=4)
     section = sections.create(project=project, name="Pekerjaan Utama", by=user)
     items = []
     for name, amount in (("Pekerjaan A", "2000000"), ("Pekerjaan B", "5000000"), ("Pekerjaan C", "3000000")):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from ahsp.models import Project
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 MARK_PAGE = "window.__marker = 'still-here'"
 PAGE_MARKER = "window.__marker"
@@ -48,7 +48,7 @@ def test_project_create_through_htmx_form(logged_in_page: Page, live_server, use
 def test_project_form_reads_indonesian_numbers_in_the_browser(logged_in_page: Page, live_server, user):
     """Issue 11 §6: a number input dropped "1.500.000.000" (Firefox) or read "12,5" as 125 (Chromium). The
     text inputs send what was typed; the server reads it the Indonesian way and shows it back formatted."""
-    project = make_project(user, name="Gedung Uji", budget_ceiling=None)
+    project = ProjectFactory(owner=user, name="Gedung Uji", budget_ceiling=None)
     page = logged_in_page
     page.goto(f"/projects/{project.pk}/edit/")
     form = page.locator("#project-form")
@@ -76,7 +76,7 @@ def test_project_form_reads_indonesian_numbers_in_the_browser(logged_in_page: Pa
 @pytest.fixture
 def twenty_five_projects(user) -> list[Project]:
     # Newest first on the dashboard: page 1 shows "Proyek 25".."Proyek 06", page 2 "Proyek 05".."Proyek 01".
-    return [make_project(user, name=f"Proyek {n:02d}") for n in range(1, 26)]
+    return [ProjectFactory(owner=user, name=f"Proyek {n:02d}") for n in range(1, 26)]
 
 
 def test_dashboard_next_page_swaps_list_and_pushes_url(
@@ -105,9 +105,9 @@ def test_dashboard_next_page_swaps_list_and_pushes_url(
 
 
 def test_dashboard_search_filters_without_reload(logged_in_page: Page, live_server, user):
-    make_project(user, name="Gedung Serbaguna", location="Sukamaju")
-    make_project(user, name="Jalan Desa Cibiru", location="Bandung")
-    make_project(user, name="Jembatan Kali Progo", location="Kulon Progo")
+    ProjectFactory(owner=user, name="Gedung Serbaguna", location="Sukamaju")
+    ProjectFactory(owner=user, name="Jalan Desa Cibiru", location="Bandung")
+    ProjectFactory(owner=user, name="Jembatan Kali Progo", location="Kulon Progo")
     page = logged_in_page
     page.goto("/")
     project_list = page.locator("#project-list")

@@ -3,12 +3,12 @@
 from playwright.sync_api import Page, expect
 
 from ahsp.services import sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 
 def test_closed_section_loads_rows_in_place_and_volume_edit_works(logged_in_page: Page, user, settings):
     settings.WORK_BREAKDOWN_EAGER_ITEMS = 2  # a "big" project for the page, kept small for the test
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = sections.create(project=project, name="Pekerjaan Beton", by=user)
     for name in ("Beton K-225", "Bekisting", "Pembesian"):
         work_items.add_custom(project=project, section=section, name=name, unit="m3", by=user)

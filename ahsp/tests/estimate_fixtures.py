@@ -5,10 +5,10 @@ from decimal import Decimal
 from ahsp.models import ProjectResource
 from ahsp.services import recalc, sections, work_items
 from ahsp.tests.factories import (
+    ProjectFactory,
     ReferenceAnalysisFactory,
     ReferenceComponentFactory,
     ReferenceResourceFactory,
-    make_project,
 )
 
 
@@ -35,7 +35,7 @@ def make_dig_estimate(user) -> dict:
     """A project with one section and the excavation 2.2.1.1 priced: 0,75 OH x Rp 100.000,00 + 0,025 OH x
     Rp 150.000,00 = Rp 78.750,00, + 10 % = HSP Rp 86.625,00 (volume 0)."""
     library = make_reference_library()
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
     item = work_items.add_from_reference(project=project, section=section, reference=library["dig"], by=user)
     ProjectResource.objects.filter(project=project, code="TK.0008").update(unit_price=Decimal("100000"))

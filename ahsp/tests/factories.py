@@ -65,11 +65,6 @@ class ProjectFactory(DjangoModelFactory):
     duration_weeks = 20
 
 
-def make_project(owner, **fields) -> Project:
-    """``ProjectFactory`` for ``owner``: the name the existing tests call it by (``make_project(user)``)."""
-    return ProjectFactory(owner=owner, **fields)
-
-
 class SectionFactory(DjangoModelFactory):
     class Meta:
         model = Section

@@ -42,7 +42,7 @@ from ahsp.loaders import rab as rab_loader
 from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import AnalysisComponent, Project, ProjectAnalysis, ProjectResource, Section, WorkItem
 from ahsp.services import recalc, sections, work_items
-from ahsp.tests.factories import ProjectResourceFactory, make_project
+from ahsp.tests.factories import ProjectFactory, ProjectResourceFactory
 
 
 @dataclass
@@ -71,7 +71,7 @@ def build_small_rab(user, **project_fields) -> SmallRab:
         "rounding_mode": "down",
         **project_fields,
     }
-    project = make_project(user, **fields)
+    project = ProjectFactory(owner=user, **fields)
     earthwork = sections.create(project=project, name="Pekerjaan Persiapan dan Tanah", by=user)
     plaster = sections.create(project=project, name="Pekerjaan Plesteran", by=user)
     bowplank = work_items.add_custom(

@@ -185,9 +185,9 @@ def test_the_list_query_leaves_the_diff_json_unloaded():
 
 
 def test_the_global_trail_spans_projects_and_names_them(user):
-    from ahsp.tests.factories import make_project
+    from ahsp.tests.factories import ProjectFactory
 
-    project = make_project(user, name="Gedung A")
+    project = ProjectFactory(owner=user, name="Gedung A")
     make_events(2, project_id=project.pk)
     make_events(2, project_id=None, target_type="referenceimport")
     make_events(1, project_id=999_999)  # a deleted project

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from ahsp.models import ExportJob, Project, WorkItem
 from ahsp.services import exports
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from tools.bench.management.commands.bench_exports import BUILD_LABEL, SERVER_LABEL
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,7 @@ def test_bench_exports_creates_a_missing_owner_and_refuses_unknown_selections(ca
 
 
 def test_one_runs_a_queued_job_and_prints_json(user, capsys):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     job = exports.start(project=project, document="rab", fmt="csv", by=user)
 
     call_command("bench_exports", "--one", str(job.pk), "--trace")

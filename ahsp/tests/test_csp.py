@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "ahsp/templates", ROOT / "partials/templates", ROOT / "project/templates"]
@@ -66,7 +66,7 @@ def test_anonymous_pages_send_the_policy(client, url):
 
 @pytest.mark.django_db
 def test_app_pages_and_htmx_fragments_send_the_policy(logged_in_client, user):
-    project = make_project(user, name="Gedung")
+    project = ProjectFactory(owner=user, name="Gedung")
     for url in ("/", f"/projects/{project.pk}/", f"/projects/{project.pk}/rab/"):
         response = logged_in_client.get(url)
         assert response.status_code == 200, url

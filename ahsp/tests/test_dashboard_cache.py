@@ -11,7 +11,7 @@ from django.utils import translation
 from ahsp.dashboard import cache as dashboard_cache
 from ahsp.models import AuditEvent
 from ahsp.services import audit, projects
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_fragments_expire_and_versions_do_not(monkeypatch):
 
 
 def test_users_seeing_a_project_is_its_owner(user, other_user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     assert dashboard_cache.users_seeing_project(project.pk) == [user.pk]
     assert dashboard_cache.users_seeing_project(project.pk + 1000) == []
 
@@ -108,7 +108,7 @@ def test_users_seeing_a_project_is_its_owner(user, other_user):
 def test_a_committed_write_bumps_the_owner_after_the_commit(
     user, other_user, django_capture_on_commit_callbacks
 ):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     mine, theirs = dashboard_cache.data_version(user.pk), dashboard_cache.data_version(other_user.pk)
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -122,7 +122,7 @@ def test_a_committed_write_bumps_the_owner_after_the_commit(
 
 
 def test_a_rolled_back_write_bumps_nothing(user, django_capture_on_commit_callbacks):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     before = dashboard_cache.data_version(user.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,7 +134,7 @@ def test_a_rolled_back_write_bumps_nothing(user, django_capture_on_commit_callba
 
 
 def test_deleting_a_project_bumps_its_owner(user, django_capture_on_commit_callbacks):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     before = dashboard_cache.data_version(user.pk)
     with django_capture_on_commit_callbacks(execute=True):
         projects.delete(project=project, by=user)
@@ -161,7 +161,7 @@ def test_a_cache_outage_does_not_fail_a_committed_write(
 
 
 def test_a_write_bumps_the_projects_own_version(user, django_capture_on_commit_callbacks):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     key = dashboard_cache.project_version_key(project.pk)
     before = dashboard_cache._versions([key])[key]
     with django_capture_on_commit_callbacks(execute=True):

@@ -63,7 +63,7 @@ from ahsp.models import (
 )
 from ahsp.services import analyses, parameters, projects, resources, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import ProjectResourceFactory, make_project
+from ahsp.tests.factories import ProjectFactory, ProjectResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,8 +193,8 @@ class EstimateMachine(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         user = self.user
-        self.project = make_project(
-            user,
+        self.project = ProjectFactory(
+            owner=user,
             overhead_profit_pct=Decimal("10"),
             vat_pct=Decimal("11"),
             rounding_step=1000,

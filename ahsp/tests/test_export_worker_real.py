@@ -23,7 +23,7 @@ from django.utils import timezone
 from ahsp.models import AuditEvent, ExportJob
 from ahsp.services import exports
 from ahsp.tasks import sweep_jobs
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
 from ahsp.tests.real_worker import Workers
 
@@ -200,7 +200,7 @@ def test_twenty_users_exporting_at_once_get_twenty_files_built_once(workers, mak
 @pytest.mark.django_db(transaction=True)
 def test_a_double_start_at_the_same_moment_queues_one_job(workers, make_user):
     user = make_user()
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
 
     first, second = run_at_once(
         [lambda: exports.start(project=project, document="rab", fmt="xlsx", by=user) for _ in range(2)]
@@ -218,7 +218,7 @@ def test_sweep_task_in_immediate_mode_reruns_or_fails_stale_jobs_only(db, user, 
     from huey.contrib.djhuey import HUEY  # noqa: PLC0415
 
     assert HUEY.immediate
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     settings.EXPORT_RETENTION_HOURS = 24
     now = timezone.now()
     stale = ExportJob.objects.create(

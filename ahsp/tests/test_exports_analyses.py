@@ -15,7 +15,7 @@ from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
 from ahsp.loaders.analyses import load_project_sheets
 from ahsp.models import AnalysisComponent, ExportJob, ProjectAnalysis, ProjectResource
 from ahsp.services import exports
-from ahsp.tests.factories import ProjectAnalysisFactory, ProjectResourceFactory, make_project
+from ahsp.tests.factories import ProjectAnalysisFactory, ProjectFactory, ProjectResourceFactory
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +221,7 @@ def test_hsp_rounding_step_is_a_live_round_of_the_cent_value(user):
 
 
 def test_empty_project_progress_and_query_count(user, django_assert_max_num_queries):
-    ws = open_sheet(build_analyses_xlsx(make_project(user)))
+    ws = open_sheet(build_analyses_xlsx(ProjectFactory(owner=user)))
     assert ws.cell(row=HEADER_ROW + 1, column=2).value == EMPTY_NOTE
 
     project = build_wall(user)
@@ -317,7 +317,7 @@ def test_csv_has_bom_header_components_and_totals(user, django_assert_max_num_qu
 
 
 def test_csv_of_an_empty_project_is_the_header_only(user):
-    _, lines = read_csv(make_project(user))
+    _, lines = read_csv(ProjectFactory(owner=user))
     assert lines == [list(CSV_HEADER)]
 
 

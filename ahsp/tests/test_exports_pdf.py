@@ -20,7 +20,7 @@ from ahsp.exports.schedule_pdf import build_schedule_pdf
 from ahsp.loaders.rab import ItemRow, SectionRow
 from ahsp.models import ExportJob, ProjectResource, Section, WorkItem
 from ahsp.services import exports, recalc, sections, work_items
-from ahsp.tests.factories import ProjectResourceFactory, make_project
+from ahsp.tests.factories import ProjectFactory, ProjectResourceFactory
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_rab_pdf_has_header_rows_totals_terbilang_and_signatures(small):
 
 
 def test_every_page_is_numbered_x_of_y_and_repeats_the_table_header(user):
-    project = make_project(user, name="Proyek Panjang")
+    project = ProjectFactory(owner=user, name="Proyek Panjang")
     section = sections.create(project=project, name="Pekerjaan Struktur", by=user)
     for number in range(90):
         work_items.add_custom(
@@ -99,7 +99,7 @@ def test_every_page_is_numbered_x_of_y_and_repeats_the_table_header(user):
 
 def test_user_text_is_printed_as_text_and_long_names_wrap(user):
     long_name = "Pekerjaan pemasangan " + "rangka atap baja ringan lengkap dengan " * 8 + "akhir"
-    project = make_project(user, name='<script>alert("x")</script> & Co', client='=HYPERLINK("x")')
+    project = ProjectFactory(owner=user, name='<script>alert("x")</script> & Co', client='=HYPERLINK("x")')
     section = sections.create(project=project, name="<b>Bagian</b>", by=user)
     work_items.add_custom(project=project, section=section, name=long_name, unit="m2", by=user)
 
@@ -113,7 +113,7 @@ def test_user_text_is_printed_as_text_and_long_names_wrap(user):
 
 
 def test_empty_project_still_prints_a_document(user):
-    reader, pages = read(build_rab_pdf(make_project(user, name="Kosong")))
+    reader, pages = read(build_rab_pdf(ProjectFactory(owner=user, name="Kosong")))
 
     assert "Belum ada klasifikasi dan pekerjaan." in pages[0]
     assert "Jumlah 0,00" in pages[0]
@@ -168,7 +168,7 @@ def test_rab_pdf_reports_progress_to_the_end(small):
 
 
 def test_rab_pdf_reads_a_constant_number_of_queries(user, django_assert_max_num_queries):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     for s in range(3):
         section = sections.create(project=project, name=f"Bagian {s}", by=user)
         for i in range(15):

@@ -14,7 +14,7 @@ from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
 from ahsp.loaders.prices import PriceGroup, PriceRow, load_price_list, missing_count
 from ahsp.models import ExportJob, ProjectResource
 from ahsp.services import exports
-from ahsp.tests.factories import ProjectResourceFactory, make_project
+from ahsp.tests.factories import ProjectFactory, ProjectResourceFactory
 from ahsp.tests.test_exports_analyses import INJECTION, build_wall, evaluate
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_loader_groups_used_resources_by_category_in_one_query(user, django_asse
     assert mason.missing and mason.unit_price is None and mason.purchase_price is None
     assert groups[0].rows[0].purchase_factor is None and groups[0].rows[0].purchase_price is None
     assert missing_count(groups) == 1
-    assert load_price_list(make_project(user)) == []
+    assert load_price_list(ProjectFactory(owner=user)) == []
 
 
 def open_sheet(data: bytes):
@@ -147,7 +147,7 @@ def test_xlsx_purchase_price_formula_carries_its_result(user):
 
 
 def test_xlsx_of_an_empty_project(user):
-    ws = open_sheet(build_prices_xlsx(make_project(user)))
+    ws = open_sheet(build_prices_xlsx(ProjectFactory(owner=user)))
     assert ws.cell(row=HEADER_ROW + 1, column=3).value == EMPTY_NOTE
     assert ws.cell(row=ws.max_row, column=4).value == 0
 
@@ -181,7 +181,7 @@ def test_csv_bom_separator_numbers_and_injection(user, django_assert_max_num_que
     assert by_code["L.02"][4:] == ["", "minggu", "1", "", "belum diisi"]
     assert by_code["L.01"][5:] == ["", "", "", ""]
     assert calls[-1] == (6, 6, "Menulis harga 6/6")
-    assert b"".join(build_prices_csv(make_project(user))).decode("utf-8-sig").splitlines() == [
+    assert b"".join(build_prices_csv(ProjectFactory(owner=user))).decode("utf-8-sig").splitlines() == [
         ";".join(CSV_HEADER)
     ]
 

@@ -16,7 +16,7 @@ from ahsp.models import AnalysisComponent, ExportJob, ProjectAnalysis, ProjectRe
 from ahsp.services import analyses, exports, parameters, recalc, sections, work_items
 from ahsp.services.project_import import import_project
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.rab_data import build_small_rab
 from ahsp.tests.test_services_project_import import valid_sheets, write_workbook
 
@@ -148,7 +148,7 @@ def test_cells_are_strings_and_numbers_never_formulas(user):
 
 def test_nested_library_analyses_missing_price_and_empty_analysis_round_trip(user):
     library = make_reference_library()
-    project = make_project(user, **SIGNATORIES)
+    project = ProjectFactory(owner=user, **SIGNATORIES)
     structure = sections.create(project=project, name="Pekerjaan Struktur", by=user)
     slab = work_items.add_from_reference(
         project=project, section=structure, reference=library["slab"], by=user
@@ -184,14 +184,14 @@ def test_nested_library_analyses_missing_price_and_empty_analysis_round_trip(use
 
 def test_demo_estimate_round_trips(user):
     load_reference(Counter())
-    project = make_project(user, name="Demo")
+    project = ProjectFactory(owner=user, name="Demo")
     build_demo_estimate(project=project, by=user)
 
     assert_same(project, round_trip(project, user))
 
 
 def test_tree_order_with_items_between_sub_sections_round_trips(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     top = sections.create(project=project, name="Pekerjaan Persiapan", by=user)
     first = work_items.add_custom(project=project, section=top, name="Pembersihan", unit="m2", by=user)
     sub = sections.create(project=project, name="Pengukuran", parent=top, by=user)
@@ -217,7 +217,7 @@ def test_tree_order_with_items_between_sub_sections_round_trips(user):
 
 
 def test_volume_formula_exports_the_computed_volume_and_deep_sections_are_flattened(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     parameters.set_value(project=project, name="panjang", value=Decimal("12.5"), by=user)
     top = sections.create(project=project, name="Struktur", by=user)
     sub = sections.create(project=project, name="Lantai 1", parent=top, by=user)

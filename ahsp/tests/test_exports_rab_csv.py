@@ -12,7 +12,7 @@ from ahsp.loaders import rab as rab_loader
 from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import ProjectResource, Section, WorkItem
 from ahsp.services import recalc, work_items
-from ahsp.tests.factories import SectionFactory, WorkItemFactory, make_project
+from ahsp.tests.factories import ProjectFactory, SectionFactory, WorkItemFactory
 from ahsp.tests.rab_data import build_small_rab
 
 HEADER_LINE = "no;kode;uraian;satuan;volume;harga_satuan;jumlah_harga;bobot\r\n"
@@ -89,7 +89,7 @@ def _row(**fields):
 
 @pytest.mark.django_db
 def test_negative_numbers_stay_numbers(user):
-    summary = rab_loader.load_rab_summary(make_project(user))
+    summary = rab_loader.load_rab_summary(ProjectFactory(owner=user))
 
     cells = next(rab_csv_rows(summary, [_row(amount=Decimal("-5"), name="-5")]))
 
@@ -99,7 +99,7 @@ def test_negative_numbers_stay_numbers(user):
 
 @pytest.mark.django_db
 def test_header_is_sent_before_any_row_is_read(user):
-    summary = rab_loader.load_rab_summary(make_project(user))
+    summary = rab_loader.load_rab_summary(ProjectFactory(owner=user))
     read = []
 
     def rows():
@@ -197,7 +197,7 @@ def test_csv_neutralises_formula_injection(logged_in_client, user):
     ],
 )
 def test_csv_file_name_is_safe(logged_in_client, user, name, expected):
-    project = make_project(user, name=name)
+    project = ProjectFactory(owner=user, name=name)
 
     response, _ = download(logged_in_client, project)
 
@@ -206,7 +206,7 @@ def test_csv_file_name_is_safe(logged_in_client, user, name, expected):
 
 @pytest.mark.django_db
 def test_empty_project_csv_has_header_and_totals(logged_in_client, user):
-    _, body = download(logged_in_client, make_project(user))
+    _, body = download(logged_in_client, ProjectFactory(owner=user))
 
     assert [row[2] for row in parse(body)] == [
         "uraian",
@@ -221,7 +221,7 @@ def test_empty_project_csv_has_header_and_totals(logged_in_client, user):
 
 @pytest.mark.django_db
 def test_csv_is_404_for_another_user_and_needs_login(client, other_user, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
 
     assert client.get(csv_url(project)).status_code == 302
     client.force_login(other_user)

@@ -39,9 +39,9 @@ from ahsp.models import WorkItem
 from ahsp.services import analyses, recalc, sections, work_items
 from ahsp.tests.factories import (
     AnalysisComponentFactory,
+    ProjectFactory,
     ProjectResourceFactory,
     SectionFactory,
-    make_project,
 )
 from ahsp.tests.rab_data import build_small_rab
 
@@ -203,7 +203,7 @@ def test_no_rounding_and_other_modes(user):
     ['=HYPERLINK("http://x","klik")', "+1+2", "-2+3", "@SUM(1)", "\t=1", "\r=1"],
 )
 def test_formula_injection_is_stored_as_text(user, name):
-    project = make_project(user, name=name, client=name)
+    project = ProjectFactory(owner=user, name=name, client=name)
     section = SectionFactory(project=project, name=name, position=0)
     item = work_items.add_custom(project=project, section=section, name=name, unit="=1+1", by=user)
     item.refresh_from_db()
@@ -225,14 +225,14 @@ def test_formula_injection_is_stored_as_text(user, name):
 
 
 def test_script_like_names_are_plain_text(user):
-    project = make_project(user, name="<script>alert(1)</script>")
+    project = ProjectFactory(owner=user, name="<script>alert(1)</script>")
     ws = open_sheet(build_rab_xlsx(project))
     assert ws["C2"].value == "<script>alert(1)</script>"
     assert ws["C2"].data_type == "s"
 
 
 def test_empty_project(user):
-    project = make_project(user, fiscal_year=None)
+    project = ProjectFactory(owner=user, fiscal_year=None)
     ws = open_sheet(build_rab_xlsx(project))
     assert ws[f"G{FIRST_DATA_ROW}"].value == "=0"
     assert (
@@ -306,8 +306,8 @@ SIGNATORIES = {
 
 
 def build_awkward_rab(user):
-    project = make_project(
-        user,
+    project = ProjectFactory(
+        owner=user,
         name="Rumah Dinas",
         overhead_profit_pct=Decimal("12.5"),
         vat_pct=Decimal("11"),

@@ -31,7 +31,7 @@ from ahsp.exports.xlsx_common import HEADER_ROW
 from ahsp.loaders.schedule_table import NO_SCHEDULE_NOTE, bands, load_schedule_table
 from ahsp.models import ExportJob, WorkItem
 from ahsp.services import exports, schedule, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def build_example(user, *, progress: bool = True, **fields):
         "duration_weeks": 4,
         **SIGNATORIES,
     }
-    project = make_project(user, **{**defaults, **fields})
+    project = ProjectFactory(owner=user, **{**defaults, **fields})
     section = sections.create(project=project, name="Pekerjaan Utama", by=user)
     items = []
     for name, amount in (("A", "2000000"), ("B", "5000000"), ("C", "3000000")):
@@ -352,7 +352,9 @@ def test_schedule_pdf_prints_the_gantt_table_with_weights_shares_and_totals(exam
 
 
 def test_weeks_are_printed_in_bands_of_16_with_the_header_on_every_page(user):
-    project = make_project(user, name="Proyek Panjang", start_date=date(2026, 1, 5), duration_weeks=20)
+    project = ProjectFactory(
+        owner=user, name="Proyek Panjang", start_date=date(2026, 1, 5), duration_weeks=20
+    )
     section = sections.create(project=project, name="Pekerjaan Struktur", by=user)
     for number in range(45):
         item = work_items.add_custom(
@@ -433,7 +435,7 @@ def test_a_project_without_start_date_or_duration_gets_a_note(user):
 
 
 def test_an_empty_project_prints_a_document(user):
-    reader, pages = read_pdf(build_schedule_pdf(make_project(user, name="Kosong")))
+    reader, pages = read_pdf(build_schedule_pdf(ProjectFactory(owner=user, name="Kosong")))
     assert "Belum ada klasifikasi dan pekerjaan." in pages[0]
     assert "Rencana kumulatif (%) 0,00" in pages[0] and "Halaman 1 dari 1" in pages[0]
 
@@ -527,7 +529,7 @@ def test_schedule_xlsx_without_dates_lists_the_rows_and_says_why(user):
     assert [ws.cell(row=HEADER_ROW, column=c).value for c in range(1, 6)] == [*HEADER, None]
     assert ws["B11"].value == "A" and evaluate(ws, "D11") == 20
     assert NO_SCHEDULE_NOTE in [ws.cell(row=r, column=2).value for r in range(10, ws.max_row + 1)]
-    empty = open_sheet(build_schedule_xlsx(make_project(user)))
+    empty = open_sheet(build_schedule_xlsx(ProjectFactory(owner=user)))
     assert "Belum ada klasifikasi dan pekerjaan." in [
         empty.cell(row=r, column=2).value for r in range(10, empty.max_row + 1)
     ]

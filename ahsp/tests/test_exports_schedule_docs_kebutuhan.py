@@ -29,7 +29,7 @@ from ahsp.exports.xlsx_common import FREEZE, HEADER_ROW
 from ahsp.loaders.requirements_doc import EMPTY_NOTE
 from ahsp.models import AnalysisComponent, ExportJob, ProjectResource, WorkItem
 from ahsp.services import exports, recalc
-from ahsp.tests.factories import ProjectResourceFactory, make_project
+from ahsp.tests.factories import ProjectFactory, ProjectResourceFactory
 from ahsp.tests.rab_data import build_small_rab
 from ahsp.tests.test_exports_schedule_docs import (
     INJECTION,
@@ -143,7 +143,7 @@ def test_requirements_pdf_marks_missing_prices_and_prints_user_text_plainly(smal
 
 
 def test_requirements_pdf_of_an_empty_project_and_of_a_cycle(user, small):
-    reader, pages = read_pdf(build_requirements_pdf(make_project(user)))
+    reader, pages = read_pdf(build_requirements_pdf(ProjectFactory(owner=user)))
     assert EMPTY_NOTE in pages[0] and "Halaman 1 dari 1" in pages[0]
 
     make_cycle(small)
@@ -230,7 +230,7 @@ def test_requirements_xlsx_neutralises_user_text_and_marks_missing_prices(user):
 
 
 def test_requirements_xlsx_of_an_empty_project_and_of_a_cycle(user, small):
-    ws = open_sheet(build_requirements_xlsx(make_project(user)))
+    ws = open_sheet(build_requirements_xlsx(ProjectFactory(owner=user)))
     assert ws.cell(row=HEADER_ROW + 1, column=3).value == EMPTY_NOTE
     make_cycle(small)
     ws = open_sheet(build_requirements_xlsx(small.project))
@@ -298,7 +298,7 @@ def test_requirements_csv_exact_values_empty_project_and_cycle(user, small):
     cement = next(line for line in lines if line[1] == "M.15")
     # 6,24 x 12,3456 = 77,036544 kg (all decimals kept) x 1.500 = 115.554,816 (exact)
     assert cement[4:7] == ["77,036544", "1500,00", "115554,816"]
-    assert read_csv(b"".join(build_requirements_csv(make_project(user)))) == [list(CSV_HEADER)]
+    assert read_csv(b"".join(build_requirements_csv(ProjectFactory(owner=user)))) == [list(CSV_HEADER)]
     make_cycle(small)
     lines = read_csv(b"".join(build_requirements_csv(small.project)))
     assert len(lines) == 2 and lines[1][2].startswith("Kebutuhan tidak dapat dihitung:")

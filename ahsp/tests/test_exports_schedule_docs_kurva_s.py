@@ -33,7 +33,7 @@ from ahsp.exports.xlsx_common import FIRST_DATA_ROW, FREEZE, HEADER_ROW
 from ahsp.loaders.progress import load_curves
 from ahsp.models import ExportJob, WorkItem
 from ahsp.services import exports, schedule, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.test_exports_schedule_docs import (
     SIGNATORIES,
     assert_numbered,
@@ -287,7 +287,7 @@ def test_job_service_builds_the_s_curve(example, user, fmt, django_capture_on_co
 
 
 def test_a_project_without_work_items_gets_flat_curves(user):
-    project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=2)
+    project = ProjectFactory(owner=user, start_date=date(2026, 3, 2), duration_weeks=2)
     text = " ".join(read_pdf(build_s_curve_pdf(project))[1])
     assert "1 2 Mar – 8 Mar 2026 0,00 0,00 — — — —" in text and ZERO_TOTAL_NOTE in text
 
@@ -312,7 +312,7 @@ AWKWARD_DONE = {"A": {1: "17.5", 2: "20"}, "B": {2: "3"}}
 
 
 def build_awkward(user):
-    project = make_project(user, name="Gudang", start_date=date(2026, 3, 2), duration_weeks=7)
+    project = ProjectFactory(owner=user, name="Gudang", start_date=date(2026, 3, 2), duration_weeks=7)
     section = sections.create(project=project, name="Pekerjaan Utama", by=user)
     items = {}
     for name, amount in AWKWARD_AMOUNTS.items():

@@ -46,7 +46,7 @@ from ahsp.models import (
 )
 from ahsp.services import audit, parameters, recalc, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectFactory, ProjectResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def world(user, other_user, settings, tmp_path):
     settings.AHSP_REPORT_DIR = tmp_path / "reports"
     settings.MEDIA_ROOT = tmp_path / "media"
     library = make_reference_library()
-    project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=4)
+    project = ProjectFactory(owner=user, start_date=date(2026, 3, 2), duration_weeks=4)
     section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
     section2 = sections.create(project=project, name="Pekerjaan Beton", by=user)
     item = work_items.add_custom(project=project, section=section, name="Galian tanah", unit="m3", by=user)
@@ -165,7 +165,7 @@ def world(user, other_user, settings, tmp_path):
     workbook_job = WorkbookImportJob.objects.create(
         kind="prices", project=project, requested_by=user, file_name="harga.xlsx"
     )
-    other = make_project(other_user, name="Proyek orang lain")
+    other = ProjectFactory(owner=other_user, name="Proyek orang lain")
     other_section = sections.create(project=other, name="Lain", by=other_user)
     other_item = work_items.add_custom(
         project=other, section=other_section, name="X", unit="m", by=other_user

@@ -13,10 +13,10 @@ from ahsp.models import Section, WorkItem
 from ahsp.tests.factories import (
     AnalysisComponentFactory,
     ProjectAnalysisFactory,
+    ProjectFactory,
     ProjectResourceFactory,
     SectionFactory,
     WorkItemFactory,
-    make_project,
 )
 from ahsp.tests.rab_data import build_small_rab
 from tools.bench.synthetic import build_synthetic_project
@@ -50,7 +50,7 @@ def mixed(user):
     B (1): one item
     C (2): empty
     """
-    project = make_project(user, vat_pct=Decimal("11"), rounding_step=1000, rounding_mode="down")
+    project = ProjectFactory(owner=user, vat_pct=Decimal("11"), rounding_step=1000, rounding_mode="down")
     analysis = ProjectAnalysisFactory(
         project=project, code="C.1", name="Analisa", unit="m2", reference_code="2.2.1"
     )
@@ -286,7 +286,7 @@ def test_rounding_follows_the_project_setting(user):
 
 
 def test_empty_project(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
 
     summary = rab_loader.load_rab_summary(project)
 
@@ -297,7 +297,7 @@ def test_empty_project(user):
 
 
 def test_zero_total_gives_zero_weights(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = SectionFactory(project=project, name="S")
     analysis = ProjectAnalysisFactory(project=project, code="C.1", name="A", unit="m2")
     _item(project, section, analysis, 0, "0", "1000")
@@ -309,7 +309,7 @@ def test_zero_total_gives_zero_weights(user):
 
 
 def test_unpriced_resources_are_counted_once_and_only_when_used(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     a1 = ProjectAnalysisFactory(project=project, code="C.1", name="A1", unit="m2")
     a2 = ProjectAnalysisFactory(project=project, code="C.2", name="A2", unit="m2")
 

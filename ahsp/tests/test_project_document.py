@@ -22,7 +22,7 @@ from ahsp.models import AuditEvent, PlannedShare, Project, ProjectResource, Stag
 from ahsp.services import analyses, parameters, schedule, sections, work_items
 from ahsp.services.project_copy import batch_names, copy_project
 from ahsp.services.project_restore import Origin, restore
-from ahsp.tests.factories import ProjectResourceFactory, make_project
+from ahsp.tests.factories import ProjectFactory, ProjectResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,9 @@ ORIGIN = Origin("Proyek dipulihkan dari cadangan", {})
 @pytest.fixture
 def example(user):
     """Beton (HSP 814.355,72) x 12,345 m3 and Pelat (nests Beton at its D) x (panjang x 2,5) m2."""
-    project = make_project(user, overhead_profit_pct=D("10"), vat_pct=D("11"), start_date=date(2026, 3, 2))
+    project = ProjectFactory(
+        owner=user, overhead_profit_pct=D("10"), vat_pct=D("11"), start_date=date(2026, 3, 2)
+    )
     top = sections.create(project=project, name="Pekerjaan Struktur", by=user)
     child = sections.create(project=project, name="Beton", parent=top, by=user)
     priced = {}

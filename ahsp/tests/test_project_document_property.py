@@ -34,11 +34,11 @@ from ahsp.tests.factories import (
     PlannedShareFactory,
     ProgressEntryFactory,
     ProjectAnalysisFactory,
+    ProjectFactory,
     ProjectResourceFactory,
     SectionFactory,
     StageFactory,
     WorkItemFactory,
-    make_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -100,8 +100,8 @@ def projects(draw) -> dict:
 
 
 def _build(user, spec: dict) -> Project:
-    project = make_project(
-        user, start_date=spec["start"], duration_weeks=20, overhead_profit_pct=spec["overhead"],
+    project = ProjectFactory(
+        owner=user, start_date=spec["start"], duration_weeks=20, overhead_profit_pct=spec["overhead"],
         hsp_rounding_step=spec["hsp_step"],
     )  # fmt: skip
     resources = [

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ahsp import tasks
 from ahsp.models import ExportJob
 from ahsp.services import exports, jobs
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from project.cache import ResilientRedisCache
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_the_cache_misses_and_skips_writes_instead_of_raising(redis_down):
 def test_a_user_signs_in_and_works_while_redis_is_down(redis_down, client, make_user):
     user = make_user(email="estimator@example.com")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    project = make_project(user, name="Gedung Serbaguna")
+    project = ProjectFactory(owner=user, name="Gedung Serbaguna")
 
     response = client.post(
         reverse("account_login"), {"login": "estimator@example.com", "password": "s3cret-pass-123"}
@@ -84,7 +84,7 @@ def test_a_user_signs_in_and_works_while_redis_is_down(redis_down, client, make_
 def test_an_export_started_while_the_queue_is_down_is_enqueued_by_the_sweep(
     user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
 
     def queue_down(job_id):
         raise ConnectionError("redis down")
@@ -104,7 +104,7 @@ def test_an_export_started_while_the_queue_is_down_is_enqueued_by_the_sweep(
 
 
 def test_a_job_waiting_on_the_queue_is_not_enqueued_twice(user, monkeypatch):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     job = ExportJob.objects.create(project=project, document="rab", format="csv")
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     waiting = tasks.build_export.s(job.pk)

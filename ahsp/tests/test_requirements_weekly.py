@@ -29,7 +29,7 @@ from django.urls import reverse
 from ahsp.loaders.requirements import NO_STAGE, load_requirements
 from ahsp.loaders.requirements_weekly import WINDOW, load_weekly_requirements, weekly_quantities
 from ahsp.models import PlannedShare, Project, ProjectResource, WorkItem
-from ahsp.tests.factories import AnalysisComponentFactory, StageFactory, make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectFactory, StageFactory
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +276,7 @@ def test_nothing_planned_shows_the_empty_state(logged_in_client, user):
 
 
 def test_a_project_without_schedule_dates_explains_what_is_missing(logged_in_client, user):
-    project = make_project(user, start_date=None, duration_weeks=None)
+    project = ProjectFactory(owner=user, start_date=None, duration_weeks=None)
 
     for headers in ({}, HX):
         response = logged_in_client.get(url(project, view="mingguan", **{"from": 3}), headers=headers)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ahsp.calculations.schedule import ItemSchedule, earned_value, project_weeks, s_curve, weekly_sums
 from ahsp.loaders.schedule import current_week, load_item_schedules, load_schedule
 from ahsp.models import PlannedShare, ProgressEntry, WeekReport, WorkItem
-from ahsp.tests.factories import ProjectAnalysisFactory, SectionFactory, make_project
+from ahsp.tests.factories import ProjectAnalysisFactory, ProjectFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def plans(draw):
 
 
 def build(user, count, items, reports):
-    project = make_project(user, start_date=START if count else None, duration_weeks=count or 4)
+    project = ProjectFactory(owner=user, start_date=START if count else None, duration_weeks=count or 4)
     section = SectionFactory(project=project, name="Pekerjaan")
     analysis = ProjectAnalysisFactory(project=project, code="X.1", name="Sintetis", unit="m2")
     created = WorkItem.objects.bulk_create(
@@ -154,7 +154,7 @@ def test_progress_beyond_a_shortened_project_still_counts_as_reported(user):
 
 
 def test_an_empty_project(user):
-    project = make_project(user, start_date=None)
+    project = ProjectFactory(owner=user, start_date=None)
     summary = load_schedule(project)
     assert not summary.is_scheduled and summary.total == D("0.00") and summary.item_count == 0
     assert summary.curve == [] and summary.earned == [] and summary.planned_sums == []

@@ -19,10 +19,10 @@ from ahsp.services import analyses, recalc, sections, work_items
 from ahsp.tests.factories import (
     AnalysisComponentFactory,
     ProjectAnalysisFactory,
+    ProjectFactory,
     ProjectResourceFactory,
     ReferenceComponentFactory,
     ReferenceResourceFactory,
-    make_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def build_priced_item(user, *, volume="2"):
     Semen 10 kg x Rp 1.300 = 13.000 -> B = 13.000; C = 0; D = 91.750; E = 10 % x D = 9.175
     HSP = 100.925,00; amount = 2 x 100.925 = 201.850,00.
     """
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Pekerjaan Plesteran", by=user)
     item = custom_item(project, section, user, "Plesteran 1 m2", volume=volume)
     pekerja = ProjectResourceFactory(
@@ -89,7 +89,7 @@ def build_reference():
 
 
 def reference_item(user, reference, *, volume="2"):
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Pekerjaan Dinding", by=user)
     item = work_items.add_from_reference(project=project, section=section, reference=reference, by=user)
     ProjectResource.objects.filter(project=project, code="L.01").update(unit_price=D("100000"))
@@ -136,7 +136,7 @@ def test_load_item_sheet_hand_worked_values(user):
 def test_load_item_sheet_nested_priced_at_nested_d_without_overhead(user):
     """N (beton 1 m3): Pekerja 1 x 100.000 = 100.000 (A), Semen 300 x 1.300 = 390.000 (B) -> D_N = 490.000.
     M: Mandor 0,1 x 150.000 = 15.000 (A) + 0,12 x D_N = 58.800 -> D_M = 73.800; E = 7.380; HSP = 81.180,00."""
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Beton", by=user)
     main = custom_item(project, section, user, "Pelat 1 m2", volume="1")
     nested_item = custom_item(project, section, user, "Beton 1 m3", unit="m3")
@@ -176,7 +176,7 @@ def test_load_item_sheet_nested_priced_at_nested_d_without_overhead(user):
 
 
 def test_load_project_sheets_natural_code_order_and_counts(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     for code in ["1.10", "1.2", "A.1"]:
         ProjectAnalysisFactory(project=project, code=code, name=f"Analisa {code}", unit="m2")
 
@@ -319,7 +319,7 @@ def test_add_duplicate_resource_refused(user):
 def test_add_resource_of_another_project_refused(user, other_user):
     _project, _section, item = build_priced_item(user)
     foreign = ProjectResourceFactory(
-        project=make_project(other_user),
+        project=ProjectFactory(owner=other_user),
         code="X.1",
         name="Asing",
         unit="bh",
@@ -350,7 +350,7 @@ def test_remove_component_recalculates_and_audits(user):
 
 
 def three_analyses(user):
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Struktur", by=user)
     a = custom_item(project, section, user, "Pelat").analysis  # C.1
     b = custom_item(project, section, user, "Beton").analysis  # C.2
@@ -421,7 +421,7 @@ def test_nested_diamond_is_not_a_cycle(user):
 
 def test_nested_of_another_project_refused(user, other_user):
     _project, a, _b, _c = three_analyses(user)
-    foreign = ProjectAnalysisFactory(project=make_project(other_user), code="X", name="X", unit="m")
+    foreign = ProjectAnalysisFactory(project=ProjectFactory(owner=other_user), code="X", name="X", unit="m")
 
     with pytest.raises(ValidationError, match="bukan milik proyek ini"):
         analyses.add_nested_component(analysis=a, nested=foreign, coefficient=D("1"), by=user)
@@ -591,7 +591,7 @@ def shared_setup(user):
     2.2.9.9: D = 2 x 942.675,9175 + 0,01 x 150.000 = 1.886.851,835; HSP = 2.075.537,0185 -> 2.075.537,02
     """
     base, outer = build_reference()
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Pekerjaan Dinding", by=user)
     first = work_items.add_from_reference(project=project, section=section, reference=base, by=user)
     second = work_items.add_from_reference(project=project, section=section, reference=base, by=user)
@@ -889,7 +889,7 @@ def test_add_new_resource_component_for_item_on_shared_analysis(user):
 def test_set_direct_price_on_empty_custom_item_without_buk(user):
     """Rp 1.234.567,89 per ls, BUK 10 % on top: HSP = 1.358.024,679 -> 1.358.024,68;
     amount = 13,632 x 1.358.024,68 = 18.512.592,43776 -> 18.512.592,44."""
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Persiapan", by=user)
     item = custom_item(project, section, user, "Papan nama proyek", unit="ls", volume="13.632")
     before = audit_count(project)
@@ -915,7 +915,7 @@ def test_set_direct_price_on_empty_custom_item_without_buk(user):
 def test_set_direct_price_including_buk_gives_the_item_buk_zero(user):
     """Included: BUK 0 % for this item, HSP = 1.234.567,89; amount = 13,632 x that = 16.829.629,47648
     -> 16.829.629,48. Back to "not included": the project's 10 % again (1.358.024,68)."""
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Persiapan", by=user)
     item = custom_item(project, section, user, "SMK3", unit="ls", volume="13.632")
     item = analyses.set_direct_price(item=item, unit_price=D("1000000"), includes_overhead=False, by=user)
@@ -949,7 +949,7 @@ def test_set_direct_price_refused_for_an_analysis_with_components(user):
 
 
 def test_set_direct_price_negative_refused(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = sections.create(project=project, name="Persiapan", by=user)
     item = custom_item(project, section, user, "Mobilisasi", unit="ls")
 

@@ -5,13 +5,13 @@ import pytest
 from ahsp.models import WorkItem
 from ahsp.services import sections, work_items
 from ahsp.services.bulk import update_rows
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_update_rows_writes_exactly_the_given_values(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = sections.create(project=project, name="A", by=user)
     items = [
         work_items.add_custom(project=project, section=section, name=f"P{i}", unit="ls", by=user)

@@ -12,7 +12,7 @@ from ahsp.exports import registry
 from ahsp.models import AuditEvent, ExportJob, ProjectResource
 from ahsp.services import exports, jobs
 from ahsp.tasks import sweep_jobs
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.rab_data import build_small_rab, rab_csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_csv_job_runs_in_immediate_mode_and_matches_the_rab_csv_bytes(
 def test_identical_queued_job_is_reused_and_other_formats_are_not(
     user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     enqueued = []
     monkeypatch.setitem(jobs.TASKS, "export", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,7 +69,7 @@ def test_identical_queued_job_is_reused_and_other_formats_are_not(
 
 
 def test_running_job_is_reused_but_a_finished_one_is_not(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     running = ExportJob.objects.create(project=project, document="rab", format="csv", status="running")
     assert exports.start(project=project, document="rab", fmt="csv", by=user).pk == running.pk
     ExportJob.objects.filter(pk=running.pk).update(status="done")
@@ -77,7 +77,7 @@ def test_running_job_is_reused_but_a_finished_one_is_not(user):
 
 
 def test_unknown_document_or_format_is_refused(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     for document, fmt in [("proyek", "pdf"), ("jadwal", "csv"), ("rab", "docx"), ("", "")]:
         with pytest.raises(ValueError):
             exports.start(project=project, document=document, fmt=fmt, by=user)
@@ -85,7 +85,7 @@ def test_unknown_document_or_format_is_refused(user):
 
 
 def test_xlsx_job_uses_the_xlsx_builder_with_progress(user, monkeypatch, django_capture_on_commit_callbacks):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     seen = []
 
     def fake_build_rab_xlsx(project_arg, *, progress):
@@ -108,7 +108,7 @@ def test_xlsx_job_uses_the_xlsx_builder_with_progress(user, monkeypatch, django_
 
 
 def test_progress_is_written_at_least_every_ten_percent_but_not_for_every_row(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     job = ExportJob.objects.create(project=project, document="rab", format="csv", status="running")
     reporter = exports._Reporter(job.pk)
     percents = []
@@ -129,7 +129,7 @@ def test_progress_is_written_at_least_every_ten_percent_but_not_for_every_row(us
 def test_builder_error_marks_the_job_failed_with_a_clear_message(
     user, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
 
     def broken(job, progress):
         raise ZeroDivisionError("secret internal detail")
@@ -213,7 +213,7 @@ def test_stale_running_job_is_marked_failed_and_retry_creates_a_new_job(
 
 
 def test_worker_that_was_marked_stale_stops_and_leaves_no_file(user, monkeypatch):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     job = ExportJob.objects.create(project=project, document="rab", format="csv")
 
     def slow(job_arg, progress):
@@ -231,7 +231,7 @@ def test_worker_that_was_marked_stale_stops_and_leaves_no_file(user, monkeypatch
 
 
 def test_run_skips_a_job_that_is_not_queued(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     job = ExportJob.objects.create(project=project, document="rab", format="csv", status="done")
     assert exports.run(job.pk).status == ExportJob.Status.DONE
     assert exports.run(999999) is None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ahsp.models import ExportJob, ReferenceImportJob, WorkbookImportJob
 from ahsp.models.jobs import BackgroundJob
 from ahsp.services import exports, jobs, reference_imports, workbook_imports
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,9 @@ def enqueued(monkeypatch) -> list[tuple[str, int]]:
 
 
 def export_job(user, **fields) -> ExportJob:
-    return ExportJob.objects.create(project=make_project(user), document="rab", format="csv", **fields)
+    return ExportJob.objects.create(
+        project=ProjectFactory(owner=user), document="rab", format="csv", **fields
+    )
 
 
 def test_every_job_model_is_a_background_job_with_the_same_states():

@@ -6,7 +6,7 @@ from django.db import transaction
 from ahsp.models import Project
 from ahsp.services import _locking, projects, resources, work_items
 from ahsp.services._locking import CONFLICT_MESSAGE, ConflictError, lock_version
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +18,14 @@ def test_every_service_raises_the_same_conflict_class():
 
 
 def test_lock_version_returns_the_row_at_its_version(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     with transaction.atomic():
         assert lock_version(Project, project.pk, project.version) == project
         assert lock_version(Project.objects.filter(owner=user), project.pk, None) == project
 
 
 def test_lock_version_refuses_another_version_with_the_given_message(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     with transaction.atomic(), pytest.raises(ConflictError) as info:
         lock_version(Project, project.pk, project.version + 1)
     assert str(info.value) == CONFLICT_MESSAGE

@@ -5,14 +5,14 @@ from django.urls import reverse
 
 from ahsp.models import AuditEvent, ProjectParameter, WorkItem
 from ahsp.services import parameters, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def items(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = sections.create(project=project, name="Tanah", by=user)
     parameters.set_value(project=project, name="panjang", value=Decimal("12"), by=user)
     parameters.set_value(project=project, name="lebar", value=Decimal("8"), by=user)

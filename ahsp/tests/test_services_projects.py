@@ -4,7 +4,7 @@ import pytest
 
 from ahsp.models import AuditEvent, Project
 from ahsp.services import projects
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_create_invalid_writes_nothing(user):
 
 
 def test_update_bumps_version_and_records_only_changed_fields(user):
-    project = make_project(user, name="Lama")
+    project = ProjectFactory(owner=user, name="Lama")
 
     updated = projects.update(project=project, data={"name": "Baru"}, expected_version=1, by=user)
 
@@ -42,7 +42,7 @@ def test_update_bumps_version_and_records_only_changed_fields(user):
 
 
 def test_update_with_stale_version_is_refused_and_changes_nothing(user):
-    project = make_project(user, name="Asli")
+    project = ProjectFactory(owner=user, name="Asli")
     projects.update(project=project, data={"name": "Versi kedua"}, expected_version=1, by=user)
 
     with pytest.raises(projects.ConflictError):
@@ -54,7 +54,7 @@ def test_update_with_stale_version_is_refused_and_changes_nothing(user):
 
 
 def test_archive_and_delete_keep_history(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     project_id = project.pk
 
     projects.archive(project=project, by=user)
@@ -70,8 +70,8 @@ def test_archive_and_delete_keep_history(user):
 
 
 def test_visible_to_and_editable_by_only_owner(user, other_user):
-    mine = make_project(user)
-    make_project(other_user)
+    mine = ProjectFactory(owner=user)
+    ProjectFactory(owner=other_user)
 
     assert list(Project.objects.visible_to(user)) == [mine]
     assert list(Project.objects.editable_by(user)) == [mine]
@@ -81,6 +81,6 @@ def test_visible_to_and_editable_by_only_owner(user, other_user):
 def test_audit_record_outside_transaction_is_refused(user):
     from ahsp.services import audit
 
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     with pytest.raises(RuntimeError):
         audit.record(by=user, action="update", target=project, summary="x")

@@ -13,7 +13,7 @@ from ahsp.parsing import NumberInputError
 from ahsp.services import recalc, sections, work_items
 from ahsp.services import resources as resource_services
 from ahsp.services.work_items import CONFLICT_MESSAGE, ConflictError
-from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectFactory, ProjectResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def make_estimate(user, *, worker_price=None):
     """One work item "Galian tanah" (volume 10 m3, BUK 10 %) whose analysis uses
     Pekerja 0,75 OH (price given) and Mandor 0,025 OH @ Rp 150.000; plus an unused resource Semen."""
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
     item = work_items.add_custom(
         project=project, section=section, name="Galian tanah biasa", unit="m3", by=user
@@ -533,7 +533,7 @@ def test_parse_price_cell_invalid(cell):
 
 
 def test_propose_code_per_category_next_number(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     for code in ("L.01", "L.07", "L.x", "TK.P.02", "TK.0008"):
         ProjectResourceFactory(project=project, code=code, name=code, unit="ls", category="other")
 
@@ -546,7 +546,7 @@ def test_propose_code_per_category_next_number(user):
 
 
 def test_insert_resource_validates_and_proposes_the_code(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
 
     resource = resource_services.insert_resource(
         project=project,

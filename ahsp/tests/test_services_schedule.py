@@ -15,14 +15,14 @@ from ahsp.loaders.schedule import load_schedule
 from ahsp.models import AuditEvent, PlannedShare, ProgressEntry, Project, Section, WorkItem
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import ConflictError
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def example(user):
-    project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=4)
+    project = ProjectFactory(owner=user, start_date=date(2026, 3, 2), duration_weeks=4)
     section = sections.create(project=project, name="Pekerjaan Utama", by=user)
     items = []
     for name, amount in (("A", "2000000"), ("B", "5000000"), ("C", "3000000")):
@@ -127,7 +127,7 @@ def test_invalid_plans_write_nothing(example, user, shares, message):
 
 
 def test_a_project_without_dates_cannot_be_scheduled(user):
-    project = make_project(user, start_date=None)
+    project = ProjectFactory(owner=user, start_date=None)
     section = sections.create(project=project, name="S", by=user)
     item = work_items.add_custom(project=project, section=section, name="X", unit="ls", by=user)
     with pytest.raises(ScheduleError, match="Isi tanggal mulai dan durasi"):
@@ -209,7 +209,7 @@ def test_stages_are_created_assigned_and_deleted_without_losing_items(example, u
         schedule.update_stage(
             stage=stage, name="X", start_date=date(2026, 3, 9), end_date=date(2026, 3, 1), by=user
         )
-    foreign = schedule.create_stage(project=make_project(other_user), name="Asing", by=other_user)
+    foreign = schedule.create_stage(project=ProjectFactory(owner=other_user), name="Asing", by=other_user)
     with pytest.raises(ScheduleError, match="Tahapan tidak ditemukan"):
         schedule.assign_stage(item=a, stage=foreign, by=user)
     schedule.delete_stage(stage=stage, by=user)

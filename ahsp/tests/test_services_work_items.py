@@ -13,7 +13,7 @@ from ahsp.models import (
 )
 from ahsp.services import recalc, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setup(user):
     library = make_reference_library()
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
     return project, section, library
 

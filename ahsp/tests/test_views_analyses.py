@@ -22,10 +22,10 @@ from ahsp.services import analyses, recalc, sections
 from ahsp.tests.factories import (
     AnalysisComponentFactory,
     ProjectAnalysisFactory,
+    ProjectFactory,
     ProjectResourceFactory,
     ReferenceResourceFactory,
     WorkItemFactory,
-    make_project,
 )
 from ahsp.tests.test_services_analyses import (
     build_priced_item,
@@ -147,7 +147,7 @@ def test_work_item_list_links_to_detail(logged_in_client, user):
 
 def test_detail_of_item_in_another_own_project_is_404(logged_in_client, user):
     _project, _section, item = build_priced_item(user)
-    other_project = make_project(user, name="Proyek kedua")
+    other_project = ProjectFactory(owner=user, name="Proyek kedua")
 
     response = logged_in_client.get(reverse("ahsp:work_item_detail", args=[other_project.pk, item.pk]))
 
@@ -365,7 +365,7 @@ def test_add_invalid_input_200_with_message(logged_in_client, user, data, messag
 def test_add_resource_of_another_users_project_not_found(logged_in_client, user, other_user):
     project, _section, item = build_priced_item(user)
     foreign = ProjectResourceFactory(
-        project=make_project(other_user),
+        project=ProjectFactory(owner=other_user),
         code="X.1",
         name="Asing",
         unit="bh",
@@ -401,7 +401,7 @@ def test_remove_component(logged_in_client, user):
 def nested_setup(user):
     """Main M (C.1): Mandor 0,1 x 150.000 = 15.000. Nested N (C.2): Pekerja 1 x 100.000 + Semen 300 x 1.300
     = 490.000 = D_N. With 0,12 N: D_M = 15.000 + 58.800 = 73.800; E = 7.380; HSP = 81.180,00."""
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Beton", by=user)
     main = custom_item(project, section, user, "Pelat 1 m2", volume="1")
     nested = custom_item(project, section, user, "Beton 1 m3", unit="m3")
@@ -614,8 +614,8 @@ def make_analyses(project, count):
 
 
 def test_project_analyses_constant_query_count(logged_in_client, user, django_assert_max_num_queries):
-    small = make_project(user, name="Kecil")
-    big = make_project(user, name="Besar")
+    small = ProjectFactory(owner=user, name="Kecil")
+    big = ProjectFactory(owner=user, name="Besar")
     make_analyses(small, 3)
     make_analyses(big, 30)
     logged_in_client.get(reverse("ahsp:project_analyses", args=[small.pk]))  # warm the session
@@ -631,7 +631,7 @@ def test_project_analyses_constant_query_count(logged_in_client, user, django_as
 
 
 def test_project_analyses_empty(logged_in_client, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     response = logged_in_client.get(reverse("ahsp:project_analyses", args=[project.pk]))
     assert "Belum ada analisa di proyek ini" in response.text
 
@@ -922,7 +922,7 @@ def test_add_new_resource_without_js_redirects(logged_in_client, user):
 
 
 def empty_item(user, *, volume="13.632", name="Papan nama proyek"):
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     section = sections.create(project=project, name="Persiapan", by=user)
     return project, custom_item(project, section, user, name, unit="ls", volume=volume)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ahsp.models import AuditEvent
 from ahsp.services import projects
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.test_audit_trail import T0, make_events
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ HX_ROWS = {"HX-Request": "true", "HX-Target": "audit-more"}
 
 @pytest.fixture
 def project(user):
-    return make_project(user, name="Gedung Serbaguna")
+    return ProjectFactory(owner=user, name="Gedung Serbaguna")
 
 
 @pytest.fixture
@@ -233,7 +233,7 @@ def test_tampered_cursor_from_the_sentinel_restarts_the_whole_list(logged_in_cli
 
 
 def test_cursor_of_another_project_is_refused(logged_in_client, user, project):
-    other = make_project(user, name="Proyek Lain")
+    other = ProjectFactory(owner=user, name="Proyek Lain")
     make_events(60, project_id=other.pk)
     make_events(60, project_id=project.pk)
     foreign = next_url(logged_in_client.get(trail_url(other)).text).split("cursor=")[1]
@@ -284,7 +284,7 @@ def test_another_user_gets_404_on_the_trail_and_on_an_event(client, other_user, 
 
 
 def test_an_event_of_another_project_is_404_under_my_project(logged_in_client, user, other_user, project):
-    foreign = make_project(other_user, name="Bukan milik saya")
+    foreign = ProjectFactory(owner=other_user, name="Bukan milik saya")
     (event,) = make_events(1, project_id=foreign.pk)
     url = reverse("ahsp:project_audit_event", args=[project.pk, event.pk])
     assert logged_in_client.get(url).status_code == 404
@@ -298,8 +298,8 @@ def test_non_staff_get_404_on_the_global_trail(logged_in_client, project):
 
 
 def test_staff_see_every_project_and_the_nav_link(staff_client, user, other_user):
-    mine = make_project(user, name="Gedung A")
-    theirs = make_project(other_user, name="Gedung B")
+    mine = ProjectFactory(owner=user, name="Gedung A")
+    theirs = ProjectFactory(owner=other_user, name="Gedung B")
     make_events(2, project_id=mine.pk)
     make_events(2, project_id=theirs.pk)
 
@@ -363,7 +363,7 @@ def test_query_count_is_the_same_for_page_one_and_a_deep_page(
 
 def test_global_query_count_is_constant(staff_client, user, django_assert_max_num_queries):
     for number in range(5):
-        make_events(30, project_id=make_project(user, name=f"Proyek {number}").pk)
+        make_events(30, project_id=ProjectFactory(owner=user, name=f"Proyek {number}").pk)
     first = staff_client.get(reverse("ahsp:audit")).text
     with CaptureQueriesContext(connection) as page_one:
         staff_client.get(reverse("ahsp:audit"), headers=HX_LIST)

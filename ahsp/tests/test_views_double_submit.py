@@ -8,7 +8,7 @@ from django.urls import reverse
 from ahsp import idempotency
 from ahsp.models import Project, Section, Stage, SubmissionToken, WorkbookImportJob
 from ahsp.services import projects
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.test_services_project_import import make_library, valid_sheets
 from ahsp.tests.test_views_project_import import upload
 from ahsp.tests.test_views_projects import PROJECT_POST
@@ -61,7 +61,7 @@ def test_an_invalid_submit_does_not_use_up_the_token(logged_in_client):
 
 
 def test_section_create_twice_creates_one_section(logged_in_client, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     page = reverse("ahsp:work_item_list", args=[project.pk])
     data = {"name": "Pekerjaan Tanah", "submit_token": token_from(logged_in_client, page)}
     url = reverse("ahsp:section_create", args=[project.pk])
@@ -74,7 +74,7 @@ def test_section_create_twice_creates_one_section(logged_in_client, user):
 
 
 def test_stage_create_twice_creates_one_stage(logged_in_client, user):
-    project = make_project(user, start_date="2026-01-05", duration_weeks=8)
+    project = ProjectFactory(owner=user, start_date="2026-01-05", duration_weeks=8)
     page = reverse("ahsp:project_schedule", args=[project.pk])
     data = {
         "name": "Persiapan",
@@ -115,7 +115,7 @@ def test_a_concurrent_twin_that_committed_first_wins(rf, user):
     """Both submits passed the replay check; the second one's token insert fails, its project is rolled
     back, and it answers with the first one's redirect."""
     token = idempotency.new_token()
-    winner = make_project(user, name="Pertama")
+    winner = ProjectFactory(owner=user, name="Pertama")
     SubmissionToken.objects.create(user=user, token=token, target_url=winner.get_absolute_url())
     request = rf.post("/projects/new/", {"submit_token": token})
     request.user = user

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ahsp.metrics import client as rum
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +219,7 @@ def test_metrics_reset_needs_csrf(staff):
 
 
 def test_base_template_includes_the_script(logged_in_client, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     for url in ["/", f"/projects/{project.pk}/"]:
         html = logged_in_client.get(url).text
         assert '<script src="/static/js/metrics.js" defer></script>' in html

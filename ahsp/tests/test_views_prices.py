@@ -12,7 +12,7 @@ from django.urls import reverse
 from ahsp.models import AnalysisComponent, AuditEvent, ProjectResource, WorkbookImportJob, WorkItem
 from ahsp.services import resources as resource_services
 from ahsp.services.work_items import CONFLICT_MESSAGE
-from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, make_project
+from ahsp.tests.factories import AnalysisComponentFactory, ProjectFactory, ProjectResourceFactory
 from ahsp.tests.test_services_resources import HEADER, make_estimate, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def run_import(logged_in_client, django_capture_on_commit_callbacks):
 
 
 def test_urls_are_the_stable_ones(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     assert prices_url(project) == f"/projects/{project.pk}/prices/"
     assert import_url(project) == f"/projects/{project.pk}/prices/import/"
     assert edit_url(project, type("R", (), {"pk": 7})) == f"/projects/{project.pk}/prices/7/"
@@ -72,7 +72,7 @@ def test_urls_are_the_stable_ones(user):
 
 
 def test_page_requires_login(client, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     response = client.get(prices_url(project))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
@@ -571,7 +571,7 @@ def test_every_url_is_404_for_another_users_project(logged_in_client, other_user
 
 
 def test_a_resource_of_another_project_is_404_under_my_project(logged_in_client, user, other_user):
-    mine = make_project(user)
+    mine = ProjectFactory(owner=user)
     other_project, _item, worker, _foreman, cement = make_estimate(other_user)
 
     edit = logged_in_client.post(edit_url(mine, worker), {"unit_price": "1"}, headers=HX)
@@ -583,7 +583,7 @@ def test_a_resource_of_another_project_is_404_under_my_project(logged_in_client,
 
 def test_a_resource_deleted_while_its_price_is_posted_is_404_not_500(logged_in_client, user, monkeypatch):
     """The row was found, then deleted (unused) by another request before the service locked it."""
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     resource = ProjectResourceFactory(
         project=project, code="X.1", name="Semen", unit="kg", category="material"
     )

@@ -26,7 +26,7 @@ from django.urls import reverse
 from ahsp.models import AuditEvent, ProgressEntry, WeekReport, WorkItem
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import CONFLICT_MESSAGE
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.views import progress as progress_views
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def example(user):
-    project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=4)
+    project = ProjectFactory(owner=user, start_date=date(2026, 3, 2), duration_weeks=4)
     section = sections.create(project=project, name="Pekerjaan Utama", by=user)
     items = []
     for name, amount in (("Pekerjaan A", "2000000"), ("Pekerjaan B", "5000000"), ("Pekerjaan C", "3000000")):
@@ -354,7 +354,7 @@ def test_week_report_errors_200_and_nothing_written(logged_in_client, planned, d
 
 
 def test_a_project_without_schedule_dates_explains_instead_of_crashing(logged_in_client, user):
-    project = make_project(user, start_date=None)
+    project = ProjectFactory(owner=user, start_date=None)
     response = logged_in_client.get(url("project_progress", project.pk))
     assert response.status_code == 200 and 'id="progress-no-schedule"' in response.text
     assert "Isi tanggal mulai dan durasi" in response.text
@@ -365,7 +365,7 @@ def test_a_project_without_schedule_dates_explains_instead_of_crashing(logged_in
 
 
 def test_a_row_post_to_a_project_without_dates_shows_the_explanation(logged_in_client, user):
-    project = make_project(user, start_date=None)
+    project = ProjectFactory(owner=user, start_date=None)
     section = sections.create(project=project, name="S", by=user)
     item = work_items.add_custom(project=project, section=section, name="X", unit="ls", by=user)
     response = logged_in_client.post(
@@ -389,7 +389,7 @@ def test_another_users_project_is_404_on_every_url(client, other_user, planned):
 
 def test_an_item_of_another_project_is_404(logged_in_client, planned, user):
     project, _ = planned
-    other = make_project(user, name="Lain")
+    other = ProjectFactory(owner=user, name="Lain")
     section = sections.create(project=other, name="S", by=user)
     foreign = work_items.add_custom(project=other, section=section, name="X", unit="ls", by=user)
     response = logged_in_client.post(

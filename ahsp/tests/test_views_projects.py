@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ahsp.models import AuditEvent, Project, ProjectResource
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +28,8 @@ def test_dashboard_requires_login(client):
 
 
 def test_dashboard_full_page_lists_only_own_projects(logged_in_client, user, other_user):
-    make_project(user, name="Proyek Saya")
-    make_project(other_user, name="Proyek Orang Lain")
+    ProjectFactory(owner=user, name="Proyek Saya")
+    ProjectFactory(owner=other_user, name="Proyek Orang Lain")
 
     response = logged_in_client.get("/")
 
@@ -41,8 +41,8 @@ def test_dashboard_full_page_lists_only_own_projects(logged_in_client, user, oth
 
 
 def test_dashboard_htmx_returns_only_the_list_fragment(logged_in_client, user):
-    make_project(user, name="Gedung A", location="Bandung")
-    make_project(user, name="Gedung B", location="Garut")
+    ProjectFactory(owner=user, name="Gedung A", location="Bandung")
+    ProjectFactory(owner=user, name="Gedung B", location="Garut")
 
     response = logged_in_client.get("/?q=garut", headers=HX)
 
@@ -54,7 +54,7 @@ def test_dashboard_htmx_returns_only_the_list_fragment(logged_in_client, user):
 
 def test_dashboard_paginates_20_per_page_and_keeps_filters(logged_in_client, user):
     for i in range(45):
-        make_project(user, name=f"Proyek {i:02d}", status="active" if i % 2 else "draft")
+        ProjectFactory(owner=user, name=f"Proyek {i:02d}", status="active" if i % 2 else "draft")
 
     page1 = logged_in_client.get("/?sort=name&status=draft")
     page2 = logged_in_client.get("/?sort=name&status=draft&page=2", headers=HX)
@@ -67,7 +67,7 @@ def test_dashboard_paginates_20_per_page_and_keeps_filters(logged_in_client, use
 
 
 def test_dashboard_invalid_filter_is_ignored_not_500(logged_in_client, user):
-    make_project(user, name="Ada")
+    ProjectFactory(owner=user, name="Ada")
     response = logged_in_client.get("/?status=bogus&sort=drop_table&page=abc")
     assert response.status_code == 200
     assert "Ada" in response.text
@@ -75,7 +75,7 @@ def test_dashboard_invalid_filter_is_ignored_not_500(logged_in_client, user):
 
 def test_dashboard_query_count_is_bounded(logged_in_client, user, django_assert_max_num_queries):
     for i in range(60):
-        make_project(user, name=f"P{i}")
+        ProjectFactory(owner=user, name=f"P{i}")
     with django_assert_max_num_queries(6):
         response = logged_in_client.get("/?page=2", headers=HX)
     assert response.status_code == 200
@@ -117,7 +117,7 @@ def test_create_project_htmx_success_uses_client_redirect(logged_in_client):
 
 
 def test_edit_with_stale_version_shows_conflict_message(logged_in_client, user):
-    project = make_project(user, name="Awal")
+    project = ProjectFactory(owner=user, name="Awal")
     form = {**PROJECT_POST, "name": "Edit saya", "version": "1"}
     Project.objects.filter(pk=project.pk).update(version=2, name="Diubah orang lain")
 
@@ -130,7 +130,7 @@ def test_edit_with_stale_version_shows_conflict_message(logged_in_client, user):
 
 
 def test_edit_saves_and_redirects(logged_in_client, user):
-    project = make_project(user, name="Awal")
+    project = ProjectFactory(owner=user, name="Awal")
     form = {
         **PROJECT_POST,
         "name": "Akhir",
@@ -151,7 +151,7 @@ def test_edit_saves_and_redirects(logged_in_client, user):
 
 
 def test_archive_and_delete_with_confirmation(logged_in_client, user):
-    project = make_project(user, name="Hapus Saya")
+    project = ProjectFactory(owner=user, name="Hapus Saya")
     logged_in_client.post(reverse("ahsp:project_archive", args=[project.pk]))
     project.refresh_from_db()
     assert project.status == "archived"
@@ -181,7 +181,7 @@ def test_archive_and_delete_with_confirmation(logged_in_client, user):
     ],
 )
 def test_other_users_project_urls_are_404(client, user, other_user, method, url_name):
-    project = make_project(other_user, name="Rahasia")
+    project = ProjectFactory(owner=other_user, name="Rahasia")
     client.force_login(user)
 
     response = getattr(client, method)(reverse(url_name, args=[project.pk]), {"confirm_name": "Rahasia"})
@@ -192,7 +192,7 @@ def test_other_users_project_urls_are_404(client, user, other_user, method, url_
 
 
 def test_project_detail_shows_header_fields_and_history(logged_in_client, user):
-    project = make_project(user, name="Gedung X", funding_source="DAK", budget_ceiling="1234567.5")
+    project = ProjectFactory(owner=user, name="Gedung X", funding_source="DAK", budget_ceiling="1234567.5")
     response = logged_in_client.get(project.get_absolute_url())
     assert response.status_code == 200
     assert "DAK" in response.text and "Rp 1.234.567,50" in response.text
@@ -276,8 +276,8 @@ def test_bad_project_numbers_come_back_with_a_message_200_and_nothing_saved(
 
 
 def test_edit_form_shows_stored_numbers_formatted(logged_in_client, user):
-    project = make_project(
-        user,
+    project = ProjectFactory(
+        owner=user,
         budget_ceiling=Decimal("1500000000"),
         overhead_profit_pct=Decimal("12.5"),
         vat_pct=Decimal("11"),
@@ -295,7 +295,9 @@ def test_edit_form_shows_stored_numbers_formatted(logged_in_client, user):
 
 
 def test_edit_form_in_english_shows_numbers_the_english_way(logged_in_client, user):
-    project = make_project(user, budget_ceiling=Decimal("1500000000"), overhead_profit_pct=Decimal("12.5"))
+    project = ProjectFactory(
+        owner=user, budget_ceiling=Decimal("1500000000"), overhead_profit_pct=Decimal("12.5")
+    )
     logged_in_client.cookies["django_language"] = "en"
     text = logged_in_client.get(reverse("ahsp:project_edit", args=[project.pk])).text
     assert 'name="budget_ceiling" value="1,500,000,000.00"' in text
@@ -304,8 +306,8 @@ def test_edit_form_in_english_shows_numbers_the_english_way(logged_in_client, us
 
 def test_saved_form_reads_back_unchanged(logged_in_client, user):
     """Saving the edit form as shown changes nothing: "1.500.000.000,00" and "12,5" read back exactly."""
-    project = make_project(
-        user, name="Awal", budget_ceiling=Decimal("1500000000"), overhead_profit_pct=Decimal("12.5")
+    project = ProjectFactory(
+        owner=user, name="Awal", budget_ceiling=Decimal("1500000000"), overhead_profit_pct=Decimal("12.5")
     )
     response = logged_in_client.post(
         reverse("ahsp:project_edit", args=[project.pk]),
@@ -337,7 +339,7 @@ def test_dashboard_marks_a_project_whose_rab_is_incomplete(logged_in_client, use
 @pytest.mark.parametrize("version", [None, "", "abc", "-1"])
 def test_edit_without_a_valid_version_is_a_conflict_not_a_skipped_check(logged_in_client, user, version):
     """Leaving the version out must not skip the optimistic-locking check (it used to mean "current")."""
-    project = make_project(user, name="Awal")
+    project = ProjectFactory(owner=user, name="Awal")
     form = {**PROJECT_POST, "name": "Tanpa versi"}
     if version is not None:
         form["version"] = version

@@ -12,7 +12,7 @@ from django.urls import reverse
 from ahsp.loaders.rab_notes import load_rab_notes
 from ahsp.models import ProjectResource, Section, WorkItem
 from ahsp.services import recalc, work_items
-from ahsp.tests.factories import SectionFactory, WorkItemFactory, make_project
+from ahsp.tests.factories import ProjectFactory, SectionFactory, WorkItemFactory
 from ahsp.tests.rab_data import build_small_rab
 from tools.bench.synthetic import build_synthetic_project
 
@@ -288,7 +288,7 @@ def test_project_detail_links_to_the_rab(logged_in_client, rab):
 
 
 def test_empty_project_page(logged_in_client, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
 
     text = logged_in_client.get(rab_url(project)).text
 

@@ -19,7 +19,12 @@ from django.urls import reverse
 from ahsp.loaders.requirements import NO_STAGE, SectionNotFound, StageNotFound, load_requirements
 from ahsp.models import AnalysisComponent, ProjectAnalysis, ProjectResource, Section, WorkItem
 from ahsp.services import recalc, sections, work_items
-from ahsp.tests.factories import AnalysisComponentFactory, ProjectResourceFactory, StageFactory, make_project
+from ahsp.tests.factories import (
+    AnalysisComponentFactory,
+    ProjectFactory,
+    ProjectResourceFactory,
+    StageFactory,
+)
 from ahsp.tests.rab_data import build_small_rab
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +58,7 @@ def build_nested(user):
     lantai 1 m2: 2 x plat, Pekerja 0,1 -> D = 2 x 311.480 + 0,1 x 150.000 = 622.960 + 15.000 = 637.960
     Items: lantai 3, plat 1,5, beton 0,25 (beton and plat in sub-section I.1 of I, lantai in II).
     """
-    project = make_project(user, overhead_profit_pct=D("10"))
+    project = ProjectFactory(owner=user, overhead_profit_pct=D("10"))
     top = sections.create(project=project, name="Struktur", by=user)
     sub = sections.create(project=project, name="Beton", parent=top, by=user)
     other = sections.create(project=project, name="Lantai", by=user)
@@ -151,7 +156,7 @@ def test_loader_rejects_a_section_of_another_project(user):
 
 
 def test_loader_of_an_empty_project(user):
-    report = load_requirements(make_project(user))
+    report = load_requirements(ProjectFactory(owner=user))
     assert report.groups == () and report.total == report.direct_total == 0 and report.sections == ()
 
 
@@ -223,7 +228,7 @@ def test_loader_rejects_a_stage_of_another_project(user):
 
 
 def test_url_is_the_stable_one_and_requires_login(client, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     assert url(project) == f"/projects/{project.pk}/resources/"
     response = client.get(url(project))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
@@ -414,7 +419,7 @@ def test_purchase_units_are_shown(logged_in_client, user):
 
 
 def test_empty_project_shows_the_empty_state(logged_in_client, user):
-    text = logged_in_client.get(url(make_project(user))).text
+    text = logged_in_client.get(url(ProjectFactory(owner=user))).text
     assert "Belum ada kebutuhan sumber daya" in text and 'id="requirements-total"' not in text
 
 

@@ -33,14 +33,14 @@ from django.urls import reverse
 
 from ahsp.models import Project, WorkItem
 from ahsp.services import schedule, sections, work_items
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 
 
 def build_example(user, start=date(2026, 3, 2)) -> Project:
-    project = make_project(user, start_date=start, duration_weeks=4)
+    project = ProjectFactory(owner=user, start_date=start, duration_weeks=4)
     section = sections.create(project=project, name="Pekerjaan Utama", by=user)
     items = []
     for name, amount in (("A", "2000000"), ("B", "5000000"), ("C", "3000000")):
@@ -218,7 +218,7 @@ def test_htmx_request_gets_the_fragment_for_the_period_toggle(logged_in_client, 
 
 
 def test_a_project_without_schedule_dates_explains(logged_in_client, user):
-    project = make_project(user, start_date=None)
+    project = ProjectFactory(owner=user, start_date=None)
     response = logged_in_client.get(url(project))
     assert response.status_code == 200 and 'id="s-curve-no-schedule"' in response.text
     assert "Isi tanggal mulai dan durasi" in response.text and "<svg" not in response.text
@@ -227,7 +227,7 @@ def test_a_project_without_schedule_dates_explains(logged_in_client, user):
 
 
 def test_a_project_without_amounts_shows_the_percent_curve_only(logged_in_client, user):
-    project = make_project(user, start_date=date(2026, 3, 2), duration_weeks=3)
+    project = ProjectFactory(owner=user, start_date=date(2026, 3, 2), duration_weeks=3)
     html = logged_in_client.get(url(project)).text
     assert 'id="s-curve-chart"' in html and 'id="cost-curve-chart"' not in html
     assert "Jumlah RAB masih nol" in html

@@ -34,7 +34,7 @@ from ahsp.loaders.schedule import load_schedule
 from ahsp.models import PlannedShare, Project, ProjectQuerySet, Section, Stage, WorkItem
 from ahsp.services import schedule, sections, work_items
 from ahsp.services.work_items import CONFLICT_MESSAGE
-from ahsp.tests.factories import StageFactory, make_project
+from ahsp.tests.factories import ProjectFactory, StageFactory
 from ahsp.tests.rab_data import build_small_rab
 from tools.bench.synthetic import build_synthetic_project
 
@@ -212,7 +212,7 @@ def test_from_is_clamped_never_an_error(logged_in_client, rab, raw, first):
 
 def test_default_window_holds_the_current_week(logged_in_client, user):
     today = timezone.localdate()
-    project = make_project(user, start_date=today - timedelta(weeks=14), duration_weeks=30)
+    project = ProjectFactory(owner=user, start_date=today - timedelta(weeks=14), duration_weeks=30)
 
     text = logged_in_client.get(page_url(project)).text
 
@@ -596,14 +596,14 @@ def test_stage_add_rename_assign_and_delete(logged_in_client, rab):
 
 def test_project_without_start_date_or_duration_explains(logged_in_client, user):
     for fields in ({"start_date": None}, {"duration_weeks": None}):
-        project = make_project(user, **fields)
+        project = ProjectFactory(owner=user, **fields)
         for headers in ({}, HX):
             response = logged_in_client.get(page_url(project), headers=headers)
             assert response.status_code == 200
             assert "Jadwal belum dapat dibuat" in response.text
             assert reverse("ahsp:project_edit", args=[project.pk]) in response.text
             assert 'id="gantt"' not in response.text
-    item_project = make_project(user, start_date=None)
+    item_project = ProjectFactory(owner=user, start_date=None)
     section = sections.create(project=item_project, name="A", by=user)
     item = work_items.add_custom(project=item_project, section=section, name="B", unit="ls", by=user)
     response = logged_in_client.post(item_url(item_project, item), {"first_week": "1", "last_week": "1"})

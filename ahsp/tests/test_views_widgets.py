@@ -20,7 +20,7 @@ from ahsp.loaders import dashboard as widgets
 from ahsp.models import ProjectResource, WorkItem
 from ahsp.services import projects, recalc, resources, schedule, sections, work_items
 from ahsp.tests.estimate_fixtures import make_reference_library
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 from ahsp.tests.test_widgets import add_items, plan, progress
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,9 @@ def fragment(client, name: str) -> str:
 def estimate(user):
     """Galian 2.2.1.1: HSP Rp 86.625,00 (0,75 x 100.000 + 0,025 x 150.000, + 10 %), volume 10."""
     library = make_reference_library()
-    project = make_project(user, name="Gedung Serbaguna", status="active", budget_ceiling=D("2000000"))
+    project = ProjectFactory(
+        owner=user, name="Gedung Serbaguna", status="active", budget_ceiling=D("2000000")
+    )
     section = sections.create(project=project, name="Pekerjaan Tanah", by=user)
     item = work_items.add_from_reference(project=project, section=section, reference=library["dig"], by=user)
     ProjectResource.objects.filter(project=project, code="TK.0008").update(unit_price=D("100000"))
@@ -86,7 +88,9 @@ def test_ringkasan_fragment_shows_the_totals(logged_in_client, estimate):
 
 def test_terbesar_fragment_draws_an_svg_bar_chart(logged_in_client, estimate, user):
     project, _ = estimate
-    add_items(make_project(user, name="Jalan Desa", budget_ceiling=None), "433125")  # half of the first
+    add_items(
+        ProjectFactory(owner=user, name="Jalan Desa", budget_ceiling=None), "433125"
+    )  # half of the first
     text = fragment(logged_in_client, "terbesar")
     assert "<svg" in text and 'class="bar-chart"' in text
     assert f'<g class="bar" id="terbesar-{project.pk}">' in text
@@ -107,7 +111,7 @@ def test_aktivitas_fragment_lists_the_events_with_a_link_to_the_project(logged_i
 
 def test_peringatan_fragment_lists_a_project_behind_plan(logged_in_client, user):
     start = timezone.localdate() - timedelta(days=7)  # today is in week 2
-    project = make_project(user, name="Gedung Terlambat", start_date=start, duration_weeks=4)
+    project = ProjectFactory(owner=user, name="Gedung Terlambat", start_date=start, duration_weeks=4)
     (item,) = add_items(project, "1000000")
     plan(item, {1: "50", 2: "50"})
     progress(item, {1: "40"})
@@ -205,7 +209,9 @@ def test_with_the_cache_down_every_widget_is_computed_without_it(
 
 def test_with_the_cache_down_the_alerts_still_find_a_project_behind_plan(logged_in_client, user, monkeypatch):
     today = timezone.localdate()
-    project = make_project(user, name="Jalan Desa", status="active", start_date=today - timedelta(days=14))
+    project = ProjectFactory(
+        owner=user, name="Jalan Desa", status="active", start_date=today - timedelta(days=14)
+    )
     project.duration_weeks = 4
     project.save()
     item = add_items(project, "1000000")[0]
@@ -309,7 +315,7 @@ def test_project_create_and_archive_invalidate(logged_in_client, user, estimate,
 
 def test_a_progress_entry_invalidates_the_alerts(logged_in_client, user, committed, monkeypatch):
     start = timezone.localdate() - timedelta(days=7)  # week 2
-    project = make_project(user, name="Gedung", start_date=start, duration_weeks=4)
+    project = ProjectFactory(owner=user, name="Gedung", start_date=start, duration_weeks=4)
     (item,) = add_items(project, "1000000")
     plan(item, {1: "50", 2: "50"})
     calls = counting(monkeypatch, "peringatan")
@@ -358,8 +364,11 @@ def test_the_other_widgets_do_not_depend_on_the_date(logged_in_client, estimate,
 def seed(user, count: int) -> None:
     today = timezone.localdate()
     for index in range(count):
-        project = make_project(
-            user, name=f"Proyek {index}", start_date=today - timedelta(days=7 * (index % 3)), duration_weeks=6
+        project = ProjectFactory(
+            owner=user,
+            name=f"Proyek {index}",
+            start_date=today - timedelta(days=7 * (index % 3)),
+            duration_weeks=6,
         )
         items = add_items(project, "1000000", "2500000")
         for item in items:

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from ahsp.models import WorkbookImportJob
-from ahsp.tests.factories import make_project
+from ahsp.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -22,7 +22,7 @@ def url(job) -> str:
 
 
 def test_anonymous_users_are_sent_to_login(client, user):
-    job = make_job(user, project=make_project(user))
+    job = make_job(user, project=ProjectFactory(owner=user))
 
     response = client.get(url(job))
 
@@ -30,7 +30,7 @@ def test_anonymous_users_are_sent_to_login(client, user):
 
 
 def test_a_job_of_another_user_is_404_page_and_partial(logged_in_client, other_user):
-    job = make_job(other_user, project=make_project(other_user))
+    job = make_job(other_user, project=ProjectFactory(owner=other_user))
     project_job = make_job(other_user, kind="project", file_name="proyek.xlsx")
 
     responses = [
@@ -41,7 +41,7 @@ def test_a_job_of_another_user_is_404_page_and_partial(logged_in_client, other_u
 
 
 def test_a_price_job_of_a_project_no_longer_visible_is_404(logged_in_client, user, other_user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     job = make_job(user, project=project)
     project.owner = other_user
     project.save(update_fields=["owner"])
@@ -50,7 +50,9 @@ def test_a_price_job_of_a_project_no_longer_visible_is_404(logged_in_client, use
 
 
 def test_a_running_job_page_without_js_and_its_polling_partial(logged_in_client, user):
-    job = make_job(user, project=make_project(user), status=Status.RUNNING, stage="Membaca buku kerja")
+    job = make_job(
+        user, project=ProjectFactory(owner=user), status=Status.RUNNING, stage="Membaca buku kerja"
+    )
 
     page = logged_in_client.get(url(job))
     poll = logged_in_client.get(url(job), headers=HX)
@@ -71,7 +73,7 @@ def test_a_failed_job_stops_the_polling_with_286_and_shows_the_problems(logged_i
     }
     job = make_job(
         user,
-        project=make_project(user),
+        project=ProjectFactory(owner=user),
         status=Status.FAILED,
         error="Impor harga dibatalkan: 1 masalah.",
         report={"problems": [problem], "problems_count": 1},
@@ -89,7 +91,7 @@ def test_a_failed_job_stops_the_polling_with_286_and_shows_the_problems(logged_i
 
 
 def test_a_done_project_job_redirects_to_the_project_with_its_warnings(logged_in_client, user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     warning = {"sheet": "Proyek", "row": 9, "column": "buk_persen", "value": "20", "reason": "BUK tinggi."}
     job = make_job(
         user,

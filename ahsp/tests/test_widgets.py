@@ -22,10 +22,10 @@ from ahsp.models import (
 from ahsp.tests.factories import (
     AnalysisComponentFactory,
     ProjectAnalysisFactory,
+    ProjectFactory,
     ProjectResourceFactory,
     SectionFactory,
     WorkItemFactory,
-    make_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,14 +65,18 @@ def progress(item, entries: dict[int, str]) -> None:
 
 
 def test_summary_counts_by_status_and_sums_the_projects_that_are_not_archived(user, other_user):
-    active = make_project(user, name="Gedung", status="active", budget_ceiling=D("1500000000"), vat_pct=D(11))
+    active = ProjectFactory(
+        owner=user, name="Gedung", status="active", budget_ceiling=D("1500000000"), vat_pct=D(11)
+    )
     add_items(active, "2000000", "5000000", "3000000")  # Jumlah 10.000.000, PPN 1.100.000
-    draft = make_project(user, name="Jalan", status="draft", budget_ceiling=D("1000000"), vat_pct=D(12))
+    draft = ProjectFactory(
+        owner=user, name="Jalan", status="draft", budget_ceiling=D("1000000"), vat_pct=D(12)
+    )
     add_items(draft, "1234567.89")  # PPN 12 % = 148.148,1468 -> 148.148,15; total 1.382.716,04 > pagu
-    archived = make_project(user, name="Lama", status="archived", budget_ceiling=D("500000000"))
+    archived = ProjectFactory(owner=user, name="Lama", status="archived", budget_ceiling=D("500000000"))
     add_items(archived, "999")
-    make_project(user, name="Kosong", status="done", budget_ceiling=None)
-    add_items(make_project(other_user, name="Milik orang lain", status="active"), "777777777")
+    ProjectFactory(owner=user, name="Kosong", status="done", budget_ceiling=None)
+    add_items(ProjectFactory(owner=other_user, name="Milik orang lain", status="active"), "777777777")
 
     summary = widgets.load_summary(user)
 
@@ -103,7 +107,7 @@ def test_grand_total_rounds_the_ppn_half_up_to_cents():
 
 def test_summary_reads_one_query_whatever_the_number_of_projects(user, django_assert_num_queries):
     for index in range(12):
-        add_items(make_project(user, name=f"P{index}"), "1000", "2000")
+        add_items(ProjectFactory(owner=user, name=f"P{index}"), "1000", "2000")
     with django_assert_num_queries(1):
         widgets.load_summary(user)
 
@@ -123,9 +127,9 @@ def event(project_id, summary, actor="estimator@example.com"):
 
 
 def test_activity_is_the_last_ten_events_of_the_visible_projects(user, other_user):
-    mine = make_project(user, name="Gedung Serbaguna")
-    second = make_project(user, name="Jalan Desa")
-    theirs = make_project(other_user, name="Rahasia")
+    mine = ProjectFactory(owner=user, name="Gedung Serbaguna")
+    second = ProjectFactory(owner=user, name="Jalan Desa")
+    theirs = ProjectFactory(owner=other_user, name="Rahasia")
     events = [event(mine.pk if n % 2 else second.pk, f"Perubahan {n}") for n in range(12)]
     event(theirs.pk, "Perubahan orang lain", actor="other@example.com")
     event(None, "Referensi diimpor")
@@ -140,7 +144,7 @@ def test_activity_is_the_last_ten_events_of_the_visible_projects(user, other_use
 
 
 def test_activity_leaves_out_events_of_deleted_projects(user):
-    project = make_project(user)
+    project = ProjectFactory(owner=user)
     event(project.pk, "Sebelum dihapus")
     project_id = project.pk
     project.delete()
@@ -154,10 +158,10 @@ def test_activity_leaves_out_events_of_deleted_projects(user):
 def test_largest_are_the_five_projects_with_the_largest_value(user, other_user):
     values = {"A": "100", "B": "600", "C": "300", "D": "500", "E": "200", "F": "400"}
     for name, amount in values.items():
-        add_items(make_project(user, name=name, budget_ceiling=None), amount)
-    add_items(make_project(user, name="Diarsipkan", status="archived"), "9000")
-    make_project(user, name="Tanpa nilai")
-    add_items(make_project(other_user, name="Orang lain"), "8000")
+        add_items(ProjectFactory(owner=user, name=name, budget_ceiling=None), amount)
+    add_items(ProjectFactory(owner=user, name="Diarsipkan", status="archived"), "9000")
+    ProjectFactory(owner=user, name="Tanpa nilai")
+    add_items(ProjectFactory(owner=other_user, name="Orang lain"), "8000")
 
     chart = widgets.load_largest(user)
 
@@ -194,8 +198,8 @@ def test_bar_chart_shortens_long_names():
 
 @pytest.fixture
 def example(user):
-    project = make_project(
-        user, name="Gedung", status="active", start_date=date(2026, 3, 2), duration_weeks=4
+    project = ProjectFactory(
+        owner=user, name="Gedung", status="active", start_date=date(2026, 3, 2), duration_weeks=4
     )
     a, b, c = add_items(project, "2000000", "5000000", "3000000")
     plan(a, {1: "50", 2: "50"})
@@ -253,21 +257,27 @@ def test_progress_after_the_current_week_does_not_count(example, user):
 
 def test_on_track_ahead_unscheduled_and_closed_projects_are_not_alerts(example, user, other_user):
     today = date(2026, 3, 17)  # week 3 of the example
-    on_track = make_project(user, name="Tepat", start_date=date(2026, 3, 2), duration_weeks=4)
+    on_track = ProjectFactory(owner=user, name="Tepat", start_date=date(2026, 3, 2), duration_weeks=4)
     (item,) = add_items(on_track, "1000000")
     plan(item, {1: "50", 2: "50"})
     progress(item, {1: "50", 2: "50"})
-    ahead = make_project(user, name="Cepat", start_date=date(2026, 3, 2), duration_weeks=10)
+    ahead = ProjectFactory(owner=user, name="Cepat", start_date=date(2026, 3, 2), duration_weeks=10)
     (item,) = add_items(ahead, "1000000")
     plan(item, {5: "100"})
     progress(item, {1: "10"})
-    add_items(make_project(user, name="Tanpa jadwal", start_date=None, duration_weeks=None), "1000")
-    add_items(make_project(user, name="Belum mulai", start_date=date(2026, 4, 6), duration_weeks=4), "1000")
+    add_items(ProjectFactory(owner=user, name="Tanpa jadwal", start_date=None, duration_weeks=None), "1000")
+    add_items(
+        ProjectFactory(owner=user, name="Belum mulai", start_date=date(2026, 4, 6), duration_weeks=4), "1000"
+    )
     for status in ("done", "archived"):
-        closed = make_project(user, name=status, status=status, start_date=date(2026, 3, 2), duration_weeks=4)
+        closed = ProjectFactory(
+            owner=user, name=status, status=status, start_date=date(2026, 3, 2), duration_weeks=4
+        )
         (item,) = add_items(closed, "1000000")
         plan(item, {1: "100"})
-    theirs = make_project(other_user, name="Orang lain", start_date=date(2026, 3, 2), duration_weeks=4)
+    theirs = ProjectFactory(
+        owner=other_user, name="Orang lain", start_date=date(2026, 3, 2), duration_weeks=4
+    )
     (item,) = add_items(theirs, "1000000")
     plan(item, {1: "100"})
 
@@ -278,7 +288,9 @@ def test_on_track_ahead_unscheduled_and_closed_projects_are_not_alerts(example, 
 
 
 def test_a_started_plan_without_any_progress_is_an_alert(user):
-    project = make_project(user, name="Belum dilaporkan", start_date=date(2026, 3, 2), duration_weeks=4)
+    project = ProjectFactory(
+        owner=user, name="Belum dilaporkan", start_date=date(2026, 3, 2), duration_weeks=4
+    )
     (item,) = add_items(project, "1000000")
     plan(item, {1: "25", 2: "25", 3: "25", 4: "25"})
     (alert,) = widgets.load_alerts(user, date(2026, 3, 10)).alerts
@@ -288,7 +300,7 @@ def test_a_started_plan_without_any_progress_is_an_alert(user):
 def test_alerts_are_sorted_most_behind_first_and_limited(user, monkeypatch):
     monkeypatch.setattr(widgets, "ALERT_LIMIT", 2)
     for name, done in (("Sedikit", "90"), ("Parah", "10"), ("Sedang", "50")):
-        project = make_project(user, name=name, start_date=date(2026, 3, 2), duration_weeks=4)
+        project = ProjectFactory(owner=user, name=name, start_date=date(2026, 3, 2), duration_weeks=4)
         (item,) = add_items(project, "1000000")
         plan(item, {1: "100"})
         progress(item, {1: done})
@@ -304,7 +316,9 @@ def test_alerts_are_sorted_most_behind_first_and_limited(user, monkeypatch):
 
 def test_alerts_read_four_queries_cold_and_one_with_the_sums_cached(user, django_assert_num_queries):
     for index in range(8):
-        project = make_project(user, name=f"P{index}", start_date=date(2026, 3, 2 + index), duration_weeks=4)
+        project = ProjectFactory(
+            owner=user, name=f"P{index}", start_date=date(2026, 3, 2 + index), duration_weeks=4
+        )
         (item,) = add_items(project, "1000000")
         plan(item, {1: "100"})
     with django_assert_num_queries(4):  # projects, then amounts, plans and progress of all 8
@@ -319,7 +333,7 @@ def test_after_a_change_only_that_projects_sums_are_recomputed(user, monkeypatch
 
     projects = []
     for index in range(3):
-        project = make_project(user, name=f"P{index}", start_date=date(2026, 3, 2), duration_weeks=4)
+        project = ProjectFactory(owner=user, name=f"P{index}", start_date=date(2026, 3, 2), duration_weeks=4)
         (item,) = add_items(project, "1000000")
         plan(item, {1: "100"})
         projects.append((project, item))
@@ -343,7 +357,7 @@ def test_after_a_change_only_that_projects_sums_are_recomputed(user, monkeypatch
 
 
 def test_no_scheduled_project_means_a_single_query(user, django_assert_num_queries):
-    make_project(user, start_date=None, duration_weeks=None)
+    ProjectFactory(owner=user, start_date=None, duration_weeks=None)
     with django_assert_num_queries(1):
         assert widgets.load_alerts(user, date(2026, 3, 20)).checked == 0
 
@@ -368,12 +382,12 @@ def test_bench_widgets_seeds_the_user_and_measures_every_widget(capsys):
 def test_summary_counts_and_names_the_projects_whose_rab_is_incomplete(user, other_user):
     """Incomplete = a work item with HSP 0, or a resource used by an analysis without a price
     (``ahsp.loaders.rab_notes``); archived projects and other users' projects are left out."""
-    priced = make_project(user, name="Gedung lengkap", status="active")
+    priced = ProjectFactory(owner=user, name="Gedung lengkap", status="active")
     for item in add_items(priced, "1234567.89"):
         WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("98765.43"))
-    zero_hsp = make_project(user, name="Balai desa", status="draft")
+    zero_hsp = ProjectFactory(owner=user, name="Balai desa", status="draft")
     add_items(zero_hsp, "0")  # HSP 0
-    unpriced = make_project(user, name="Alun-alun", status="active")
+    unpriced = ProjectFactory(owner=user, name="Alun-alun", status="active")
     item = add_items(unpriced, "7777.77")[0]
     WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("3111.108"))
     resource = ProjectResourceFactory(project=unpriced, code="B.99", name="Pasir", unit="m3", category="")
@@ -381,8 +395,8 @@ def test_summary_counts_and_names_the_projects_whose_rab_is_incomplete(user, oth
     ProjectResourceFactory(
         project=priced, code="B.98", name="Tidak dipakai", unit="m3", category=""
     )  # unused
-    add_items(make_project(user, name="Arsip", status="archived"), "0")
-    add_items(make_project(other_user, name="Milik orang lain"), "0")
+    add_items(ProjectFactory(owner=user, name="Arsip", status="archived"), "0")
+    add_items(ProjectFactory(owner=other_user, name="Milik orang lain"), "0")
 
     summary = widgets.load_summary(user)
 
@@ -397,7 +411,7 @@ def test_summary_counts_and_names_the_projects_whose_rab_is_incomplete(user, oth
 
 
 def test_summary_of_complete_projects_has_no_incomplete_entry(user):
-    for item in add_items(make_project(user, name="Lengkap"), "1000", "2000"):
+    for item in add_items(ProjectFactory(owner=user, name="Lengkap"), "1000", "2000"):
         WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("1000"))
     assert widgets.load_summary(user).incomplete == 0
 
@@ -409,10 +423,10 @@ def test_project_rows_with_completeness_mark_the_incomplete_rab(user, rf):
 
     from ahsp.loaders.rab_notes import with_completeness
 
-    complete = make_project(user, name="Gedung lengkap")
+    complete = ProjectFactory(owner=user, name="Gedung lengkap")
     for item in add_items(complete, "1234.5"):
         WorkItem.objects.filter(pk=item.pk).update(unit_rate=D("411.5"))
-    incomplete = make_project(user, name="Balai desa")
+    incomplete = ProjectFactory(owner=user, name="Balai desa")
     add_items(incomplete, "0")
 
     page = Paginator(with_completeness(Project.objects.filter(owner=user).order_by("name")), 10).get_page(1)
