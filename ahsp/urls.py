@@ -10,6 +10,7 @@ from ahsp.views import (
     projects,
     rab,
     reference,
+    versions,
     work_items,
 )
 from ahsp.views import audit as audit_views
@@ -131,6 +132,8 @@ urlpatterns = [
     path("projects/<int:pk>/copy/", project_copy.project_copy, name="project_copy"),
     path("copies/<int:job_id>/", project_copy.project_copy_job, name="project_copy_job"),
     path("projects/restore/", project_copy.project_restore, name="project_restore"),
+    path("projects/<int:pk>/versions/", versions.project_versions, name="project_versions"),
+    path("projects/<int:pk>/versions/<int:version_id>/open/", versions.version_open, name="version_open"),
     path("projects/<int:pk>/compare/section/", compare.project_compare_section, name="project_compare_section"),
     path(
         "projects/<int:pk>/rab/sections/<int:section_id>/",

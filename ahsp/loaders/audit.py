@@ -253,6 +253,8 @@ FIELD_LABELS: dict[str, Any] = {
     "parameters": _("Parameter"),
     "file_name": _("Berkas"),
     "stages": _("Tahapan"),
+    "content_hash": _("Sidik isi"),
+    "total": _("Total dibulatkan"),
     "bagian": _("Bagian proyek yang ditulis"),
     "salinan_dari": _("Disalin dari"),
     "summary": _("Ringkasan"),

@@ -21,6 +21,7 @@ from ahsp.models.reference_job import ReferenceImportJob
 from ahsp.models.schedule import PlannedShare, ProgressEntry, Stage, WeekReport
 from ahsp.models.security import LoginFailure, SubmissionToken
 from ahsp.models.user import User
+from ahsp.models.version import ProjectVersion, VersionChunk
 from ahsp.models.workbook_job import WorkbookImportJob
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "ReferenceImportJob",
     "WorkbookImportJob",
     "ProjectCopyJob",
+    "ProjectVersion",
+    "VersionChunk",
     "ReferenceResource",
     "ResourceCategory",
     "User",

@@ -13,9 +13,18 @@ CACHE_VERSIONS = ("content_version", "estimate_version")
 
 
 class ProjectQuerySet(models.QuerySet):
-    """Every project query goes through these two methods, so sharing with roles can grow here."""
+    """Every project query goes through these methods, so sharing with roles can grow here.
+
+    A frozen version opened for reading is a read-only project of its own (``snapshot_of`` its project,
+    ``ahsp.services.versions``): ``readable_by`` (the access helper's reads) includes it, ``visible_to``
+    (every list, sum and widget) and ``editable_by`` (every write) never do."""
 
     def visible_to(self, user) -> "ProjectQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user, snapshot_of__isnull=True)
+
+    def readable_by(self, user) -> "ProjectQuerySet":
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner=user)
@@ -23,7 +32,7 @@ class ProjectQuerySet(models.QuerySet):
     def editable_by(self, user) -> "ProjectQuerySet":
         if not user.is_authenticated:
             return self.none()
-        return self.filter(owner=user)
+        return self.filter(owner=user, snapshot_of__isnull=True)
 
 
 #: The dates a project may have: its start, and its end (start + duration), so that every week, month and
@@ -147,6 +156,10 @@ class Project(models.Model):
     # item sheet, Rincian AHSP, prices), which show nothing of the schedule, so a progress save leaves them
     # cached. ``ahsp.services.audit.Changes`` says which change bumps which.
     estimate_version = models.PositiveBigIntegerField(default=1, editable=False)
+    # A frozen version opened for reading (read-only; ``ahsp.services.versions``); null for a real project.
+    snapshot_of = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, editable=False, related_name="snapshots"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -202,7 +215,7 @@ class Project(models.Model):
         """The values an audit event records before/after a change (JSON-safe)."""
         data = {}
         for field in self._meta.concrete_fields:
-            if field.name in {"id", "created_at", "updated_at", *CACHE_VERSIONS}:
+            if field.name in {"id", "created_at", "updated_at", "snapshot_of", *CACHE_VERSIONS}:
                 continue
             value = getattr(self, field.attname)
             if value is not None and isinstance(field, models.DecimalField):

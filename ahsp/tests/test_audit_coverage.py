@@ -44,6 +44,7 @@ from ahsp.services import (
     resources,
     schedule,
     sections,
+    versions,
     work_items,
     workbook_imports,
 )
@@ -168,6 +169,31 @@ def _project_write_copy(w):
     counts = {"work_items": 0, "sections": 0, "analyses": 0, "resources": 0, "parameters": 0, "stages": 0}
     return write, lambda p: Expect(
         "import", "project", None, {"salinan_dari": w.project.name, "bagian": "header", **counts}, p.pk, p.pk
+    )
+
+
+def _version_freeze(w):
+    def write():
+        return versions.freeze(project=w.project, name="HPS diajukan", by=w.user)
+
+    return write, lambda v: Expect(
+        "create",
+        "projectversion",
+        None,
+        {"name": "HPS diajukan", "content_hash": v.content_hash, "total": str(v.rounded_total)},
+    )
+
+
+def _version_open(w):
+    version = versions.freeze(project=w.project, name="HPS diajukan", by=w.user)
+
+    # The whole world: 3 items in 2 sections, 3 analyses, 5 resources, 1 parameter and its one stage.
+    def write():
+        return versions.open_version(version=version)
+
+    counts = {"work_items": 3, "sections": 2, "analyses": 3, "resources": 5, "parameters": 1, "stages": 1}
+    return write, lambda p: Expect(
+        "import", "project", None, {"name": "HPS diajukan", "bagian": "progress", **counts}, p.pk, p.pk
     )
 
 
@@ -835,6 +861,8 @@ CASES = [
     Case("project_restore.restore", _project_restore),
     Case("project_copy.copy_project", _project_copy),
     Case("project_copy.write_copy", _project_write_copy),
+    Case("versions.freeze", _version_freeze),
+    Case("versions.open_version", _version_open),
     Case("projects.update", _project_update),
     Case("projects.archive", _project_archive),
     Case("projects.delete", _project_delete),
@@ -1042,6 +1070,7 @@ def test_project_import_job_records_the_events_of_the_import_as_the_uploader(use
 
 SERVICE_MODULES = [
     projects,
+    versions,
     project_copy,
     project_copy_jobs,
     project_restore,
@@ -1067,6 +1096,10 @@ COVERED = {case.name.split(" ")[0] for case in CASES} | {
 }
 # Helpers and readers: they write nothing, or only inside a covered write.
 NOT_WRITES = {
+    "versions.canonical",
+    "versions.split",
+    "versions.assemble",
+    "versions.storage_bytes",
     "project_copy.batch_names",
     "project_copy.plan_copy",
     "sections.next_position",

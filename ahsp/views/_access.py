@@ -27,7 +27,7 @@ def project_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Project
     memo = request.__dict__.setdefault("_projects_checked", {}) if safe else {}
     if (pk, edit) not in memo:
         projects = (
-            Project.objects.editable_by(request.user) if edit else Project.objects.visible_to(request.user)
+            Project.objects.editable_by(request.user) if edit else Project.objects.readable_by(request.user)
         )
         memo[(pk, edit)] = get_object_or_404(projects, pk=pk)
     return memo[(pk, edit)]
@@ -36,7 +36,7 @@ def project_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Project
 def projects_for(request: HttpRequest, *pks: int) -> list[Project]:
     """Several projects the user may see (a comparison of two), read in one query; ``Http404`` if any is
     not visible. Each is then known to ``project_for`` for the rest of the GET."""
-    found = {project.pk: project for project in Project.objects.visible_to(request.user).filter(pk__in=pks)}
+    found = {project.pk: project for project in Project.objects.readable_by(request.user).filter(pk__in=pks)}
     if any(pk not in found for pk in pks):
         raise Http404
     if request.method in ("GET", "HEAD"):
