@@ -132,7 +132,9 @@ def _item_count(document: dict) -> int:
 def open_version(*, version: ProjectVersion) -> Project:
     """The version as a read-only project (restored now if it is not open), owned like its project."""
     version = (
-        ProjectVersion.objects.select_for_update().select_related("project", "snapshot").get(pk=version.pk)
+        ProjectVersion.objects.select_for_update(of=("self",))
+        .select_related("project", "snapshot")
+        .get(pk=version.pk)
     )
     if version.snapshot is None:
         project = version.project

@@ -9,15 +9,18 @@ seconds) and checks that the copy's RAB total equals the original's. Everything 
 import json
 import time
 from datetime import date
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ahsp.calculations.schedule import even_shares
 from ahsp.importers.project_document import read_document
+from ahsp.loaders.comparison import load_comparison
 from ahsp.loaders.project_document import load_project_document
 from ahsp.loaders.rab import load_rab_summary
-from ahsp.models import PlannedShare, ProgressEntry, Project, WorkItem
+from ahsp.models import PlannedShare, ProgressEntry, Project, ProjectVersion, WorkItem
+from ahsp.services import versions, work_items
 from ahsp.services.project_copy import copy_project
 from ahsp.services.project_restore import Origin, restore
 from tools.bench.synthetic import bench_owner, build_synthetic_project
@@ -87,3 +90,34 @@ class Command(BaseCommand):
         )
         totals = {load_rab_summary(p).totals.total for p in (project, restored, copy)}
         results.append((f"  RAB totals equal: {len(totals) == 1} ({totals.pop()})", 0.0, 0.0))
+        self._versions(project, copy, user, raw, results)
+
+    def _versions(self, project, copy, user, raw: bytes, results: list) -> None:
+        """Freeze time, the storage of 20 versions with one item changed between each, and the diff."""
+        _timed("freeze a version", results, lambda: versions.freeze(project=project, name="Versi 1", by=user))
+        item = WorkItem.objects.filter(project=project).order_by("id").first()
+        for number in range(2, 21):
+            work_items.set_volume(
+                item=item, volume=Decimal(number) + Decimal("0.5"), expected_version=None, by=user
+            )
+            versions.freeze(project=project, name=f"Versi {number}", by=user)
+        used = versions.storage_bytes(project)
+        results.append(
+            (
+                f"  20 versions: {used['chunks']} chunks, {used['stored_bytes'] / 1e6:.2f} MB stored "
+                f"(20 documents: {20 * len(raw) / 1e6:.1f} MB)",
+                0.0,
+                0.0,
+            )
+        )
+        version = ProjectVersion.objects.get(project=project, number=1)
+        _timed(
+            "open a version (restore as read-only)", results, lambda: versions.open_version(version=version)
+        )
+        work_items.set_volume(
+            item=WorkItem.objects.filter(project=copy).order_by("id").first(),
+            volume=Decimal("7"),
+            expected_version=None,
+            by=user,
+        )
+        _timed("diff of two 2,000-item estimates", results, lambda: load_comparison(project, copy))
