@@ -12,6 +12,7 @@ from ahsp.views import (
     reference,
     versions,
     work_items,
+    work_templates,
 )
 from ahsp.views import audit as audit_views
 from ahsp.views import metrics as metrics_views
@@ -133,6 +134,11 @@ urlpatterns = [
     path("copies/<int:job_id>/", project_copy.project_copy_job, name="project_copy_job"),
     path("projects/restore/", project_copy.project_restore, name="project_restore"),
     path("projects/<int:pk>/versions/", versions.project_versions, name="project_versions"),
+    path("projects/<int:pk>/templates/save/", work_templates.template_save, name="template_save"),
+    path("projects/<int:pk>/templates/insert/", work_templates.template_insert, name="template_insert"),
+    path("templates/", work_templates.template_list, name="template_list"),
+    path("templates/<int:template_id>/download.json", work_templates.template_download, name="template_download"),
+    path("templates/<int:template_id>/delete/", work_templates.template_delete, name="template_delete"),
     path("projects/<int:pk>/versions/<int:version_id>/open/", versions.version_open, name="version_open"),
     path("projects/<int:pk>/compare/section/", compare.project_compare_section, name="project_compare_section"),
     path(

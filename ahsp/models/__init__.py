@@ -22,6 +22,7 @@ from ahsp.models.schedule import PlannedShare, ProgressEntry, Stage, WeekReport
 from ahsp.models.security import LoginFailure, SubmissionToken
 from ahsp.models.user import User
 from ahsp.models.version import ProjectVersion, VersionChunk
+from ahsp.models.work_template import WorkTemplate
 from ahsp.models.workbook_job import WorkbookImportJob
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ProjectCopyJob",
     "ProjectVersion",
     "VersionChunk",
+    "WorkTemplate",
     "ReferenceResource",
     "ResourceCategory",
     "User",

@@ -165,7 +165,7 @@ def _write_estimate(project: Project, plan: DocumentPlan, delta: timedelta) -> d
         for position, s in enumerate(plan.stages, start=1)
     }
     Stage.objects.bulk_create(list(stages.values()), batch_size=BATCH_SIZE)
-    sections, items = _write_breakdown(project, plan.sections, analyses, stages)
+    sections, items = write_breakdown(project, plan.sections, analyses, stages)
     WeekReport.objects.bulk_create(
         [
             WeekReport(project=project, week=week, report_date=_shifted(day, delta), actual_cost=cost)
@@ -174,7 +174,7 @@ def _write_estimate(project: Project, plan: DocumentPlan, delta: timedelta) -> d
         batch_size=BATCH_SIZE,
     )
     return {
-        "work_items": items,
+        "work_items": len(items),
         "sections": sections,
         "analyses": len(analyses),
         "resources": len(resources),
@@ -183,12 +183,16 @@ def _write_estimate(project: Project, plan: DocumentPlan, delta: timedelta) -> d
     }
 
 
-def _write_breakdown(
-    project: Project, top: tuple[SectionPlan, ...], analyses: dict, stages: dict
-) -> tuple[int, int]:
+def write_breakdown(
+    project: Project, top: tuple[SectionPlan, ...], analyses: dict, stages: dict, *, parent: Section | None = None,
+    first_position: int = 1,
+) -> tuple[int, list[WorkItem]]:  # fmt: skip
     """The section tree level by level (a parent's id exists before its children are inserted), then
-    the items, their plans and their progress."""
-    level: list[tuple[SectionPlan, Section | None, int]] = [(plan, None, n) for n, plan in enumerate(top, 1)]
+    the items, their plans and their progress; ``top`` goes under ``parent`` from ``first_position`` on.
+    ``analyses`` maps the plan's analysis codes to the rows the items use. Returns (sections, items)."""
+    level: list[tuple[SectionPlan, Section | None, int]] = [
+        (plan, parent, n) for n, plan in enumerate(top, first_position)
+    ]
     placed: list[tuple[SectionPlan, Section]] = []
     while level:
         rows = [
@@ -230,7 +234,7 @@ def _write_breakdown(
         ],
         batch_size=BATCH_SIZE,
     )
-    return len(placed), len(work)
+    return len(placed), [row for row, _item in work]
 
 
 def _numbered_by_parent(level: list[tuple[SectionPlan, Section]]):

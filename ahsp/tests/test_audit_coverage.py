@@ -46,6 +46,7 @@ from ahsp.services import (
     sections,
     versions,
     work_items,
+    work_templates,
     workbook_imports,
 )
 from ahsp.tests.estimate_fixtures import make_reference_library
@@ -169,6 +170,57 @@ def _project_write_copy(w):
     counts = {"work_items": 0, "sections": 0, "analyses": 0, "resources": 0, "parameters": 0, "stages": 0}
     return write, lambda p: Expect(
         "import", "project", None, {"salinan_dari": w.project.name, "bagian": "header", **counts}, p.pk, p.pk
+    )
+
+
+def _template_save(w):
+    def write():
+        return work_templates.save_template(
+            project=w.project, section=None, name="Standar", with_volumes=False, by=w.user
+        )
+
+    return write, lambda t: Expect("create", "worktemplate", None, {"name": "Standar", "work_items": 3})
+
+
+def _template_import(w):
+    document = work_templates.save_template(
+        project=w.project, section=None, name="Standar", with_volumes=False, by=w.user
+    ).document
+
+    def write():
+        return work_templates.import_template(document=document, by=w.user)
+
+    return write, lambda t: Expect(
+        "import", "worktemplate", None, {"name": "Standar", "work_items": 3}, None, None
+    )
+
+
+def _template_delete(w):
+    template = work_templates.save_template(
+        project=w.project, section=None, name="Standar", with_volumes=False, by=w.user
+    )
+    pk = template.pk
+
+    def write():
+        work_templates.delete_template(template=template, by=w.user)
+        return template
+
+    return write, lambda t: Expect(
+        "delete", "worktemplate", {"name": "Standar", "work_items": 3}, None, pk, None
+    )
+
+
+def _template_insert(w):
+    template = work_templates.save_template(
+        project=w.project, section=None, name="Standar", with_volumes=False, by=w.user
+    )
+
+    def write():
+        work_templates.insert_template(project=w.project, template=template, parent=None, by=w.user)
+        return w.project
+
+    return write, lambda p: Expect(
+        "import", "project", None, {"name": "Standar", "work_items": 3, "sections": 2}
     )
 
 
@@ -862,6 +914,10 @@ CASES = [
     Case("project_copy.copy_project", _project_copy),
     Case("project_copy.write_copy", _project_write_copy),
     Case("versions.freeze", _version_freeze),
+    Case("work_templates.save_template", _template_save),
+    Case("work_templates.import_template", _template_import),
+    Case("work_templates.delete_template", _template_delete),
+    Case("work_templates.insert_template", _template_insert),
     Case("versions.open_version", _version_open),
     Case("projects.update", _project_update),
     Case("projects.archive", _project_archive),
@@ -1071,6 +1127,7 @@ def test_project_import_job_records_the_events_of_the_import_as_the_uploader(use
 SERVICE_MODULES = [
     projects,
     versions,
+    work_templates,
     project_copy,
     project_copy_jobs,
     project_restore,
@@ -1096,6 +1153,8 @@ COVERED = {case.name.split(" ")[0] for case in CASES} | {
 }
 # Helpers and readers: they write nothing, or only inside a covered write.
 NOT_WRITES = {
+    "project_restore.write_breakdown",  # inside the restore and the template insert
+    "work_templates.preview",  # the insert, rolled back
     "versions.canonical",
     "versions.split",
     "versions.assemble",

@@ -2,7 +2,7 @@
 within bounds and checks typed fields with their JSON paths; ``plan`` turns a checked document into the
 pure ``DocumentPlan`` that ``ahsp.services.project_restore`` writes (issue 15 §1)."""
 
-from .plan import DocumentPlan, ItemPlan, SectionPlan, plan_document, read_document
+from .plan import DocumentPlan, ItemPlan, SectionPlan, plan_document, plan_template, read_document
 from .reader import MAX_BYTES, DocumentInvalid, Problem
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "Problem",
     "SectionPlan",
     "plan_document",
+    "plan_template",
     "read_document",
 ]

@@ -23,7 +23,7 @@ from ahsp.models import Project, ResourceCategory
 from ahsp.models.estimate import MAX_COEFFICIENT, MAX_PARAMETER, MAX_PRICE, MAX_VOLUME
 from ahsp.models.project import EARLIEST_DATE, LATEST_DATE
 
-from .reader import Checker, DocumentInvalid, TooManyProblems, parse_json
+from .reader import Checker, DocumentInvalid, Problem, TooManyProblems, parse_json
 
 HUNDRED = Decimal(100)
 #: The deepest work breakdown a document may hold (the app's own projects rarely pass 5 levels).
@@ -556,3 +556,36 @@ class _Breakdown:
             check.fail(path, _("progres kumulatif lebih dari 100 %% (%(total)s %%).") % {"total": total})
             return None
         return dict(sorted(shares.items()))
+
+
+TEMPLATE_FORMAT = "ahsp-template"
+
+
+def plan_template(document: object) -> DocumentPlan:
+    """A template document (``ahsp.loaders.work_template``) checked like the estimate part of a project
+    document, with the same JSON paths; its name becomes the plan's project name."""
+    check = Checker()
+    if not isinstance(document, dict) or document.get("format") != TEMPLATE_FORMAT:
+        raise DocumentInvalid(
+            [
+                Problem(
+                    "$.format",
+                    _('bukan templat pekerjaan AHSP (format harus "%(f)s").') % {"f": TEMPLATE_FORMAT},
+                )
+            ]
+        )
+    if document.get("version") != VERSION:
+        raise DocumentInvalid(
+            [Problem("$.version", _("versi templat tidak dikenal; harus %(v)s.") % {"v": VERSION})]
+        )
+    name = check.text(document.get("name", ""), "$.name", max_length=120, required=True)
+    if check.problems:
+        raise DocumentInvalid(check.problems)
+    wrapped = {
+        "format": FORMAT,
+        "version": VERSION,
+        "parts": "estimate",
+        "project": {"name": name},
+        **{key: document.get(key, []) for key in ("parameters", "resources", "analyses", "sections")},
+    }
+    return plan_document(wrapped)
