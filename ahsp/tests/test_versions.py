@@ -128,3 +128,28 @@ def test_strangers_see_no_versions(example, user, other_user, client):  # noqa: 
     assert client.get(f"/projects/{example.pk}/versions/").status_code == 404
     assert client.post(f"/projects/{example.pk}/versions/{version.pk}/open/").status_code == 404
     assert client.get(f"/projects/{snapshot.pk}/rab/").status_code == 404
+
+
+def test_a_versions_documents_carry_its_name_and_hash(
+    example,  # noqa: F811
+    user,
+    logged_in_client,
+    django_capture_on_commit_callbacks,
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from ahsp.services import exports
+
+    version = versions.freeze(project=example, name="HPS diajukan", by=user)
+    snapshot = versions.open_version(version=version)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = exports.start(project=snapshot, document="rab", fmt="xlsx", by=user)
+    response = logged_in_client.get(f"/exports/{job.pk}/download/")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    cells = [
+        str(c) for row in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True) for c in row if c
+    ]
+    assert any("HPS diajukan" in cell and version.short_hash in cell for cell in cells)

@@ -23,7 +23,7 @@ RECENT_JOBS = 20
 
 
 def _visible_job(request: HttpRequest, job_id: int) -> ExportJob:
-    visible = Project.objects.visible_to(request.user)
+    visible = Project.objects.readable_by(request.user)  # a frozen version's exports too
     return get_object_or_404(
         ExportJob.objects.select_related("project").filter(project__in=visible), pk=job_id
     )
