@@ -137,10 +137,21 @@ urlpatterns = [
     path("projects/<int:pk>/templates/save/", work_templates.template_save, name="template_save"),
     path("projects/<int:pk>/templates/insert/", work_templates.template_insert, name="template_insert"),
     path("templates/", work_templates.template_list, name="template_list"),
-    path("templates/<int:template_id>/download.json", work_templates.template_download, name="template_download"),
+    path(
+        "templates/<int:template_id>/download.json",
+        work_templates.template_download,
+        name="template_download",
+    ),
     path("templates/<int:template_id>/delete/", work_templates.template_delete, name="template_delete"),
     path("projects/<int:pk>/versions/<int:version_id>/open/", versions.version_open, name="version_open"),
-    path("projects/<int:pk>/compare/section/", compare.project_compare_section, name="project_compare_section"),
+    path(
+        "projects/<int:pk>/compare/section/", compare.project_compare_section, name="project_compare_section"
+    ),
+    path(
+        "projects/<int:pk>/compare/perbandingan.<str:fmt>",
+        compare.project_compare_document,
+        name="project_compare_document",
+    ),
     path(
         "projects/<int:pk>/rab/sections/<int:section_id>/",
         rab.project_rab_section,

@@ -131,9 +131,13 @@ def explain(diff: ed.EstimateDiff, causes: list[Cause]) -> str:
     return text
 
 
+def resource_names(before: Project, after: Project) -> dict[str, str]:
+    return dict(ProjectResource.objects.filter(project__in=[before, after]).values_list("code", "name"))
+
+
 def load_comparison(before: Project, after: Project) -> Comparison:
     diff = ed.diff_estimates(load_facts(before), load_facts(after))
-    names = dict(ProjectResource.objects.filter(project__in=[before, after]).values_list("code", "name"))
+    names = resource_names(before, after)
     causes = _causes(diff.causes, names)
     sections = sorted(
         (

@@ -63,3 +63,24 @@ def test_any_with_value_is_a_page_or_a_404_never_a_500(logged_in_client, pair, v
     _original, copy = pair
     response = logged_in_client.get(f"/projects/{copy.pk}/compare/", {"with": value, "open": value})
     assert response.status_code in (200, 404)
+
+
+def test_the_comparison_downloads_as_xlsx_and_pdf(logged_in_client, pair):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    original, copy = pair
+    base = f"/projects/{copy.pk}/compare/perbandingan"
+    xlsx = logged_in_client.get(f"{base}.xlsx?with={original.pk}")
+    assert xlsx.status_code == 200 and xlsx["Content-Disposition"].endswith('.xlsx"')
+    book = load_workbook(io.BytesIO(xlsx.content))
+    causes = {row[0]: row[2] for row in book["Ringkasan"].iter_rows(min_row=7, values_only=True) if row[0]}
+    assert causes["Harga Semen Portland"] == "441526.25"  # the exact text next to the displayed number
+    header = next(book["Per pekerjaan"].iter_rows(max_row=1, values_only=True))
+    assert "Harga Semen Portland" in header and "Volume" in header
+    pdf = logged_in_client.get(f"{base}.pdf?with={original.pk}")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Perbandingan Estimasi" in text and "441.526,25" in text
+    assert logged_in_client.get(f"{base}.exe?with={original.pk}").status_code == 404
