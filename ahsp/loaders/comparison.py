@@ -122,12 +122,16 @@ def explain(diff: ed.EstimateDiff, causes: list[Cause]) -> str:
         "after": format_short_money(diff.after),
     }
     if causes:
-        top = causes[0]
-        text += " " + _("Penyebab terbesar: %(label)s, %(sign)s%(amount)s.") % {
-            "label": top.label.lower() if top.kind in (ed.VOLUME, ed.COEFFICIENT) else top.label,
-            "sign": "+" if top.amount > 0 else "−",
-            "amount": format_short_money(top.amount),
-        }
+        named = [
+            _("%(label)s (%(sign)s%(amount)s)")
+            % {
+                "label": cause.label.lower() if cause.kind in (ed.VOLUME, ed.COEFFICIENT) else cause.label,
+                "sign": "+" if cause.amount > 0 else "−",
+                "amount": format_short_money(cause.amount),
+            }
+            for cause in causes[:3]
+        ]
+        text += " " + _("Penyebab terbesar: %(causes)s.") % {"causes": "; ".join(named)}
     return text
 
 

@@ -153,3 +153,14 @@ def test_a_versions_documents_carry_its_name_and_hash(
         str(c) for row in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True) for c in row if c
     ]
     assert any("HPS diajukan" in cell and version.short_hash in cell for cell in cells)
+
+
+def test_two_versions_compare_with_each_other(example, user, logged_in_client):  # noqa: F811
+    first = versions.open_version(version=versions.freeze(project=example, name="HPS diajukan", by=user))
+    beton = WorkItem.objects.get(project=example, name="Beton K-225")
+    work_items.set_volume(item=beton, volume=D("13"), expected_version=None, by=user)
+    second = versions.open_version(version=versions.freeze(project=example, name="Addendum 1", by=user))
+    page = logged_in_client.get(f"/projects/{second.pk}/compare/").content.decode()
+    assert f'<option value="{first.pk}"' in page  # the other opened version is offered
+    compared = logged_in_client.get(f"/projects/{second.pk}/compare/?with={first.pk}").content.decode()
+    assert "Total dibulatkan naik" in compared and "Volume" in compared

@@ -32,6 +32,14 @@ def _pair(request: HttpRequest, pk: int) -> tuple[Project, Project | None, bool]
     return project, other, request.GET.get("swap") == "1"
 
 
+def _choices(request: HttpRequest, project: Project) -> list[Project]:
+    """The user's projects, and the opened frozen versions of this one (or of its project, for a version)."""
+    root = project.snapshot_of_id or project.pk
+    versions = Project.objects.readable_by(request.user).filter(snapshot_of_id=root)
+    others = Project.objects.visible_to(request.user).order_by("name", "id")[:500]
+    return [p for p in [*others, *versions.order_by("name", "id")] if p.pk != project.pk]
+
+
 @login_required
 @require_safe
 def project_compare(request: HttpRequest, pk: int) -> HttpResponse:
@@ -40,9 +48,7 @@ def project_compare(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "other": other,
         "swap": swap,
-        "choices": Project.objects.visible_to(request.user)
-        .exclude(pk=project.pk)
-        .order_by("name", "id")[:500],
+        "choices": _choices(request, project),
     }
     if other is not None:
         before, after = (project, other) if swap else (other, project)
