@@ -642,7 +642,8 @@ def test_another_user_gets_404_on_every_url(client, rab, other_user):
 def test_a_viewer_sees_no_edit_forms_and_cannot_post(client, rab, other_user, monkeypatch):
     """Sharing with roles is not built yet: a user who may read but not edit is simulated here."""
     monkeypatch.setattr(ProjectQuerySet, "visible_to", lambda self, user: self.all())
-    monkeypatch.setattr(ProjectQuerySet, "readable_by", lambda self, user: self.all())  # the access helper's reads
+    # The access helper reads through readable_by.
+    monkeypatch.setattr(ProjectQuerySet, "readable_by", lambda self, user: self.all())
     client.force_login(other_user)
 
     text = client.get(page_url(rab.project)).text
