@@ -159,6 +159,7 @@ def thinned(week_count: int, max_labels: int = MAX_WEEK_LABELS) -> list[bool]:
     return [(week - 1) % step == 0 for week in range(1, week_count + 1)]
 
 
+# long-function: one chart's geometry; the x/y scales are closures shared by the weeks, ticks and series
 def line_chart(
     *,
     labels: Sequence[str],

@@ -55,6 +55,7 @@ def _line(x1, y1, x2, y2, colour: str, width: float = 1, dash: str = "") -> str:
     return _element("line", x1=x1, y1=y1, x2=x2, y2=y2, stroke=colour, stroke_width=width, **extra)
 
 
+# long-function: one SVG document written top to bottom, in paint order (grid, axes, series, legend)
 def chart_svg(chart: Chart, *, money: bool = False, current_label: str = "minggu ini") -> str:
     """The chart as a standalone SVG document (width x (height + legend))."""
     width, height = chart.width, chart.height + LEGEND_HEIGHT

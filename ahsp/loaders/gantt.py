@@ -294,7 +294,8 @@ def _units(text: str | None, places: int) -> int:
     return int(Decimal(text).scaleb(places).to_integral_value(ROUND_HALF_UP))
 
 
-def _load(project: Project, summary: RabSummary, rows: list, window: Window, *, eager: bool) -> Gantt:
+# long-function: the window's aggregate queries and the row decoration share their locals; split pending (issue 14 §7)
+def _load(project: Project, summary: RabSummary, rows: list, window: Window, *, eager: bool) -> Gantt:  # noqa: C901  one pass over the rows, split pending (issue 14 §7)
     """Decorate ``rows`` (from the RAB loaders) with the window's weeks. The project-wide sums are
     aggregated by the database as exact integers (a few hundred rows back, whatever the number of
     planned weeks); only the visible items' own weeks are read row by row."""

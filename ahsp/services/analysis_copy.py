@@ -24,6 +24,7 @@ from ahsp.models import (
 from ahsp.services.recalc import ANALYSIS_FIELDS
 
 
+# long-function: the nested closure is read breadth-first, then analyses and components are bulk-created in order
 def copy_reference_analysis(*, project: Project, reference: ReferenceAnalysis) -> ProjectAnalysis:
     """Return the project's analysis for `reference.code`, copying it (and its nested ones) if missing."""
     existing = ProjectAnalysis.objects.filter(project=project, code=reference.code).first()

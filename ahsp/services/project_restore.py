@@ -95,6 +95,7 @@ def restore(
     return project
 
 
+# long-function: bulk-creates level by level, each level needs the rows above it
 def _write_estimate(project: Project, plan: DocumentPlan, delta: timedelta) -> dict:
     ProjectParameter.objects.bulk_create(
         [ProjectParameter(project=project, name=n, value=v, description=d) for n, v, d in plan.parameters],
