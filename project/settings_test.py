@@ -47,7 +47,7 @@ if not os.environ.get("REDIS_URL"):
     }
 else:
     # One key prefix per xdist worker on the shared Redis database: conftest empties only its own keys.
-    CACHES["default"]["KEY_PREFIX"] = f"ahsp-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"ahsp-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 # Unit tests measure rendering (query counts, content after a write), so pages are not served from the
 # page cache (ahsp.views._page_cache); e2e/conftest.py and the page-cache tests switch it on.
