@@ -2,8 +2,25 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from ahsp.tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """At the end of the run, before pytest-django drops this worker's PostgreSQL test database, close the
+    sessions other threads left on it (a live-server request thread of the browser tests keeps its
+    persistent connection, CONN_MAX_AGE): ``DROP DATABASE`` refuses while any is open (seen in CI as
+    "database ... is being accessed by other users")."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
