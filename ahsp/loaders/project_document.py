@@ -43,6 +43,7 @@ from ahsp.models import (
     WeekReport,
     WorkItem,
 )
+from ahsp.models.project import EDITABLE_FIELDS
 
 FORMAT = "ahsp-project"
 VERSION = 1
@@ -50,35 +51,8 @@ VERSION = 1
 #: The parts a document can hold, each including the ones before it.
 PARTS = ("header", "estimate", "schedule", "progress")
 
-#: The project's own fields in the document (not the owner, not the cache or lock versions).
-HEADER_FIELDS = (
-    "name",
-    "client",
-    "location",
-    "funding_source",
-    "fiscal_year",
-    "budget_ceiling",
-    "start_date",
-    "duration_weeks",
-    "contractor",
-    "planning_consultant",
-    "supervising_consultant",
-    "description",
-    "signing_place",
-    "prepared_by_name",
-    "prepared_by_title",
-    "checked_by_name",
-    "checked_by_title",
-    "approved_by_name",
-    "approved_by_title",
-    "status",
-    "overhead_profit_pct",
-    "vat_pct",
-    "rounding_step",
-    "rounding_mode",
-    "numbering_style",
-    "hsp_rounding_step",
-)
+#: The project's own fields in the document: those a user edits (``models.project.EDITABLE_FIELDS``).
+HEADER_FIELDS = tuple(EDITABLE_FIELDS)
 
 #: How many audit events the optional summary keeps (the newest).
 AUDIT_LIMIT = 500

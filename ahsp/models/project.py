@@ -12,6 +12,38 @@ from django.utils.translation import gettext_lazy as _
 CACHE_VERSIONS = ("content_version", "estimate_version")
 
 
+#: The project's own fields that a user edits and that a project document carries (the header, the
+#: signatories, the pricing settings): not the owner, the lock or the cache versions.
+EDITABLE_FIELDS = [
+    "name",
+    "client",
+    "location",
+    "funding_source",
+    "fiscal_year",
+    "budget_ceiling",
+    "start_date",
+    "duration_weeks",
+    "contractor",
+    "planning_consultant",
+    "supervising_consultant",
+    "description",
+    "signing_place",
+    "prepared_by_name",
+    "prepared_by_title",
+    "checked_by_name",
+    "checked_by_title",
+    "approved_by_name",
+    "approved_by_title",
+    "status",
+    "overhead_profit_pct",
+    "vat_pct",
+    "rounding_step",
+    "rounding_mode",
+    "hsp_rounding_step",
+    "numbering_style",
+]
+
+
 class ProjectQuerySet(models.QuerySet):
     """Every project query goes through these methods, so sharing with roles can grow here.
 

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ahsp.models import AuditEvent, Project
+from ahsp.models.project import EDITABLE_FIELDS as EDITABLE_FIELDS  # re-exported (forms)
 from ahsp.services import audit, recalc
 from ahsp.services._locking import ConflictError as ConflictError  # re-exported
 from ahsp.services._locking import lock_version
@@ -15,36 +16,6 @@ from ahsp.services._locking import lock_version
 #: Project fields that stored derived values (analysis A/B/C/D, work item HSP and amount) depend on. PPN %
 #: and the total's rounding are not stored anywhere: every page and document derives them when it reads.
 PRICING_FIELDS = ("overhead_profit_pct", "hsp_rounding_step")
-
-
-EDITABLE_FIELDS = [
-    "name",
-    "client",
-    "location",
-    "funding_source",
-    "fiscal_year",
-    "budget_ceiling",
-    "start_date",
-    "duration_weeks",
-    "contractor",
-    "planning_consultant",
-    "supervising_consultant",
-    "description",
-    "signing_place",
-    "prepared_by_name",
-    "prepared_by_title",
-    "checked_by_name",
-    "checked_by_title",
-    "approved_by_name",
-    "approved_by_title",
-    "status",
-    "overhead_profit_pct",
-    "vat_pct",
-    "rounding_step",
-    "rounding_mode",
-    "hsp_rounding_step",
-    "numbering_style",
-]
 
 
 @transaction.atomic

@@ -164,3 +164,18 @@ def test_two_versions_compare_with_each_other(example, user, logged_in_client): 
     assert f'<option value="{first.pk}"' in page  # the other opened version is offered
     compared = logged_in_client.get(f"/projects/{second.pk}/compare/?with={first.pk}").content.decode()
     assert "Total dibulatkan naik" in compared and "Volume" in compared
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 121])
+def test_a_bad_version_name_is_shown_on_the_form(example, logged_in_client, name):  # noqa: F811
+    response = logged_in_client.post(f"/projects/{example.pk}/versions/", {"name": name})
+    assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
+    assert not ProjectVersion.objects.exists()
+
+
+def test_a_version_of_another_project_is_a_404(example, user, logged_in_client):  # noqa: F811
+    from ahsp.tests.factories import ProjectFactory
+
+    other = ProjectFactory(owner=user)
+    version = versions.freeze(project=other, name="Lain", by=user)
+    assert logged_in_client.post(f"/projects/{example.pk}/versions/{version.pk}/open/").status_code == 404

@@ -153,3 +153,31 @@ def test_strangers_cannot_use_or_delete_a_template(example, user, other_user, cl
     response = client.post(f"/projects/{own.pk}/templates/insert/", {"template": template.pk, "parent": ""})
     assert response.status_code == 200 and not WorkItem.objects.filter(project=own).exists()  # not offered
     assert WorkTemplate.objects.filter(pk=template.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("templat.json", b"{bukan json", "Bukan JSON yang sah"),
+        ("templat.json", b'{"format": "ahsp-project", "version": 1}', "bukan templat pekerjaan AHSP"),
+        ("templat.xlsx", b"{}", ".json"),
+    ],
+)
+def test_a_bad_template_upload_is_a_message_and_writes_nothing(logged_in_client, name, content, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = logged_in_client.post("/templates/", {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not WorkTemplate.objects.exists()
+
+
+@pytest.mark.parametrize("parent", ["abc", "99999999", "\x00"])
+def test_any_parent_value_is_a_form_error_or_a_404_never_a_500(example, user, logged_in_client, parent):  # noqa: F811
+    template = work_templates.save_template(
+        project=example, section=None, name="Gedung", with_volumes=False, by=user
+    )
+    before = WorkItem.objects.count()
+    response = logged_in_client.post(
+        f"/projects/{example.pk}/templates/insert/", {"template": template.pk, "parent": parent}
+    )
+    assert response.status_code in (200, 404) and WorkItem.objects.count() == before
